@@ -1,0 +1,94 @@
+package io.switchboard.kms.emulator.transport;
+
+import io.switchboard.kms.emulator.Faults;
+import io.switchboard.kms.emulator.model.Peer;
+import io.switchboard.kms.emulator.rpc.RpcDispatcher;
+import io.switchboard.kms.emulator.rpc.RpcDispatcher.Outcome;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import org.java_websocket.WebSocket;
+import org.java_websocket.exceptions.WebsocketNotConnectedException;
+import org.java_websocket.framing.CloseFrame;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client socket. KMS handles a socket's requests one after another (a slow getUsedCpu holds
+ * up the next ping on that socket, not on others), so each socket gets its own serial executor.
+ */
+final class ClientConnection implements Peer {
+
+  private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
+
+  private final WebSocket socket;
+  private final RpcDispatcher dispatcher;
+  private final Faults faults;
+  private final ExecutorService executor;
+
+  ClientConnection(WebSocket socket, RpcDispatcher dispatcher, Faults faults, int number) {
+    this.socket = socket;
+    this.dispatcher = dispatcher;
+    this.faults = faults;
+    this.executor = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "kms-emulator-conn-" + number);
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  void received(String text) {
+    try {
+      executor.execute(() -> handle(text));
+    } catch (RejectedExecutionException e) {
+      log.debug("frame after close ignored");
+    }
+  }
+
+  private void handle(String text) {
+    if (faults.hung()) {
+      return;
+    }
+    long latency = faults.latency().toMillis();
+    if (latency > 0) {
+      try {
+        Thread.sleep(latency);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    Outcome outcome = dispatcher.handle(text, this);
+    if (outcome instanceof Outcome.Reply reply) {
+      send(reply.text());
+    } else {
+      drop();
+    }
+  }
+
+  /** Closes the TCP connection without a close frame: the client sees 1006. */
+  void drop() {
+    socket.closeConnection(CloseFrame.ABNORMAL_CLOSE, "");
+  }
+
+  void closed() {
+    executor.shutdownNow();
+  }
+
+  @Override
+  public boolean isOpen() {
+    return socket.isOpen();
+  }
+
+  @Override
+  public void send(String text) {
+    if (faults.hung()) {
+      return;
+    }
+    try {
+      socket.send(text);
+    } catch (WebsocketNotConnectedException e) {
+      log.debug("socket closed before a frame could be sent");
+    }
+  }
+}
