@@ -94,7 +94,7 @@ class KurentoClientContractIT {
 
     publisher.connect(viewer);
     await().atMost(Duration.ofSeconds(5)).until(() -> connected.size() == 3);
-    assertThat(connected).containsExactly("AUDIO", "VIDEO", "DATA");
+    assertThat(connected).containsExactlyInAnyOrder("AUDIO", "VIDEO", "DATA");
     List<ElementConnectionData> sinks = publisher.getSinkConnections();
     assertThat(sinks).hasSize(3).allSatisfy(c -> assertThat(c.getSink().getId()).isEqualTo(viewer.getId()));
     assertThat(viewer.getSourceConnections(MediaType.VIDEO)).hasSize(1);

@@ -42,6 +42,13 @@ public final class RawKmsClient implements AutoCloseable {
     return new RawKmsClient(url);
   }
 
+  /** Request ids start after {@code lastId}: KMS replays its cached answer for a reused (session, id). */
+  public static RawKmsClient connect(String url, int lastId) {
+    RawKmsClient client = new RawKmsClient(url);
+    client.ids.set(lastId);
+    return client;
+  }
+
   /** Sends a request with the next integer id and waits for its response. */
   public JsonNode call(String method, ObjectNode params) {
     ObjectNode request = MAPPER.createObjectNode().put("jsonrpc", "2.0").put("id", ids.incrementAndGet()).put("method", method);
