@@ -1,0 +1,25 @@
+-- Drains a node (no new rooms; existing ones stay until the deadline) or ends a drain.
+-- KEYS[1] node hash
+-- ARGV[1] 'drain' | 'undrain', ARGV[2] deadline (epoch ms) or '' for none
+-- Returns the new state, or 'unknown' for an unregistered node.
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then
+  return 'unknown'
+end
+if ARGV[1] == 'drain' then
+  if state ~= 'DOWN' then
+    redis.call('HSET', KEYS[1], 'state', 'DRAINING')
+  end
+  redis.call('HDEL', KEYS[1], 'evacuatedAt')
+  if ARGV[2] ~= '' then
+    redis.call('HSET', KEYS[1], 'drainDeadline', ARGV[2])
+  else
+    redis.call('HDEL', KEYS[1], 'drainDeadline')
+  end
+else
+  if state == 'DRAINING' then
+    redis.call('HSET', KEYS[1], 'state', 'SERVING')
+  end
+  redis.call('HDEL', KEYS[1], 'drainDeadline', 'evacuatedAt')
+end
+return redis.call('HGET', KEYS[1], 'state')

@@ -1,0 +1,35 @@
+package io.switchboard.placement.store.redis;
+
+import io.switchboard.testing.RedisServerProcess;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+/** A real redis-server and a template on it, for store tests without a Spring context. */
+final class RedisFixture implements AutoCloseable {
+
+  final RedisServerProcess redis = RedisServerProcess.start();
+  final LettuceConnectionFactory factory;
+  final StringRedisTemplate template;
+
+  RedisFixture() {
+    factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(redis.host(), redis.port()));
+    factory.afterPropertiesSet();
+    factory.start();
+    template = new StringRedisTemplate(factory);
+    template.afterPropertiesSet();
+  }
+
+  void flush() {
+    template.execute((org.springframework.data.redis.core.RedisCallback<Object>) c -> {
+      c.serverCommands().flushAll();
+      return null;
+    });
+  }
+
+  @Override
+  public void close() {
+    factory.destroy();
+    redis.close();
+  }
+}
