@@ -5,7 +5,8 @@ import java.util.regex.Pattern;
 /** Room and node ids: what may appear in URLs and Redis keys. */
 public final class RoomIds {
 
-  private static final Pattern VALID = Pattern.compile("[A-Za-z0-9._~-]{1,128}");
+  /** Unreserved URL characters, but not only dots ("." and ".." are path segments). */
+  private static final Pattern VALID = Pattern.compile("(?!\\.+$)[A-Za-z0-9._~-]{1,128}");
 
   private RoomIds() {}
 

@@ -127,6 +127,9 @@ class NodeSelectorTest {
     assertThat(RoomIds.valid("")).isFalse();
     assertThat(RoomIds.valid("a b")).isFalse();
     assertThat(RoomIds.valid("a:b")).isFalse();
+    assertThat(RoomIds.valid("..")).isFalse();
+    assertThat(RoomIds.valid(".")).isFalse();
+    assertThat(RoomIds.valid("..a")).isTrue();
     assertThat(RoomIds.valid("x".repeat(129))).isFalse();
     assertThat(RoomIds.valid(null)).isFalse();
   }
