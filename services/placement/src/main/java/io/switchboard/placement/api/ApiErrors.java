@@ -18,6 +18,14 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 @RestControllerAdvice
 class ApiErrors extends ResponseEntityExceptionHandler {
 
+  /** Redis unreachable: the request may succeed later, so 503, not 500. */
+  @ExceptionHandler(org.springframework.dao.DataAccessException.class)
+  ResponseEntity<ProblemDetail> storeUnavailable(org.springframework.dao.DataAccessException e) {
+    return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+        .header(HttpHeaders.RETRY_AFTER, "1")
+        .body(problem(HttpStatus.SERVICE_UNAVAILABLE, "store-unavailable", "placement state is unreachable; retry"));
+  }
+
   @ExceptionHandler(ApiException.class)
   ResponseEntity<ProblemDetail> refused(ApiException e) {
     return ResponseEntity.status(e.status()).body(problem(e.status(), e.code(), e.getMessage()));

@@ -6,13 +6,13 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /** A real redis-server and a template on it, for store tests without a Spring context. */
-final class RedisFixture implements AutoCloseable {
+public final class RedisFixture implements AutoCloseable {
 
-  final RedisServerProcess redis = RedisServerProcess.start();
-  final LettuceConnectionFactory factory;
-  final StringRedisTemplate template;
+  public final RedisServerProcess redis = RedisServerProcess.start();
+  public final LettuceConnectionFactory factory;
+  public final StringRedisTemplate template;
 
-  RedisFixture() {
+  public RedisFixture() {
     factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(redis.host(), redis.port()));
     factory.afterPropertiesSet();
     factory.start();
@@ -20,7 +20,7 @@ final class RedisFixture implements AutoCloseable {
     template.afterPropertiesSet();
   }
 
-  void flush() {
+  public void flush() {
     template.execute((org.springframework.data.redis.core.RedisCallback<Object>) c -> {
       c.serverCommands().flushAll();
       return null;

@@ -1,0 +1,56 @@
+package io.switchboard.placement.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.switchboard.testing.RedisServerProcess;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** A Redis outage makes placement unready, never dead: liveness must not depend on Redis. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@DirtiesContext
+class ProbesIT {
+
+  static final RedisServerProcess REDIS = RedisServerProcess.start();
+
+  @DynamicPropertySource
+  static void properties(DynamicPropertyRegistry registry) {
+    registry.add("spring.data.redis.url", REDIS::url);
+    registry.add("spring.data.redis.timeout", () -> "500ms");
+  }
+
+  @AfterAll
+  static void stop() {
+    REDIS.close();
+  }
+
+  @LocalServerPort
+  int port;
+
+  @Test
+  void redisOutageMakesThePodUnreadyButNotDead() {
+    Http http = new Http(port);
+    assertThat(http.get("/actuator/health/liveness").status()).isEqualTo(200);
+    assertThat(http.get("/actuator/health/readiness").status()).isEqualTo(200);
+
+    REDIS.stop();
+    try {
+      await().atMost(Duration.ofSeconds(10)).until(() -> http.get("/actuator/health/readiness").status() == 503);
+      assertThat(http.get("/actuator/health/liveness").status()).isEqualTo(200);
+      Http.Response placement = http.put("/v1/rooms/r1/placement", null);
+      assertThat(placement.status()).isEqualTo(503);
+      assertThat(placement.json().path("code").asText()).isEqualTo("store-unavailable");
+      assertThat(placement.header("Retry-After")).isEqualTo("1");
+    } finally {
+      REDIS.restart();
+    }
+    await().atMost(Duration.ofSeconds(15)).until(() -> http.get("/actuator/health/readiness").status() == 200);
+  }
+}
