@@ -21,8 +21,9 @@ local newParticipants = math.max(0, participants + dParticipants)
 local before = math.max(0, expected - reported)
 local after = math.max(0, expected - newReported)
 redis.call('HSET', KEYS[1], 'reported', newReported, 'participants', newParticipants)
-local load = prefix .. 'load:' .. nodeId
+local load = prefix .. 'node:' .. nodeId
 redis.call('HINCRBY', load, 'endpoints', newReported - reported)
 redis.call('HINCRBY', load, 'participants', newParticipants - participants)
 redis.call('HINCRBY', load, 'reserved', after - before)
+refreshCandidate(prefix, nodeId)
 return 'ok'

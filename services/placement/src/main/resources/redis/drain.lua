@@ -1,6 +1,7 @@
 -- Drains a node (no new rooms; existing ones stay until the deadline) or ends a drain.
 -- KEYS[1] node hash
--- ARGV[1] 'drain' | 'undrain', ARGV[2] deadline (epoch ms) or '' for none
+-- ARGV[1] 'drain' | 'undrain', ARGV[2] deadline (epoch ms) or '' for none, ARGV[3] key prefix,
+-- ARGV[4] node id
 -- Returns the new state, or 'unknown' for an unregistered node.
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then
@@ -22,4 +23,5 @@ else
   end
   redis.call('HDEL', KEYS[1], 'drainDeadline', 'evacuatedAt')
 end
+refreshCandidate(ARGV[3], ARGV[4])
 return redis.call('HGET', KEYS[1], 'state')

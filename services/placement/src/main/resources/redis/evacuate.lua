@@ -12,7 +12,7 @@ end
 redis.call('HSET', KEYS[1], 'evacuatedAt', ARGV[6])
 local rooms = redis.call('SMEMBERS', KEYS[2])
 table.sort(rooms)
-local load = prefix .. 'load:' .. nodeId
+local load = KEYS[1]
 -- (Redis refuses "-0" as an increment, so zero changes are skipped.)
 local function decrement(field, by)
   if by ~= 0 then
@@ -37,6 +37,7 @@ for _, field in ipairs({'reserved', 'endpoints', 'participants', 'rooms'}) do
     redis.call('HSET', load, field, 0)
   end
 end
+refreshCandidate(prefix, nodeId)
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[7], '*', 'type', ARGV[4], 'nodeId', nodeId,
   'rooms', table.concat(rooms, ','), 'reason', ARGV[5], 'at', ARGV[6])
 return rooms

@@ -1,7 +1,8 @@
 -- Records one health poll of a node.
 -- KEYS[1] node hash
 -- ARGV[1] 'ok' | 'fail', ARGV[2] now (epoch ms), ARGV[3] failures before DOWN,
--- ARGV[4] cpu fraction, ARGV[5] KMS endpoints, ARGV[6] KMS pipelines (the last three for 'ok')
+-- ARGV[4] cpu fraction, ARGV[5] KMS endpoints, ARGV[6] KMS pipelines (the last three for 'ok'),
+-- ARGV[7] key prefix, ARGV[8] node id
 -- Returns 'ok', 'recovered' (was DOWN, serves again), 'failing', 'down' (just became DOWN:
 -- the caller evacuates it) or 'unknown' (the node is not registered).
 local state = redis.call('HGET', KEYS[1], 'state')
@@ -14,8 +15,10 @@ if ARGV[1] == 'ok' then
   if state == 'DOWN' then
     redis.call('HSET', KEYS[1], 'state', 'SERVING')
     redis.call('HDEL', KEYS[1], 'evacuatedAt')
+    refreshCandidate(ARGV[7], ARGV[8])
     return 'recovered'
   end
+  refreshCandidate(ARGV[7], ARGV[8])
   return 'ok'
 end
 -- A node that cannot be read keeps its last figures: it must never look idle.

@@ -1,9 +1,9 @@
 -- Keeps a node's counters honest: reservations of rooms that never reported endpoints expire,
 -- and, when placement's monitor has found the reported endpoint count drifting from what KMS
 -- itself says, KMS's count replaces it.
--- KEYS[1] load hash, KEYS[2] node rooms set
+-- KEYS[1] node hash, KEYS[2] node rooms set
 -- ARGV[1] key prefix, ARGV[2] now (epoch ms), ARGV[3] reservation ttl (ms),
--- ARGV[4] KMS's endpoint count, or -1 to leave the endpoint counter alone
+-- ARGV[4] KMS's endpoint count, or -1 to leave the endpoint counter alone, ARGV[5] node id
 -- Returns {reservations expired, endpoint counter before}.
 local prefix, now, ttl, truth = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local expired = 0
@@ -24,4 +24,5 @@ local before = tonumber(redis.call('HGET', KEYS[1], 'endpoints')) or 0
 if truth >= 0 then
   redis.call('HSET', KEYS[1], 'endpoints', truth)
 end
+refreshCandidate(prefix, ARGV[5])
 return {expired, before}

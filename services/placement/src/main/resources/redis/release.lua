@@ -8,7 +8,7 @@ if not r[1] then
   return 0
 end
 local expected, reported, participants = tonumber(r[2]) or 0, tonumber(r[3]) or 0, tonumber(r[4]) or 0
-local load = prefix .. 'load:' .. r[1]
+local load = prefix .. 'node:' .. r[1]
 local function decrement(field, by)
   -- (Redis refuses "-0" as an increment, so zero changes are skipped.)
   if by ~= 0 and redis.call('HINCRBY', load, field, 0 - by) < 0 then
@@ -21,4 +21,5 @@ decrement('participants', participants)
 decrement('rooms', 1)
 redis.call('SREM', prefix .. 'node:' .. r[1] .. ':rooms', roomId)
 redis.call('DEL', KEYS[1])
+refreshCandidate(prefix, r[1])
 return 1

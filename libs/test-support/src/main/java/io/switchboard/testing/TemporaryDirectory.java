@@ -14,7 +14,7 @@ final class TemporaryDirectory implements AutoCloseable {
 
   TemporaryDirectory(String prefix) {
     try {
-      this.path = Files.createTempDirectory(prefix);
+      this.path = Files.createTempDirectory(prefix).toAbsolutePath();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -1,9 +1,5 @@
 package io.switchboard.placement.contract;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -18,8 +14,8 @@ import java.util.List;
  */
 public final class LoadReport {
 
-  /** The Lua source, from {@code redis/report.lua}. */
-  public static final String SCRIPT = resource("/redis/report.lua");
+  /** The Lua source: {@link PlacementScripts#PRELUDE} and {@code redis/report.lua}. */
+  public static final String SCRIPT = PlacementScripts.withPrelude(PlacementScripts.resource("/redis/report.lua"));
 
   private LoadReport() {}
 
@@ -34,16 +30,5 @@ public final class LoadReport {
    */
   public static List<String> args(String roomId, String nodeId, int endpointDelta, int participantDelta) {
     return List.of(PlacementKeys.PREFIX, roomId, nodeId, Integer.toString(endpointDelta), Integer.toString(participantDelta));
-  }
-
-  static String resource(String path) {
-    try (InputStream in = LoadReport.class.getResourceAsStream(path)) {
-      if (in == null) {
-        throw new IllegalStateException("missing " + path);
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

@@ -5,16 +5,20 @@ package io.switchboard.placement.contract;
  * {@code {placement}} so that the placement scripts, which touch several of them, run in one slot
  * of a Redis Cluster.
  *
- * <p>Who writes what (one writer per key):
+ * <p>Who writes what: every key below is written only by the placement scripts (the service's
+ * {@code resources/redis/*.lua}, and {@link LoadReport#SCRIPT}, the one signaling pods run), and
+ * each field of a node's hash has one owner:
  *
  * <ul>
- *   <li>{@link #nodes()}, {@link #node(String)}: the placement service's node registry and monitor.
- *   <li>{@link #load(String)}, {@link #room(String)}, {@link #nodeRooms(String)}: the placement
- *       scripts only — {@code place}, {@code release}, {@code evacuate}, {@code reconcile} run by
- *       placement, and {@link LoadReport#SCRIPT} run by signaling pods.
- *   <li>{@link #monitorLease(String)}: whichever placement replica currently monitors the node.
- *   <li>{@link #announcements()}: placement appends; signaling pods read.
+ *   <li>registry and health fields ({@code url state capacity heartbeat cpu kmsEndpoints
+ *       kmsPipelines failures drainDeadline evacuatedAt}): the placement service (registry,
+ *       monitor, drain API);
+ *   <li>load fields ({@code endpoints participants reserved rooms}): the placement decision
+ *       scripts and {@link LoadReport}.
  * </ul>
+ *
+ * <p>Readers: placement reads everything; signaling reads {@link #room(String)} through the
+ * placement API and {@link #announcements()} directly.
  */
 public final class PlacementKeys {
 
@@ -29,22 +33,33 @@ public final class PlacementKeys {
   }
 
   /**
-   * HASH of one node's registry and health: {@code url}, {@code state} (SERVING, DRAINING, DOWN),
+   * HASH of one node. Registry and health: {@code url}, {@code state} (SERVING, DRAINING, DOWN),
    * {@code capacity} (endpoints), {@code heartbeat} (epoch ms of the last good poll), {@code cpu}
    * (used fraction of all cores, 0..1), {@code kmsEndpoints} and {@code kmsPipelines} (what KMS
-   * reports), {@code failures}, {@code drainDeadline} (epoch ms, optional).
+   * reports), {@code failures}, {@code drainDeadline} (epoch ms, optional), {@code evacuatedAt}.
+   * Load as rooms report it: {@code endpoints} (live endpoints), {@code participants}, {@code
+   * reserved} (endpoints promised to rooms placed but not built yet), {@code rooms}. One hash, so
+   * a placement decision reads each node with one command.
    */
   public static String node(String nodeId) {
     return PREFIX + "node:" + nodeId;
   }
 
   /**
-   * HASH of one node's load as rooms report it: {@code endpoints} (live endpoints), {@code
-   * participants}, {@code reserved} (endpoints promised to rooms placed but not yet built),
-   * {@code rooms}.
+   * HASH, the index a placement decision reads: node id → {@code "state heartbeat capacity used
+   * cpu"}, derived from the node's hash by every script that changes it (see {@link
+   * PlacementScripts#PRELUDE}).
    */
-  public static String load(String nodeId) {
-    return PREFIX + "load:" + nodeId;
+  public static String candidates() {
+    return PREFIX + "candidates";
+  }
+
+  /**
+   * ZSET, the other index: SERVING node ids scored {@code max(used / capacity, cpu)}; a
+   * least-loaded decision walks it from the lowest score. Derived like {@link #candidates()}.
+   */
+  public static String candidateScores() {
+    return PREFIX + "candidates:scores";
   }
 
   /** SET of the room ids placed on a node. */

@@ -12,10 +12,8 @@ import java.util.Optional;
  */
 public interface NodeSelector {
 
-  /** Better first: lower score, then lower load, then node id. */
-  Comparator<NodeLoad> BETTER = Comparator.comparingDouble(NodeLoad::score)
-      .thenComparingInt(NodeLoad::load)
-      .thenComparing(NodeLoad::id);
+  /** Better first: lower score, then node id (the order of the script's score index). */
+  Comparator<NodeLoad> BETTER = Comparator.comparingDouble(NodeLoad::score).thenComparing(NodeLoad::id);
 
   /**
    * @param candidates nodes that can take the room, sorted by id

@@ -243,17 +243,28 @@ class PlacementApiIT {
     throw new AssertionError("no node " + id);
   }
 
-  /** Every placement key except the health fields the monitor keeps refreshing. */
+  /** Every placement key, without the health fields the monitor keeps refreshing. */
   private Map<String, String> snapshot() {
     Map<String, String> state = new HashMap<>();
     for (String key : redis.keys(PlacementKeys.PREFIX + "*")) {
-      if (key.contains(":node:") && !key.endsWith(":rooms") || key.contains(":monitor:")) {
+      if (key.contains(":monitor:")) {
         continue;
       }
       String type = redis.type(key).code();
       state.put(key, switch (type) {
-        case "hash" -> new java.util.TreeMap<>(redis.opsForHash().entries(key)).toString();
+        case "hash" -> {
+          java.util.TreeMap<Object, Object> fields = new java.util.TreeMap<>(redis.opsForHash().entries(key));
+          if (key.equals(PlacementKeys.candidates())) {
+            // "state heartbeat capacity used cpu": the heartbeat moves with every poll
+            fields.replaceAll((node, entry) -> String.valueOf(entry).replaceFirst(" \\d+ ", " _ "));
+          } else if (key.contains(":node:")) {
+            fields.keySet().retainAll(List.of("endpoints", "reserved", "participants", "rooms", "state", "capacity"));
+          }
+          yield fields.toString();
+        }
         case "set" -> new java.util.TreeSet<>(redis.opsForSet().members(key)).toString();
+        case "zset" -> String.valueOf(redis.opsForZSet().rangeWithScores(key, 0, -1).stream()
+            .map(t -> t.getValue() + "=" + t.getScore()).toList());
         default -> type;
       });
     }

@@ -57,7 +57,7 @@ class NodeSelectorTest {
   }
 
   @Test
-  void tiesGoToTheLowerLoadThenTheLowerId() {
+  void tiesGoToTheLowerId() {
     List<NodeLoad> nodes = List.of(node("b", 10, 0, 0), node("a", 10, 0, 0), node("c", 10, 0, 0.05));
     assertThat(leastLoaded.select(candidates(nodes, 1), new int[] {0, 0})).map(NodeLoad::id).hasValue("a");
   }

@@ -2,6 +2,7 @@ package io.switchboard.placement.store.redis;
 
 import io.switchboard.placement.contract.NodeAnnouncement;
 import io.switchboard.placement.contract.PlacementKeys;
+import io.switchboard.placement.contract.PlacementScripts;
 import io.switchboard.placement.domain.HealthOutcome;
 import io.switchboard.placement.domain.KmsReading;
 import io.switchboard.placement.domain.NodeLoad;
@@ -10,6 +11,9 @@ import io.switchboard.placement.domain.NodeState;
 import io.switchboard.placement.domain.Placement;
 import io.switchboard.placement.domain.PlacementResult;
 import io.switchboard.placement.domain.PlacementStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,9 +29,10 @@ import org.springframework.data.redis.core.script.RedisScript;
 /**
  * Placement state in Redis. Every change that must be atomic is one Lua script from {@code
  * resources/redis/}, loaded once and called by SHA (Spring's script executor falls back to EVAL
- * only when Redis lost its script cache).
+ * only when Redis lost its script cache). Every script that changes a node also refreshes the
+ * node's entry in the candidates index the decision script reads.
  */
-public final class RedisPlacementStore implements PlacementStore {
+public final class RedisPlacementStore implements PlacementStore, AutoCloseable {
 
   private static final String PREFIX = PlacementKeys.PREFIX;
   private static final long ANNOUNCEMENTS_MAX_LENGTH = 10_000;
@@ -44,20 +49,40 @@ public final class RedisPlacementStore implements PlacementStore {
   private final RedisScript<Long> lease = script("lease", Long.class);
   private final RedisScript<List> nodes = script("nodes", List.class);
 
+  private final PlaceScriptCommand placeCommand;
+
   public RedisPlacementStore(StringRedisTemplate redis) {
     this.redis = redis;
+    this.placeCommand = PlaceScriptCommand.of(redis.getRequiredConnectionFactory(), place.getScriptAsString());
   }
 
+  @Override
+  public void close() {
+    if (placeCommand != null) {
+      placeCommand.close();
+    }
+  }
+
+  /** A script from {@code resources/redis/}, with the shared prelude that maintains the candidates index. */
   private static <T> RedisScript<T> script(String name, Class<T> type) {
-    return RedisScript.of(new ClassPathResource("redis/" + name + ".lua"), type);
+    String body;
+    try {
+      body = new ClassPathResource("redis/" + name + ".lua").getContentAsString(StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return RedisScript.of(PlacementScripts.withPrelude(body), type);
   }
 
   @Override
   public PlacementResult place(String roomId, int expectedEndpoints, Instant now, Duration staleAfter,
       NodeSelector selector, int[] draws) {
-    List<?> r = redis.execute(place, List.of(PlacementKeys.nodes(), PlacementKeys.room(roomId)),
-        PREFIX, roomId, Integer.toString(expectedEndpoints), Long.toString(now.toEpochMilli()),
-        Long.toString(staleAfter.toMillis()), selector.scriptName(), Integer.toString(draws[0]), Integer.toString(draws[1]));
+    String[] keys = {PlacementKeys.candidates(), PlacementKeys.room(roomId), PlacementKeys.candidateScores()};
+    String[] args = {PREFIX, roomId, Integer.toString(expectedEndpoints), Long.toString(now.toEpochMilli()),
+        Long.toString(staleAfter.toMillis()), selector.scriptName(), Integer.toString(draws[0]), Integer.toString(draws[1])};
+    List<?> r = placeCommand != null
+        ? placeCommand.run(keys, args)
+        : redis.execute(place, List.of(keys), (Object[]) args);
     String outcome = String.valueOf(r.get(0));
     if (outcome.equals("full")) {
       return new PlacementResult.NoCapacity(asInt(r.get(1)), asInt(r.get(2)), asInt(r.get(3)));
@@ -89,7 +114,7 @@ public final class RedisPlacementStore implements PlacementStore {
     List<NodeLoad> out = new ArrayList<>();
     for (Object entry : r) {
       List<?> e = (List<?>) entry;
-      out.add(toNode(String.valueOf(e.get(0)), toMap((List<?>) e.get(1)), toMap((List<?>) e.get(2))));
+      out.add(toNode(String.valueOf(e.get(0)), toMap((List<?>) e.get(1))));
     }
     return out;
   }
@@ -97,24 +122,24 @@ public final class RedisPlacementStore implements PlacementStore {
   @Override
   public boolean register(String nodeId, String url, int capacity) {
     Long r = redis.execute(register, List.of(PlacementKeys.nodes(), PlacementKeys.node(nodeId)),
-        nodeId, url, Integer.toString(capacity));
+        nodeId, url, Integer.toString(capacity), PREFIX);
     return r != null && r == 1L;
   }
 
   @Override
   public void forget(String nodeId) {
-    redis.execute(forget, List.of(PlacementKeys.nodes(), PlacementKeys.node(nodeId), PlacementKeys.load(nodeId),
-        PlacementKeys.nodeRooms(nodeId)), nodeId);
+    redis.execute(forget, List.of(PlacementKeys.nodes(), PlacementKeys.node(nodeId), PlacementKeys.nodeRooms(nodeId)),
+        nodeId, PREFIX);
   }
 
   @Override
   public HealthOutcome recordHealth(String nodeId, Instant now, KmsReading reading, int failuresBeforeDown) {
     String r = reading == null
         ? redis.execute(health, List.of(PlacementKeys.node(nodeId)), "fail", Long.toString(now.toEpochMilli()),
-            Integer.toString(failuresBeforeDown), "", "", "")
+            Integer.toString(failuresBeforeDown), "", "", "", PREFIX, nodeId)
         : redis.execute(health, List.of(PlacementKeys.node(nodeId)), "ok", Long.toString(now.toEpochMilli()),
             Integer.toString(failuresBeforeDown), Double.toString(reading.cpu()), Integer.toString(reading.endpoints()),
-            Integer.toString(reading.pipelines()));
+            Integer.toString(reading.pipelines()), PREFIX, nodeId);
     return HealthOutcome.valueOf(String.valueOf(r).toUpperCase(Locale.ROOT));
   }
 
@@ -138,14 +163,15 @@ public final class RedisPlacementStore implements PlacementStore {
   }
 
   private Optional<NodeState> drainCommand(String nodeId, String command, String deadline) {
-    String r = redis.execute(drain, List.of(PlacementKeys.node(nodeId)), command, deadline);
+    String r = redis.execute(drain, List.of(PlacementKeys.node(nodeId)), command, deadline, PREFIX, nodeId);
     return "unknown".equals(r) ? Optional.empty() : Optional.of(NodeState.valueOf(r));
   }
 
   @Override
   public int reconcile(String nodeId, Instant now, Duration reservationTtl, int kmsEndpoints) {
-    List<?> r = redis.execute(reconcile, List.of(PlacementKeys.load(nodeId), PlacementKeys.nodeRooms(nodeId)),
-        PREFIX, Long.toString(now.toEpochMilli()), Long.toString(reservationTtl.toMillis()), Integer.toString(kmsEndpoints));
+    List<?> r = redis.execute(reconcile, List.of(PlacementKeys.node(nodeId), PlacementKeys.nodeRooms(nodeId)),
+        PREFIX, Long.toString(now.toEpochMilli()), Long.toString(reservationTtl.toMillis()), Integer.toString(kmsEndpoints),
+        nodeId);
     return asInt(r.get(1));
   }
 
@@ -160,7 +186,7 @@ public final class RedisPlacementStore implements PlacementStore {
     return Boolean.TRUE.equals(redis.opsForHash().hasKey(PlacementKeys.node(nodeId), "evacuatedAt"));
   }
 
-  private static NodeLoad toNode(String id, Map<String, String> node, Map<String, String> load) {
+  private static NodeLoad toNode(String id, Map<String, String> node) {
     String deadline = node.get("drainDeadline");
     return new NodeLoad(
         id,
@@ -171,10 +197,10 @@ public final class RedisPlacementStore implements PlacementStore {
         node.containsKey("cpu") ? Double.parseDouble(node.get("cpu")) : 0.0,
         integer(node, "kmsEndpoints"),
         integer(node, "kmsPipelines"),
-        integer(load, "endpoints"),
-        integer(load, "reserved"),
-        integer(load, "participants"),
-        integer(load, "rooms"),
+        integer(node, "endpoints"),
+        integer(node, "reserved"),
+        integer(node, "participants"),
+        integer(node, "rooms"),
         integer(node, "failures"),
         deadline == null ? null : Instant.ofEpochMilli(Long.parseLong(deadline)));
   }

@@ -118,6 +118,9 @@ class ConcurrentPlacementIT {
       assertThat(booked).as(node.id()).isLessThanOrEqualTo(CAPACITY);
       assertThat(node.reserved()).as(node.id()).isEqualTo(booked);
       assertThat(node.rooms()).isEqualTo(fixture.template.opsForSet().size(PlacementKeys.nodeRooms(node.id())).intValue());
+      // The index the decision script reads agrees with the node's hash.
+      String entry = (String) fixture.template.opsForHash().get(PlacementKeys.candidates(), node.id());
+      assertThat(entry.split(" ")[3]).as(node.id()).isEqualTo(Integer.toString(node.load()));
     }
     // Demand exceeded capacity, so the cluster ended nearly full and some rooms were refused.
     int totalBooked = bookedPerNode.values().stream().mapToInt(Integer::intValue).sum();

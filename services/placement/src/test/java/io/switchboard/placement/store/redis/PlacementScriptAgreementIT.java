@@ -56,9 +56,11 @@ class PlacementScriptAgreementIT {
         Instant heartbeat = random.nextInt(5) == 0 ? now.minusSeconds(11) : now.minusSeconds(random.nextInt(10));
         // Coarse values make ties (equal scores and loads) frequent, so tie-breaks are compared too.
         double cpu = random.nextInt(5) / 4.0;
+        // Load counters as rooms would have left them; the health poll after them refreshes the
+        // candidates index the script reads, while the Java side reads the node hashes.
+        fixture.template.opsForHash().put(PlacementKeys.node(id), "endpoints", Integer.toString(random.nextInt(capacity)));
+        fixture.template.opsForHash().put(PlacementKeys.node(id), "reserved", Integer.toString(random.nextInt(20)));
         store.recordHealth(id, heartbeat, new KmsReading(cpu, random.nextInt(capacity), 1), 3);
-        fixture.template.opsForHash().put(PlacementKeys.load(id), "endpoints", Integer.toString(random.nextInt(capacity)));
-        fixture.template.opsForHash().put(PlacementKeys.load(id), "reserved", Integer.toString(random.nextInt(20)));
         if (random.nextInt(6) == 0) {
           store.drain(id, null);
         }
