@@ -47,7 +47,7 @@ public final class PlacementMetrics {
         .description("Endpoints a node carries or has promised").baseUnit("endpoints").register(registry);
     this.nodeReserved = MultiGauge.builder("switchboard.placement.node.reserved")
         .description("Endpoints reserved for rooms not yet built").baseUnit("endpoints").register(registry);
-    this.nodeEndpoints = MultiGauge.builder("switchboard.placement.node.kms.endpoints")
+    this.nodeEndpoints = MultiGauge.builder("switchboard.placement.node.kms")
         .description("Endpoints KMS reports alive").baseUnit("endpoints").register(registry);
     this.nodeCpu = MultiGauge.builder("switchboard.placement.node.cpu")
         .description("Used fraction of a node's CPU").register(registry);

@@ -57,10 +57,15 @@ public final class PlacementAtFixedRate {
       String noOpSha = raw.scriptLoad("return 1");
       Consumer<Integer> noOp = t -> raw.evalsha(noOpSha, io.lettuce.core.ScriptOutputType.INTEGER, new String[0]);
 
+      raw.configSet("slowlog-log-slower-than", "2000");
       run("warm-up place", place, rate, 5, threads);
       Result placed = run("place (" + strategy + ")", place, rate, seconds, threads);
       run("warm-up evalsha no-op", noOp, rate, 3, threads);
       Result floor = run("evalsha no-op", noOp, rate, seconds, threads);
+      System.out.println("redis commands slower than 2 ms: " + raw.slowlogLen());
+      for (Object entry : raw.slowlogGet(5)) {
+        System.out.println("  " + entry);
+      }
       System.out.println();
       System.out.println("| what | offered/s | achieved/s | p50 ms | p99 ms | p99.9 ms | max ms |");
       System.out.println("|---|---|---|---|---|---|---|");

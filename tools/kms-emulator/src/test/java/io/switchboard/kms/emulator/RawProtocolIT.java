@@ -86,6 +86,31 @@ class RawProtocolIT {
   }
 
   @Test
+  void releaseDestroysChildrenFirstThenThePipeline() {
+    start(EmulatorConfig.defaults());
+    try (RawKmsClient c = RawKmsClient.connect(kms.url())) {
+      c.call("subscribe", params().put("object", "manager_ServerManager").put("type", "ObjectDestroyed"));
+      String pipeline = value(c.call("create", params().put("type", "MediaPipeline").set("constructorParams", params())));
+      String a = value(c.call("create", params().put("type", "WebRtcEndpoint")
+          .set("constructorParams", params().put("mediaPipeline", pipeline))));
+      String b = value(c.call("create", params().put("type", "PassThrough")
+          .set("constructorParams", params().put("mediaPipeline", pipeline))));
+      c.call("invoke", params().put("object", a).put("operation", "connect").set("operationParams", params().put("sink", b)));
+
+      c.call("release", params().put("object", pipeline));
+
+      await().atMost(Duration.ofSeconds(5)).until(() -> c.events().stream()
+          .filter(e -> e.path("type").asText().equals("ObjectDestroyed")).count() == 3);
+      List<String> destroyed = c.events().stream().filter(e -> e.path("type").asText().equals("ObjectDestroyed"))
+          .map(e -> e.path("data").path("objectId").asText()).toList();
+      assertThat(destroyed.subList(0, 2)).containsExactlyInAnyOrder(a, b);
+      assertThat(destroyed.get(2)).isEqualTo(pipeline);
+      assertThat(c.call("invoke", params().put("object", a).put("operation", "getName")).path("error").path("code").asInt())
+          .isEqualTo(40101);
+    }
+  }
+
+  @Test
   void gatheringBeforeTheOfferDoesNothingAndNeverStartsLater() throws Exception {
     start(EmulatorConfig.defaults());
     try (RawKmsClient c = RawKmsClient.connect(kms.url())) {
