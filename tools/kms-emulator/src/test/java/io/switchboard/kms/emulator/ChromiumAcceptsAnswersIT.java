@@ -33,6 +33,7 @@ import org.kurento.client.WebRtcEndpoint;
  * emulator answers through kurento-client; Chromium's setRemoteDescription must accept every
  * answer, and addIceCandidate every candidate the emulator trickles.
  */
+@org.junit.jupiter.api.extension.ExtendWith(ThreadDumpOnFailure.class)
 class ChromiumAcceptsAnswersIT {
 
   private static Playwright playwright;
@@ -125,9 +126,12 @@ class ChromiumAcceptsAnswersIT {
     assertThat(answer).contains("a=" + answered);
 
     endpoint.gatherCandidates();
-    await().atMost(Duration.ofSeconds(5)).until(() -> !gathered.isEmpty());
-    Object added = page.evaluate("c => addCandidates(c)", candidates);
-    assertThat(((Number) added).intValue()).isEqualTo(3 * 2 * kinds.size());
+    // kurento-client runs listeners on a pool: IceGatheringDone may be seen before the last
+    // candidate, so wait for both.
+    int expected = 3 * 2 * kinds.size();
+    await().atMost(Duration.ofSeconds(5)).until(() -> !gathered.isEmpty() && candidates.size() == expected);
+    Object added = page.evaluate("c => addCandidates(c)", List.copyOf(candidates));
+    assertThat(((Number) added).intValue()).isEqualTo(expected);
   }
 
   @Test

@@ -26,6 +26,7 @@ import org.kurento.client.WebRtcEndpoint;
 import org.kurento.client.internal.server.KurentoServerException;
 
 /** The real kurento-client 7.3.0 driving the emulator, as a signaling server would. */
+@org.junit.jupiter.api.extension.ExtendWith(ThreadDumpOnFailure.class)
 class KurentoClientContractIT {
 
   private static final String BROWSER_CANDIDATE =

@@ -38,11 +38,26 @@ final class ClientConnection implements Peer {
   }
 
   void received(String text) {
+    long queuedAt = System.nanoTime();
     try {
-      executor.execute(() -> handle(text));
+      executor.execute(() -> {
+        try {
+          handle(text);
+        } catch (Throwable t) {
+          log.error("frame could not be handled: {}", abbreviate(text), t);
+        }
+        long millis = (System.nanoTime() - queuedAt) / 1_000_000;
+        if (millis > 1_000) {
+          log.warn("a request took {} ms from arrival to answer: {}", millis, abbreviate(text));
+        }
+      });
     } catch (RejectedExecutionException e) {
       log.debug("frame after close ignored");
     }
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() > 300 ? text.substring(0, 300) + "…" : text;
   }
 
   private void handle(String text) {
