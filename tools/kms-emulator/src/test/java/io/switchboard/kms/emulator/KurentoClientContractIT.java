@@ -167,6 +167,27 @@ class KurentoClientContractIT {
   }
 
   @Test
+  void getByIdFromASecondClientAfterTheFirstClosedWithoutCloseSession() {
+    KmsEmulator kms = emulator(EmulatorConfig.defaults().withGcPeriod(Duration.ofMillis(500)));
+    // The first client goes away like a crashed signaling pod: its socket closes, no closeSession.
+    org.kurento.jsonrpc.client.JsonRpcClientNettyWebSocket rpc =
+        new org.kurento.jsonrpc.client.JsonRpcClientNettyWebSocket(kms.url());
+    rpc.setSendCloseMessage(false);
+    KurentoClient first = KurentoClient.createFromJsonRpcClient(rpc);
+    MediaPipeline pipeline = first.createMediaPipeline();
+    WebRtcEndpoint endpoint = new WebRtcEndpoint.Builder(pipeline).build();
+    endpoint.addTag("participant", "alice");
+    first.destroy();
+
+    KurentoClient second = client(kms);
+    WebRtcEndpoint taken = second.getById(endpoint.getId(), WebRtcEndpoint.class);
+    assertThat(taken.getTag("participant")).isEqualTo("alice");
+    assertThat(taken.getMediaPipeline().getId()).isEqualTo(pipeline.getId());
+    await().pollDelay(Duration.ofMillis(1600)).atMost(Duration.ofSeconds(3)).until(() -> true);
+    assertThat(kms.server().exists(endpoint.getId())).isTrue();
+  }
+
+  @Test
   void objectsOutliveCloseSessionWhenAnotherClientHoldsThem() {
     KmsEmulator kms = emulator(EmulatorConfig.defaults());
     KurentoClient first = KurentoClient.create(kms.url());
