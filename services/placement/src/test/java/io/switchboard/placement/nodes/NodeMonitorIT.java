@@ -20,29 +20,19 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The monitor's bookkeeping with a fake discovery and probe over a real Redis. */
 class NodeMonitorIT {
 
-  private static RedisFixture fixture;
+  @RegisterExtension
+  static final RedisFixture fixture = new RedisFixture();
   private final List<DiscoveredNode> discovered = new CopyOnWriteArrayList<>();
   private volatile boolean synced = true;
   private RedisPlacementStore store;
   private NodeMonitor monitor;
-
-  @BeforeAll
-  static void startRedis() {
-    fixture = new RedisFixture();
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    fixture.close();
-  }
 
   @BeforeEach
   void setUp() {

@@ -23,8 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -39,17 +38,8 @@ class ConcurrentPlacementIT {
   private static final int CAPACITY = 1_000;
   private static final int ROOMS = 3_000;
   private static final int CALLERS = 64;
-  private static RedisFixture fixture;
-
-  @BeforeAll
-  static void startRedis() {
-    fixture = new RedisFixture();
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    fixture.close();
-  }
+  @RegisterExtension
+  static final RedisFixture fixture = new RedisFixture();
 
   @ParameterizedTest
   @ValueSource(strings = {"least-loaded", "power-of-two"})

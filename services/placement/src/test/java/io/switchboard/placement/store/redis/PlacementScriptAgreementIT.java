@@ -14,8 +14,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -26,17 +25,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class PlacementScriptAgreementIT {
 
   private static final Duration STALE = Duration.ofSeconds(10);
-  private static RedisFixture fixture;
-
-  @BeforeAll
-  static void startRedis() {
-    fixture = new RedisFixture();
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    fixture.close();
-  }
+  @RegisterExtension
+  static final RedisFixture fixture = new RedisFixture();
 
   @ParameterizedTest
   @ValueSource(strings = {"least-loaded", "power-of-two"})

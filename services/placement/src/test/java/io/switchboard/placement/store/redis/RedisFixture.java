@@ -1,18 +1,27 @@
 package io.switchboard.placement.store.redis;
 
 import io.switchboard.testing.RedisServerProcess;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
-/** A real redis-server and a template on it, for store tests without a Spring context. */
-public final class RedisFixture implements AutoCloseable {
+/**
+ * A real redis-server and a template on it, for store tests without a Spring context:
+ * {@code @RegisterExtension static final RedisFixture redis = new RedisFixture();}
+ */
+public final class RedisFixture implements BeforeAllCallback, AfterAllCallback {
 
-  public final RedisServerProcess redis = RedisServerProcess.start();
-  public final LettuceConnectionFactory factory;
-  public final StringRedisTemplate template;
+  public RedisServerProcess redis;
+  public LettuceConnectionFactory factory;
+  public StringRedisTemplate template;
 
-  public RedisFixture() {
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    redis = RedisServerProcess.start();
     factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(redis.host(), redis.port()));
     factory.afterPropertiesSet();
     factory.start();
@@ -21,14 +30,14 @@ public final class RedisFixture implements AutoCloseable {
   }
 
   public void flush() {
-    template.execute((org.springframework.data.redis.core.RedisCallback<Object>) c -> {
+    template.execute((RedisCallback<Object>) c -> {
       c.serverCommands().flushAll();
       return null;
     });
   }
 
   @Override
-  public void close() {
+  public void afterAll(ExtensionContext context) {
     factory.destroy();
     redis.close();
   }

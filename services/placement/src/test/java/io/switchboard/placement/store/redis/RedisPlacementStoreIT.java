@@ -15,10 +15,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.data.redis.connection.stream.MapRecord;
 import org.springframework.data.redis.connection.stream.StreamOffset;
 import org.springframework.data.redis.core.script.RedisScript;
@@ -27,19 +26,10 @@ import org.springframework.data.redis.core.script.RedisScript;
 class RedisPlacementStoreIT {
 
   private static final Duration STALE = Duration.ofSeconds(10);
-  private static RedisFixture fixture;
+  @RegisterExtension
+  static final RedisFixture fixture = new RedisFixture();
   private RedisPlacementStore store;
   private Instant now = Instant.parse("2026-11-20T12:00:00Z");
-
-  @BeforeAll
-  static void startRedis() {
-    fixture = new RedisFixture();
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    fixture.close();
-  }
 
   @BeforeEach
   void emptyStore() {

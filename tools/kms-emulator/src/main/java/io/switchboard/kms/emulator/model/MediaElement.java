@@ -23,6 +23,13 @@ abstract class MediaElement extends MediaObject {
       "Error", "ElementConnected", "ElementDisconnected", "MediaFlowInStateChanged",
       "MediaFlowOutStateChanged", "MediaTranscodingStateChanged");
 
+  /** The events of every element plus a class's own. */
+  static Set<String> elementEventsAnd(String... own) {
+    Set<String> events = new HashSet<>(ELEMENT_EVENTS);
+    events.addAll(List.of(own));
+    return Set.copyOf(events);
+  }
+
   private final Set<String> flowingIn = new HashSet<>();
   private final Set<String> flowingOut = new HashSet<>();
 

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -15,13 +14,7 @@ import java.util.Set;
  */
 final class PlayerEndpoint extends MediaElement {
 
-  private static final Set<String> EVENTS;
-
-  static {
-    Set<String> events = new HashSet<>(ELEMENT_EVENTS);
-    events.addAll(List.of("UriEndpointStateChanged", "EndOfStream"));
-    EVENTS = Set.copyOf(events);
-  }
+  private static final Set<String> EVENTS = elementEventsAnd("UriEndpointStateChanged", "EndOfStream");
 
   private final String uri;
   private String state = "STOP";

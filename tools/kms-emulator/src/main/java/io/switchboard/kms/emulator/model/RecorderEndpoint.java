@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -18,13 +17,7 @@ final class RecorderEndpoint extends MediaElement {
   private static final Set<String> PROFILES = Set.of("WEBM", "MKV", "MP4", "WEBM_VIDEO_ONLY",
       "WEBM_AUDIO_ONLY", "MKV_VIDEO_ONLY", "MKV_AUDIO_ONLY", "MP4_VIDEO_ONLY", "MP4_AUDIO_ONLY",
       "JPEG_VIDEO_ONLY", "KURENTO_SPLIT_RECORDER", "FLV");
-  private static final Set<String> EVENTS;
-
-  static {
-    Set<String> events = new HashSet<>(ELEMENT_EVENTS);
-    events.addAll(List.of("UriEndpointStateChanged", "Recording", "Paused", "Stopped"));
-    EVENTS = Set.copyOf(events);
-  }
+  private static final Set<String> EVENTS = elementEventsAnd("UriEndpointStateChanged", "Recording", "Paused", "Stopped");
 
   private final String uri;
   private String state = "STOP";

@@ -10,7 +10,6 @@ import io.switchboard.kms.emulator.sdp.SdpIdentity;
 import io.switchboard.kms.emulator.sdp.SessionDescription;
 import io.switchboard.kms.emulator.sdp.SessionDescription.MediaSection;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -23,15 +22,9 @@ import java.util.UUID;
  */
 final class WebRtcEndpoint extends MediaElement {
 
-  private static final Set<String> EVENTS;
-
-  static {
-    Set<String> events = new HashSet<>(ELEMENT_EVENTS);
-    events.addAll(List.of("MediaSessionStarted", "MediaSessionTerminated", "MediaStateChanged",
+  private static final Set<String> EVENTS = elementEventsAnd("MediaSessionStarted", "MediaSessionTerminated", "MediaStateChanged",
         "ConnectionStateChanged", "IceCandidateFound", "IceGatheringDone", "IceComponentStateChanged",
-        "DtlsConnectionStateChange", "DataChannelOpened", "DataChannelClosed", "NewCandidatePairSelected"));
-    EVENTS = Set.copyOf(events);
-  }
+        "DtlsConnectionStateChange", "DataChannelOpened", "DataChannelClosed", "NewCandidatePairSelected");
 
   private enum Negotiation { NONE, OFFER_PROCESSED, OFFER_GENERATED, ANSWER_PROCESSED }
 
