@@ -8,9 +8,11 @@ if not state then
   return 'unknown'
 end
 if ARGV[1] == 'drain' then
+  -- A DOWN node stays DOWN; drainRequested makes it come back DRAINING.
   if state ~= 'DOWN' then
     redis.call('HSET', KEYS[1], 'state', 'DRAINING')
   end
+  redis.call('HSET', KEYS[1], 'drainRequested', 1)
   redis.call('HDEL', KEYS[1], 'evacuatedAt')
   if ARGV[2] ~= '' then
     redis.call('HSET', KEYS[1], 'drainDeadline', ARGV[2])
@@ -21,7 +23,7 @@ else
   if state == 'DRAINING' then
     redis.call('HSET', KEYS[1], 'state', 'SERVING')
   end
-  redis.call('HDEL', KEYS[1], 'drainDeadline', 'evacuatedAt')
+  redis.call('HDEL', KEYS[1], 'drainDeadline', 'evacuatedAt', 'drainRequested')
 end
 refreshCandidate(ARGV[3], ARGV[4])
 return redis.call('HGET', KEYS[1], 'state')

@@ -4,7 +4,8 @@
 -- ARGV[1] key prefix, ARGV[2] room id, ARGV[3] expected endpoints, ARGV[4] now (epoch ms),
 -- ARGV[5] heartbeat staleness limit (ms), ARGV[6] strategy ('least-loaded' | 'power-of-two'),
 -- ARGV[7], ARGV[8] non-negative random integers (power-of-two's two draws)
--- Returns {'existing'|'placed', nodeId, url, placedAt} or {'full', nodes, serving, fresh}.
+-- Returns {'existing'|'placed', nodeId, url, placedAt} or {'full', nodes, serving, fresh, largest
+-- capacity of any node}.
 -- The selection rules mirror io.switchboard.placement.domain.NodeSelector and its implementations
 -- (PlacementScriptAgreementIT checks that both choose the same node). This is placement's hot
 -- path: least-loaded walks the score index from the lowest score and usually stops at the first
@@ -89,9 +90,12 @@ end
 
 if not chosenId then
   local flat = call('HGETALL', KEYS[1])
-  local serving, fresh = 0, 0
+  local serving, fresh, largest = 0, 0, 0
   for i = 2, #flat, 2 do
-    local state, heartbeat = match(flat[i], '^(%S+) (%S+)')
+    local state, heartbeat, capacity = match(flat[i], '^(%S+) (%S+) (%S+)')
+    if capacity + 0 > largest then
+      largest = capacity + 0
+    end
     if state == 'SERVING' then
       serving = serving + 1
       if now - heartbeat <= stale then
@@ -99,7 +103,7 @@ if not chosenId then
       end
     end
   end
-  return {'full', #flat / 2, serving, fresh}
+  return {'full', #flat / 2, serving, fresh, largest}
 end
 
 local nodeKey = prefix .. 'node:' .. chosenId

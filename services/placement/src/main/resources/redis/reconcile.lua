@@ -6,6 +6,9 @@
 -- ARGV[4] KMS's endpoint count, or -1 to leave the endpoint counter alone, ARGV[5] node id
 -- Returns {reservations expired, endpoint counter before}.
 local prefix, now, ttl, truth = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  return {0, 0}
+end
 local expired = 0
 for _, roomId in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   local roomKey = prefix .. 'room:' .. roomId

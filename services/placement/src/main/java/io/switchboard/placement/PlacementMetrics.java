@@ -56,7 +56,7 @@ public final class PlacementMetrics {
   void decided(PlacementResult result, long nanos) {
     String outcome = result instanceof PlacementResult.Placed p
         ? (p.existing() ? "existing" : "placed")
-        : "no_capacity";
+        : result instanceof PlacementResult.TooLarge ? "too_large" : "no_capacity";
     decisionLatency.record(nanos, TimeUnit.NANOSECONDS);
     decision(outcome).increment();
   }

@@ -39,6 +39,9 @@ public final class RoomPlacementService {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     PlacementResult result = store.place(roomId, endpoints, clock.instant(), properties.staleAfter(), selector,
         new int[] {random.nextInt(Integer.MAX_VALUE), random.nextInt(Integer.MAX_VALUE)});
+    if (result instanceof PlacementResult.NoCapacity none && none.nodes() > 0 && endpoints > none.largestCapacity()) {
+      result = new PlacementResult.TooLarge(endpoints, none.largestCapacity());
+    }
     metrics.decided(result, System.nanoTime() - started);
     return result;
   }

@@ -42,6 +42,7 @@ class RoomPlacementController {
           + "Concurrent callers for one room all get the same node.")
   @ApiResponse(responseCode = "200", description = "The room's node")
   @ApiResponse(responseCode = "400", description = "Bad room id or expectedParticipants")
+  @ApiResponse(responseCode = "422", description = "The room needs more endpoints than any node has")
   @ApiResponse(responseCode = "503", description = "No node can take the room now; retry after Retry-After seconds")
   ResponseEntity<Object> place(@PathVariable String roomId, @RequestBody(required = false) PlacementRequest body) {
     checkRoomId(roomId);
@@ -54,6 +55,11 @@ class RoomPlacementController {
     PlacementResult result = placements.place(roomId, participants);
     if (result instanceof PlacementResult.Placed placed) {
       return ResponseEntity.ok(PlacementView.of(placed.placement()));
+    }
+    if (result instanceof PlacementResult.TooLarge large) {
+      return ResponseEntity.unprocessableEntity().body(ApiErrors.problem(HttpStatus.UNPROCESSABLE_CONTENT, "room-too-large",
+          "the room needs " + large.expectedEndpoints() + " endpoints; the largest KMS node takes "
+              + large.largestCapacity()));
     }
     PlacementResult.NoCapacity none = (PlacementResult.NoCapacity) result;
     return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)

@@ -13,7 +13,7 @@ public sealed interface PlacementResult {
    * @param serving of those, SERVING
    * @param fresh of those, with a fresh heartbeat (the rest were full)
    */
-  record NoCapacity(int nodes, int serving, int fresh) implements PlacementResult {
+  record NoCapacity(int nodes, int serving, int fresh, int largestCapacity) implements PlacementResult {
     public String reason() {
       if (nodes == 0) {
         return "no KMS nodes are registered";
@@ -27,4 +27,7 @@ public sealed interface PlacementResult {
       return "every serving KMS node is full";
     }
   }
+
+  /** The room needs more endpoints than any node has: retrying cannot help. */
+  record TooLarge(int expectedEndpoints, int largestCapacity) implements PlacementResult {}
 }

@@ -31,8 +31,11 @@ public interface PlacementStore {
   /** Adds or refreshes a node; true when it is new. */
   boolean register(String nodeId, String url, int capacity);
 
-  /** Removes a node and its counters (evacuate it first). */
-  void forget(String nodeId);
+  /**
+   * Removes a node and its counters; refused (false) unless it is DOWN and empty, so evacuate it
+   * first. A node a poll revived meanwhile stays.
+   */
+  boolean forget(String nodeId);
 
   /** @param reading what the poll read, or null when it failed */
   HealthOutcome recordHealth(String nodeId, Instant now, KmsReading reading, int failuresBeforeDown);
@@ -44,6 +47,14 @@ public interface PlacementStore {
    * @return the rooms that must move
    */
   List<String> evacuate(String nodeId, NodeState newState, NodeAnnouncement.Type type, String reason, Instant now);
+
+  /**
+   * Evacuates a DRAINING node whose deadline passed and that was not evacuated since, all checked
+   * atomically with the evacuation (an undrain or a new deadline may have come meanwhile).
+   *
+   * @return the rooms that must move, or empty when the drain was not due
+   */
+  Optional<List<String>> evacuateIfDrainDue(String nodeId, Instant now);
 
   /** @param deadline when its rooms must move, or null for a drain without deadline */
   Optional<NodeState> drain(String nodeId, Instant deadline);
@@ -61,6 +72,5 @@ public interface PlacementStore {
   /** Takes or renews the right to monitor a node; only one placement replica holds it. */
   boolean acquireMonitorLease(String nodeId, String owner, Duration ttl);
 
-  /** Whether the node was evacuated since its drain began (so it is announced once). */
-  boolean evacuatedSinceDrain(String nodeId);
+
 }

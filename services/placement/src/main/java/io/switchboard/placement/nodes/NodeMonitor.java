@@ -83,6 +83,8 @@ public final class NodeMonitor implements AutoCloseable {
   /** One round: discovery, health polls, drain deadlines, gauges. Public for tests. */
   public void cycle() {
     Instant now = clock.instant();
+    // Read before the list: a list taken while discovery was still syncing must not count as complete.
+    boolean complete = discovery.synced();
     List<DiscoveredNode> discovered = discovery.nodes();
     Set<String> discoveredIds = discovered.stream().map(DiscoveredNode::id).collect(Collectors.toSet());
     for (DiscoveredNode node : discovered) {
@@ -98,15 +100,17 @@ public final class NodeMonitor implements AutoCloseable {
         mine.add(node);
       }
     }
-    boolean complete = discovery.synced();
     for (NodeLoad node : mine) {
       if (!discoveredIds.contains(node.id())) {
         if (complete) {
           leave(node, now);
         }
       } else if (node.state() == NodeState.DRAINING && node.drainDeadline() != null
-          && !now.isBefore(node.drainDeadline()) && !store.evacuatedSinceDrain(node.id())) {
-        evacuate(node.id(), null, NodeAnnouncement.Type.NODE_DRAINED, "drain deadline passed", now);
+          && !now.isBefore(node.drainDeadline())) {
+        store.evacuateIfDrainDue(node.id(), now).ifPresent(rooms -> {
+          metrics.evacuated(NodeAnnouncement.Type.NODE_DRAINED, rooms.size());
+          log.warn("KMS node {}: drain deadline passed, {} rooms announced for moving", node.id(), rooms.size());
+        });
       }
     }
     for (NodeLoad node : mine) {
@@ -123,7 +127,13 @@ public final class NodeMonitor implements AutoCloseable {
     if (previous != null && !previous.isDone()) {
       return;
     }
-    inFlight.put(node.id(), pollers.submit(() -> poll(node)));
+    inFlight.put(node.id(), pollers.submit(() -> {
+      try {
+        poll(node);
+      } catch (RuntimeException e) {
+        log.warn("polling KMS node {} failed: {}", node.id(), e.toString());
+      }
+    }));
   }
 
   private void poll(NodeLoad node) {
@@ -142,7 +152,12 @@ public final class NodeMonitor implements AutoCloseable {
         evacuate(node.id(), NodeState.DOWN, NodeAnnouncement.Type.NODE_DOWN,
             "failed " + properties.failuresBeforeDown() + " health checks", now);
       }
-      case RECOVERED -> log.info("KMS node {} answers again: SERVING", node.id());
+      case RECOVERED -> log.info("KMS node {} answers again", node.id());
+      case UNKNOWN -> {
+        // It left the registry while this poll ran: let go of its connection.
+        probe.forget(node.url());
+        return;
+      }
       default -> { }
     }
     if (reading != null) {
@@ -172,8 +187,11 @@ public final class NodeMonitor implements AutoCloseable {
   private void leave(NodeLoad node, Instant now) {
     log.info("KMS node {} left discovery", node.id());
     evacuate(node.id(), NodeState.DOWN, NodeAnnouncement.Type.NODE_DOWN, "left discovery", now);
-    store.forget(node.id());
-    probe.forget(node.url());
+    if (store.forget(node.id())) {
+      probe.forget(node.url());
+    } else {
+      log.info("KMS node {} answered again while leaving; retrying next cycle", node.id());
+    }
   }
 
   private void evacuate(String nodeId, NodeState state, NodeAnnouncement.Type type, String reason, Instant now) {

@@ -144,14 +144,29 @@ class PlacementApiIT {
   }
 
   @Test
+  void aRoomLargerThanAnyNodeIs422() {
+    // 21 participants need 441 endpoints; the nodes take 400.
+    Http.Response r = http.put("/v1/rooms/huge/placement", "{\"expectedParticipants\":21}");
+    assertThat(r.status()).isEqualTo(422);
+    assertThat(r.json().path("code").asText()).isEqualTo("room-too-large");
+    assertThat(r.json().path("detail").asText()).contains("441").contains("400");
+    assertThat(r.header("Retry-After")).isNull();
+    assertThat(redis.keys(PlacementKeys.PREFIX + "room:*")).isEmpty();
+  }
+
+  @Test
   void whenNoNodeCanTakeTheRoomTheAnswerIs503WithRetryAfter() {
-    Http.Response r = http.put("/v1/rooms/huge/placement", "{\"expectedParticipants\":1000}");
+    // Three rooms of 20 (400 endpoints each) fill the three nodes.
+    for (int i = 0; i < 3; i++) {
+      assertThat(http.put("/v1/rooms/full-" + i + "/placement", "{\"expectedParticipants\":20}").status()).isEqualTo(200);
+    }
+    Http.Response r = http.put("/v1/rooms/one-more/placement", "{\"expectedParticipants\":1}");
     assertThat(r.status()).isEqualTo(503);
     assertThat(r.header("Retry-After")).isEqualTo("5");
     assertThat(r.header("Content-Type")).startsWith("application/problem+json");
     assertThat(r.json().path("code").asText()).isEqualTo("no-capacity");
     assertThat(r.json().path("detail").asText()).isEqualTo("every serving KMS node is full");
-    assertThat(redis.keys(PlacementKeys.PREFIX + "room:*")).isEmpty();
+    assertThat(redis.keys(PlacementKeys.PREFIX + "room:*")).hasSize(3);
   }
 
   @ParameterizedTest(name = "{0} {1} {2} -> {3} {4}")

@@ -11,6 +11,7 @@ import org.kurento.client.MediaObject;
 import org.kurento.client.MediaPipeline;
 import org.kurento.client.ServerManager;
 import org.kurento.jsonrpc.client.JsonRpcClientNettyWebSocket;
+import org.kurento.jsonrpc.client.JsonRpcWSConnectionListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +23,9 @@ import org.slf4j.LoggerFactory;
  * object on the server to a hidden session, and a poller calling it more often than the KMS
  * garbage-collector period keeps every abandoned object alive for ever. It is called once per
  * connection, for a baseline, from a throwaway session that is closed right after.
+ *
+ * <p>A connection that dropped, even one kurento-client reconnected by itself, is started over
+ * (new session, subscriptions and baseline): subscriptions do not survive a KMS restart.
  */
 public final class KurentoKmsProbe implements KmsProbe {
 
@@ -32,6 +36,8 @@ public final class KurentoKmsProbe implements KmsProbe {
   private final Duration requestTimeout;
   private final Duration cpuSample;
   private final Map<String, Connection> connections = new ConcurrentHashMap<>();
+  /** One lock per node URL: connecting (with its baseline) takes seconds and must not block other nodes. */
+  private final Map<String, Object> connecting = new ConcurrentHashMap<>();
 
   public KurentoKmsProbe(Duration requestTimeout, Duration cpuSample) {
     this.requestTimeout = requestTimeout;
@@ -40,22 +46,45 @@ public final class KurentoKmsProbe implements KmsProbe {
 
   @Override
   public KmsReading read(String url) {
-    Connection c = connections.computeIfAbsent(url, this::connect);
+    Connection c = connection(url);
     try {
       ServerManager manager = c.client.getServerManager();
       float used = manager.getUsedCpu((int) cpuSample.toMillis());
+      if (c.broken) {
+        throw new IllegalStateException("the connection to " + url + " dropped during the poll");
+      }
       return new KmsReading(Math.min(1.0, used / (c.cpuCount * 100.0)), c.endpoints.size(), c.pipelines.size());
     } catch (RuntimeException e) {
-      // Start over next time: a new session, new subscriptions and a new baseline.
       forget(url);
       throw e;
     }
   }
 
+  private Connection connection(String url) {
+    Connection c = connections.get(url);
+    if (c != null && !c.broken) {
+      return c;
+    }
+    synchronized (connecting.computeIfAbsent(url, u -> new Object())) {
+      c = connections.get(url);
+      if (c != null && c.broken) {
+        forget(url);
+        c = null;
+      }
+      if (c == null) {
+        c = connect(url);
+        connections.put(url, c);
+      }
+      return c;
+    }
+  }
+
   private Connection connect(String url) {
-    KurentoClient client = client(url);
+    Connection c = new Connection();
+    KurentoClient client = client(url, c);
+    c.client = client;
     try {
-      Connection c = new Connection(client, client.getServerManager().getCpuCount());
+      c.cpuCount = Math.max(1, client.getServerManager().getCpuCount());
       ServerManager manager = client.getServerManager();
       manager.addObjectCreatedListener(e -> c.track(e.getObject().getId(), true));
       manager.addObjectDestroyedListener(e -> c.track(e.getObjectId(), false));
@@ -68,24 +97,29 @@ public final class KurentoKmsProbe implements KmsProbe {
   }
 
   private void baseline(String url, Connection c) {
-    KurentoClient once = client(url);
+    KurentoClient once = client(url, null);
     try {
       for (MediaPipeline pipeline : once.getServerManager().getPipelines()) {
-        c.track(pipeline.getId(), true);
+        c.baseline(pipeline.getId());
         for (MediaObject child : pipeline.getChildren()) {
-          c.track(child.getId(), true);
+          c.baseline(child.getId());
         }
       }
     } finally {
       once.destroy();
+      c.baselineDone();
     }
   }
 
-  private KurentoClient client(String url) {
-    JsonRpcClientNettyWebSocket rpc = new JsonRpcClientNettyWebSocket(url);
+  private KurentoClient client(String url, Connection owner) {
+    JsonRpcClientNettyWebSocket rpc = owner == null
+        ? new JsonRpcClientNettyWebSocket(url)
+        : new JsonRpcClientNettyWebSocket(url, new BreakOnDrop(owner));
     rpc.setRequestTimeout(requestTimeout.toMillis());
     rpc.setConnectionTimeout((int) requestTimeout.toMillis());
     rpc.setLabel("placement-probe");
+    // destroy() sends closeSession, so KMS drops this session's references at once.
+    rpc.setSendCloseMessage(true);
     // The monitor reconnects on its own schedule; a dead node must fail its polls, not hang them.
     rpc.setTryReconnectingForever(false);
     return KurentoClient.createFromJsonRpcClientHonoringClientTimeouts(rpc);
@@ -108,16 +142,53 @@ public final class KurentoKmsProbe implements KmsProbe {
     connections.keySet().forEach(this::forget);
   }
 
+  /** Any drop or reconnection makes the connection's counts untrustworthy. */
+  private record BreakOnDrop(Connection connection) implements JsonRpcWSConnectionListener {
+    @Override
+    public void connected() {}
+
+    @Override
+    public void connectionFailed() {
+      connection.broken = true;
+    }
+
+    @Override
+    public void disconnected() {
+      connection.broken = true;
+    }
+
+    @Override
+    public void reconnected(boolean sameServer) {
+      connection.broken = true;
+    }
+
+    @Override
+    public void reconnecting() {
+      connection.broken = true;
+    }
+  }
+
   /** One node's client and the ids of what lives on it. */
   private static final class Connection {
-    final KurentoClient client;
-    final int cpuCount;
+    volatile KurentoClient client;
+    volatile int cpuCount = 1;
+    volatile boolean broken;
     final Set<String> pipelines = ConcurrentHashMap.newKeySet();
     final Set<String> endpoints = ConcurrentHashMap.newKeySet();
+    /** Destroyed while the baseline was being read: the baseline must not bring them back. */
+    private final Set<String> destroyedDuringBaseline = ConcurrentHashMap.newKeySet();
+    private volatile boolean baselining = true;
 
-    Connection(KurentoClient client, int cpuCount) {
-      this.client = client;
-      this.cpuCount = Math.max(1, cpuCount);
+    void baseline(String id) {
+      if (!destroyedDuringBaseline.contains(id)) {
+        track(id, true);
+      }
+    }
+
+    void baselineDone() {
+      baselining = false;
+      destroyedDuringBaseline.forEach(id -> track(id, false));
+      destroyedDuringBaseline.clear();
     }
 
     void track(String id, boolean alive) {
@@ -127,11 +198,14 @@ public final class KurentoKmsProbe implements KmsProbe {
       }
       if (alive) {
         set.add(id);
-      } else {
-        set.remove(id);
-        if (id.endsWith(PIPELINE)) {
-          endpoints.removeIf(e -> e.startsWith(id + "/"));
-        }
+        return;
+      }
+      if (baselining) {
+        destroyedDuringBaseline.add(id);
+      }
+      set.remove(id);
+      if (id.endsWith(PIPELINE)) {
+        endpoints.removeIf(e -> e.startsWith(id + "/"));
       }
     }
   }

@@ -42,11 +42,13 @@ final class PlaceScriptCommand implements AutoCloseable {
   List<Object> run(String[] keys, String... args) {
     RedisCommands<String, String> commands = commands();
     try {
-      return commands.evalsha(sha(commands), ScriptOutputType.MULTI, keys, args);
-    } catch (RedisNoScriptException e) {
-      // Redis restarted or its script cache was flushed: load again, once.
-      sha = commands.scriptLoad(script);
-      return commands.evalsha(sha, ScriptOutputType.MULTI, keys, args);
+      try {
+        return commands.evalsha(sha(commands), ScriptOutputType.MULTI, keys, args);
+      } catch (RedisNoScriptException e) {
+        // Redis restarted or its script cache was flushed: load again, once.
+        sha = commands.scriptLoad(script);
+        return commands.evalsha(sha, ScriptOutputType.MULTI, keys, args);
+      }
     } catch (RuntimeException e) {
       throw new DataAccessResourceFailureException("placement script failed: " + e.getMessage(), e);
     }

@@ -85,7 +85,7 @@ public final class RedisPlacementStore implements PlacementStore, AutoCloseable 
         : redis.execute(place, List.of(keys), (Object[]) args);
     String outcome = String.valueOf(r.get(0));
     if (outcome.equals("full")) {
-      return new PlacementResult.NoCapacity(asInt(r.get(1)), asInt(r.get(2)), asInt(r.get(3)));
+      return new PlacementResult.NoCapacity(asInt(r.get(1)), asInt(r.get(2)), asInt(r.get(3)), asInt(r.get(4)));
     }
     Placement placement = new Placement(roomId, String.valueOf(r.get(1)), String.valueOf(r.get(2)),
         Instant.ofEpochMilli(Long.parseLong(String.valueOf(r.get(3)))));
@@ -127,9 +127,10 @@ public final class RedisPlacementStore implements PlacementStore, AutoCloseable 
   }
 
   @Override
-  public void forget(String nodeId) {
-    redis.execute(forget, List.of(PlacementKeys.nodes(), PlacementKeys.node(nodeId), PlacementKeys.nodeRooms(nodeId)),
-        nodeId, PREFIX);
+  public boolean forget(String nodeId) {
+    Long r = redis.execute(forget, List.of(PlacementKeys.nodes(), PlacementKeys.node(nodeId),
+        PlacementKeys.nodeRooms(nodeId)), nodeId, PREFIX);
+    return r != null && r == 1L;
   }
 
   @Override
@@ -145,11 +146,24 @@ public final class RedisPlacementStore implements PlacementStore, AutoCloseable 
 
   @Override
   public List<String> evacuate(String nodeId, NodeState newState, NodeAnnouncement.Type type, String reason, Instant now) {
+    return evacuate(nodeId, newState, type, reason, now, "").orElse(List.of());
+  }
+
+  @Override
+  public Optional<List<String>> evacuateIfDrainDue(String nodeId, Instant now) {
+    return evacuate(nodeId, null, NodeAnnouncement.Type.NODE_DRAINED, "drain deadline passed", now, "drain-due");
+  }
+
+  private Optional<List<String>> evacuate(String nodeId, NodeState newState, NodeAnnouncement.Type type, String reason,
+      Instant now, String condition) {
     List<?> r = redis.execute(evacuate, List.of(PlacementKeys.node(nodeId), PlacementKeys.nodeRooms(nodeId),
             PlacementKeys.announcements()),
         PREFIX, nodeId, newState == null ? "" : newState.name(), type.name(), reason,
-        Long.toString(now.toEpochMilli()), Long.toString(ANNOUNCEMENTS_MAX_LENGTH));
-    return r.stream().map(String::valueOf).toList();
+        Long.toString(now.toEpochMilli()), Long.toString(ANNOUNCEMENTS_MAX_LENGTH), condition);
+    if (asInt(r.get(0)) == 0) {
+      return Optional.empty();
+    }
+    return Optional.of(r.subList(1, r.size()).stream().map(String::valueOf).toList());
   }
 
   @Override
@@ -179,11 +193,6 @@ public final class RedisPlacementStore implements PlacementStore, AutoCloseable 
   public boolean acquireMonitorLease(String nodeId, String owner, Duration ttl) {
     Long r = redis.execute(lease, List.of(PlacementKeys.monitorLease(nodeId)), owner, Long.toString(ttl.toMillis()));
     return r != null && r == 1L;
-  }
-
-  @Override
-  public boolean evacuatedSinceDrain(String nodeId) {
-    return Boolean.TRUE.equals(redis.opsForHash().hasKey(PlacementKeys.node(nodeId), "evacuatedAt"));
   }
 
   private static NodeLoad toNode(String id, Map<String, String> node) {

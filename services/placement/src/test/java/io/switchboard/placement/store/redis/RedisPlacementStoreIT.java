@@ -111,14 +111,14 @@ class RedisPlacementStoreIT {
     healthyNode("a", 10);
     place("r1", 9);
     PlacementResult full = place("r2", 4);
-    assertThat(full).isEqualTo(new PlacementResult.NoCapacity(1, 1, 1));
+    assertThat(full).isEqualTo(new PlacementResult.NoCapacity(1, 1, 1, 10));
 
     now = now.plusSeconds(11);
-    assertThat(place("r3", 1)).isEqualTo(new PlacementResult.NoCapacity(1, 1, 0));
+    assertThat(place("r3", 1)).isEqualTo(new PlacementResult.NoCapacity(1, 1, 0, 10));
 
     store.recordHealth("a", now, new KmsReading(0, 0, 0), 3);
     store.drain("a", null);
-    assertThat(place("r4", 1)).isEqualTo(new PlacementResult.NoCapacity(1, 0, 0));
+    assertThat(place("r4", 1)).isEqualTo(new PlacementResult.NoCapacity(1, 0, 0, 10));
     assertThat(((PlacementResult.Placed) place("r1", 9)).existing()).isTrue();
   }
 
@@ -186,17 +186,53 @@ class RedisPlacementStoreIT {
   @Test
   void drainAndUndrain() {
     healthyNode("a", 100);
+    place("r1", 4);
     Instant deadline = now.plusSeconds(60);
     assertThat(store.drain("a", deadline)).hasValue(NodeState.DRAINING);
     assertThat(node("a").drainDeadline()).isEqualTo(deadline);
-    assertThat(store.evacuatedSinceDrain("a")).isFalse();
-    store.evacuate("a", null, NodeAnnouncement.Type.NODE_DRAINED, "deadline", now);
-    assertThat(store.evacuatedSinceDrain("a")).isTrue();
+    // Not due yet: nothing happens.
+    assertThat(store.evacuateIfDrainDue("a", now.plusSeconds(59))).isEmpty();
+    assertThat(store.evacuateIfDrainDue("a", now.plusSeconds(60))).hasValue(List.of("r1"));
+    // Announced once.
+    assertThat(store.evacuateIfDrainDue("a", now.plusSeconds(61))).isEmpty();
     assertThat(node("a").state()).isEqualTo(NodeState.DRAINING);
 
     assertThat(store.undrain("a")).hasValue(NodeState.SERVING);
     assertThat(node("a").drainDeadline()).isNull();
+    assertThat(store.evacuateIfDrainDue("a", now.plusSeconds(120))).isEmpty();
     assertThat(store.drain("nope", null)).isEmpty();
+  }
+
+  @Test
+  void aDrainedNodeThatWasDownComesBackDraining() {
+    healthyNode("a", 100);
+    store.recordHealth("a", now, null, 1);
+    store.evacuate("a", NodeState.DOWN, NodeAnnouncement.Type.NODE_DOWN, "test", now);
+    assertThat(store.drain("a", null)).hasValue(NodeState.DOWN);
+
+    assertThat(store.recordHealth("a", now, new KmsReading(0, 0, 0), 1)).isEqualTo(HealthOutcome.RECOVERED);
+    assertThat(node("a").state()).isEqualTo(NodeState.DRAINING);
+    assertThat(place("r1", 1)).isInstanceOf(PlacementResult.NoCapacity.class);
+  }
+
+  @Test
+  void evacuatingOrReconcilingAForgottenNodeLeavesNoGhost() {
+    healthyNode("a", 100);
+    store.evacuate("a", NodeState.DOWN, NodeAnnouncement.Type.NODE_DOWN, "left", now);
+    assertThat(store.forget("a")).isTrue();
+    assertThat(store.evacuate("a", NodeState.DOWN, NodeAnnouncement.Type.NODE_DOWN, "late poll", now)).isEmpty();
+    store.reconcile("a", now, Duration.ofSeconds(60), 3);
+    assertThat(fixture.template.keys(PlacementKeys.PREFIX + "*"))
+        .containsExactlyInAnyOrder(PlacementKeys.announcements());
+  }
+
+  @Test
+  void aNodeRevivedWhileLeavingIsNotForgotten() {
+    healthyNode("a", 100);
+    store.evacuate("a", NodeState.DOWN, NodeAnnouncement.Type.NODE_DOWN, "left discovery", now);
+    store.recordHealth("a", now, new KmsReading(0, 0, 0), 3);
+    assertThat(store.forget("a")).isFalse();
+    assertThat(store.node("a")).isPresent();
   }
 
   @Test
@@ -213,7 +249,7 @@ class RedisPlacementStoreIT {
     healthyNode("a", 100);
     place("r1", 4);
     store.evacuate("a", NodeState.DOWN, NodeAnnouncement.Type.NODE_DOWN, "left discovery", now);
-    store.forget("a");
+    assertThat(store.forget("a")).isTrue();
     assertThat(store.nodes()).isEmpty();
     assertThat(fixture.template.keys(PlacementKeys.PREFIX + "*"))
         .containsExactlyInAnyOrder(PlacementKeys.announcements());

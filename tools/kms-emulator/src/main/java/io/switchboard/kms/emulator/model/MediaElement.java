@@ -65,12 +65,11 @@ abstract class MediaElement extends MediaObject {
 
   /** True when some source connected to this element for {@code mediaType} has media flowing out. */
   protected final boolean sourceFlowing(String mediaType) {
-    for (ElementLink link : server.links()) {
-      if (link.sink() == this && link.mediaType().equals(mediaType) && link.source().flowingOut.contains(mediaType)) {
-        return true;
-      }
-    }
-    return false;
+    return server.sourceFlowing(this, mediaType);
+  }
+
+  final boolean flowingOut(String mediaType) {
+    return flowingOut.contains(mediaType);
   }
 
   /** Applies the wanted flow states; returns whether anything changed. */

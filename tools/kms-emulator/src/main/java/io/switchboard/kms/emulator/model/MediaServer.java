@@ -160,6 +160,18 @@ public final class MediaServer {
     return id;
   }
 
+  /** Finds an object and attaches it (and its ancestors) to the session, in one locked step. */
+  public synchronized MediaObject findAndAttach(String sessionId, String id) {
+    MediaObject o = find(id);
+    attach(sessionId, o);
+    return o;
+  }
+
+  /** Finds an object and subscribes the session to one of its events, in one locked step. */
+  public synchronized String findAndSubscribe(String sessionId, String id, String type) {
+    return subscribe(sessionId, find(id), type);
+  }
+
   /** Attaches {@code o} and its ancestors to the session, registering the session (§4.2). */
   public synchronized void attach(String sessionId, MediaObject o) {
     KmsSession s = register(sessionId);
@@ -331,6 +343,14 @@ public final class MediaServer {
     markActive(sessionId);
   }
 
+  /** {@link #peerClosed} off the caller's thread (a WebSocket I/O thread must not wait for the lock). */
+  public void peerClosedLater(Peer peer) {
+    if (scheduler.isShutdown()) {
+      return;
+    }
+    later(0, () -> peerClosed(peer));
+  }
+
   /** A socket closed: its session stays, and the GC collects it one to two periods later. */
   public synchronized void peerClosed(Peer peer) {
     String sessionId = peerSessions.remove(peer);
@@ -341,6 +361,14 @@ public final class MediaServer {
   }
 
   private void collectGarbage() {
+    try {
+      collectGarbageOnce();
+    } catch (RuntimeException e) {
+      log.warn("garbage collector pass failed", e);
+    }
+  }
+
+  private void collectGarbageOnce() {
     synchronized (this) {
       for (KmsSession s : new ArrayList<>(sessions.values())) {
         Peer peer = bindings.get(s.id);
@@ -446,6 +474,16 @@ public final class MediaServer {
         source.emitLinkEvent("ElementDisconnected", link);
       }
     }
+  }
+
+  /** Whether a source linked to {@code sink} for {@code mediaType} has media flowing out. */
+  synchronized boolean sourceFlowing(MediaElement sink, String mediaType) {
+    for (ElementLink link : links) {
+      if (link.sink() == sink && link.mediaType().equals(mediaType) && link.source().flowingOut(mediaType)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Every link, ordered by media type (AUDIO, DATA, VIDEO) as KMS lists and releases them. */

@@ -181,9 +181,9 @@ public final class RpcDispatcher {
       case "invoke" -> {
         requireParams(p);
         String operation = topString(p, "operation");
-        MediaObject object = server.find(topString(p, "object"));
+        String objectId = topString(p, "object");
         String session = call.needSession();
-        server.attach(session, object);
+        MediaObject object = server.findAndAttach(session, objectId);
         Params operationParams = Params.of(p.get("operationParams"), "operationParams");
         sleep(object.blockingMillis(operation, operationParams));
         JsonNode result;
@@ -198,9 +198,9 @@ public final class RpcDispatcher {
       case "subscribe" -> {
         requireParams(p);
         String type = topString(p, "type");
-        MediaObject object = server.find(topString(p, "object"));
+        String objectId = topString(p, "object");
         String session = call.needSession();
-        return value(session, TextNode.valueOf(server.subscribe(session, object, type)));
+        return value(session, TextNode.valueOf(server.findAndSubscribe(session, objectId, type)));
       }
       case "unsubscribe" -> {
         requireParams(p);
@@ -214,9 +214,9 @@ public final class RpcDispatcher {
       }
       case "describe" -> {
         requireParams(p);
-        MediaObject object = server.find(topString(p, "object"));
+        String objectId = topString(p, "object");
         String session = call.needSession();
-        server.attach(session, object);
+        MediaObject object = server.findAndAttach(session, objectId);
         ObjectNode r = JSON.objectNode().put("sessionId", session).put("type", object.type())
             .put("qualifiedType", "kurento." + object.type());
         ArrayNode hierarchy = r.putArray("hierarchy");
@@ -226,8 +226,7 @@ public final class RpcDispatcher {
       case "ref" -> {
         requireParams(p);
         String session = requireSession(call);
-        MediaObject object = server.find(topString(p, "object"));
-        server.attach(session, object);
+        server.findAndAttach(session, topString(p, "object"));
         return withSession(JSON.objectNode(), session);
       }
       case "unref" -> {

@@ -45,6 +45,8 @@ final class ClientConnection implements Peer {
           handle(text);
         } catch (Throwable t) {
           log.error("frame could not be handled: {}", abbreviate(text), t);
+          send("{\"error\":{\"code\":-32603,\"message\":\"Unexpected error while processing method: "
+              + t.getClass().getSimpleName() + "\"},\"id\":null,\"jsonrpc\":\"2.0\"}");
         }
         long millis = (System.nanoTime() - queuedAt) / 1_000_000;
         if (millis > 1_000) {

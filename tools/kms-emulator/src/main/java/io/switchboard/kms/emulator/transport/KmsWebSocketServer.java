@@ -27,6 +27,12 @@ public final class KmsWebSocketServer extends WebSocketServer {
   private final CountDownLatch started = new CountDownLatch(1);
   private final AtomicInteger connections = new AtomicInteger();
   private volatile Exception startFailure;
+  private final java.util.concurrent.ScheduledExecutorService watchdog =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "kms-emulator-write-watchdog");
+        t.setDaemon(true);
+        return t;
+      });
 
   public KmsWebSocketServer(InetSocketAddress address, RpcDispatcher dispatcher, MediaServer server, Faults faults) {
     super(address, 1);
@@ -102,7 +108,7 @@ public final class KmsWebSocketServer extends WebSocketServer {
     ClientConnection connection = socket.getAttachment();
     if (connection != null) {
       connection.closed();
-      server.peerClosed(connection);
+      server.peerClosedLater(connection);
     }
     log.debug("client disconnected ({} {})", code, reason);
   }
@@ -118,6 +124,30 @@ public final class KmsWebSocketServer extends WebSocketServer {
 
   @Override
   public void onStart() {
+    // Java-WebSocket 1.6 can lose a write: its selector thread, having flushed a socket's queue,
+    // resets the socket's interest to read-only and may overwrite the write interest another
+    // thread's send() set a moment before. The frame then waits for the next send to that socket,
+    // which for a client blocked on this very answer never comes. Re-arm writes for any socket
+    // with queued frames.
+    watchdog.scheduleWithFixedDelay(this::flushStuckWrites, 10, 10, TimeUnit.MILLISECONDS);
     started.countDown();
+  }
+
+  private void flushStuckWrites() {
+    try {
+      for (WebSocket socket : getConnections()) {
+        if (socket.isOpen() && socket.hasBufferedData()) {
+          onWriteDemand(socket);
+        }
+      }
+    } catch (RuntimeException e) {
+      log.debug("write watchdog: {}", e.toString());
+    }
+  }
+
+  @Override
+  public void stop(int timeout) throws InterruptedException {
+    watchdog.shutdownNow();
+    super.stop(timeout);
   }
 }
