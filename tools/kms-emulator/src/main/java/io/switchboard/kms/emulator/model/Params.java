@@ -123,10 +123,6 @@ public final class Params {
     return v != null && !v.isNull();
   }
 
-  public JsonNode raw(String name) {
-    return value(name);
-  }
-
   private JsonNode value(String name) {
     return node == null ? null : node.get(name);
   }
