@@ -1,0 +1,78 @@
+package io.switchboard.signaling.config;
+
+import io.switchboard.signaling.domain.GroupCallService;
+import io.switchboard.signaling.domain.MediaServer;
+import io.switchboard.signaling.domain.RoomPlacementClient;
+import io.switchboard.signaling.domain.RoomStore;
+import io.switchboard.signaling.media.kurento.KurentoMediaServer;
+import io.switchboard.signaling.placement.http.HttpRoomPlacementClient;
+import io.switchboard.signaling.store.redis.RedisRoomStore;
+import io.switchboard.signaling.ws.GroupCallSocketHandler;
+import java.time.Clock;
+import java.util.UUID;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
+
+/** Wires the ports to their adapters. */
+@Configuration(proxyBeanMethods = false)
+class SignalingConfiguration {
+
+  private final SignalingProperties properties;
+
+  SignalingConfiguration(SignalingProperties properties) {
+    this.properties = properties;
+  }
+
+  @Bean
+  Clock clock() {
+    return Clock.systemUTC();
+  }
+
+  @Bean
+  RoomStore roomStore(StringRedisTemplate redis) {
+    return new RedisRoomStore(redis);
+  }
+
+  @Bean(destroyMethod = "close")
+  KurentoMediaServer mediaServer() {
+    return new KurentoMediaServer(properties.signaling().kmsRequestTimeout());
+  }
+
+  @Bean
+  RoomPlacementClient roomPlacementClient() {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+        .connectTimeout(java.time.Duration.ofSeconds(2)).build();
+    org.springframework.http.client.JdkClientHttpRequestFactory requests =
+        new org.springframework.http.client.JdkClientHttpRequestFactory(http);
+    requests.setReadTimeout(java.time.Duration.ofSeconds(5));
+    return new HttpRoomPlacementClient(RestClient.builder()
+        .baseUrl(properties.placement().url().toString())
+        .requestFactory(requests)
+        .build());
+  }
+
+  @Bean
+  GroupCallService groupCallService(RoomStore store, MediaServer media, RoomPlacementClient placement, Clock clock) {
+    String pod = properties.signaling().podId().isBlank()
+        ? "signaling-" + UUID.randomUUID().toString().substring(0, 8)
+        : properties.signaling().podId();
+    return new GroupCallService(store, media, placement, clock, pod, properties.signaling().expectedParticipants());
+  }
+
+  @Bean
+  GroupCallSocketHandler groupCallSocketHandler(GroupCallService calls) {
+    return new GroupCallSocketHandler(calls, properties.signaling());
+  }
+
+  /** The container refuses bigger frames itself, closing the socket with 1009. */
+  @Bean
+  ServletServerContainerFactoryBean webSocketContainer() {
+    ServletServerContainerFactoryBean container = new ServletServerContainerFactoryBean();
+    container.setMaxTextMessageBufferSize(properties.signaling().maxFrameBytes());
+    container.setMaxBinaryMessageBufferSize(1024);
+    return container;
+  }
+}

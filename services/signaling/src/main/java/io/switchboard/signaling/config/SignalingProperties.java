@@ -1,0 +1,29 @@
+package io.switchboard.signaling.config;
+
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/** {@code switchboard.signaling.*} and {@code switchboard.placement.url}; documented in application.yaml. */
+@ConfigurationProperties("switchboard")
+@Validated
+public record SignalingProperties(@DefaultValue Signaling signaling, @DefaultValue Placement placement) {
+
+  public record Signaling(
+      @DefaultValue("") String podId,
+      @DefaultValue("65536") @Min(1024) int maxFrameBytes,
+      @DefaultValue("50") @Min(1) int messagesPerSecond,
+      @DefaultValue("200") @Min(1) int messageBurst,
+      @DefaultValue("*") List<String> allowedOrigins,
+      @DefaultValue("5s") @NotNull Duration sendTimeLimit,
+      @DefaultValue("1048576") @Min(1024) int sendBufferBytes,
+      @DefaultValue("10s") @NotNull Duration kmsRequestTimeout,
+      @DefaultValue("2") @Min(1) int expectedParticipants) {}
+
+  public record Placement(@DefaultValue("http://127.0.0.1:8090") @NotNull URI url) {}
+}

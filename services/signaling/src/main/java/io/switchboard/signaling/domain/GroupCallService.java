@@ -1,0 +1,322 @@
+package io.switchboard.signaling.domain;
+
+import io.switchboard.groupcall.protocol.ClientMessage;
+import io.switchboard.groupcall.protocol.ErrorCode;
+import io.switchboard.groupcall.protocol.IceCandidate;
+import io.switchboard.groupcall.protocol.ProtocolException;
+import io.switchboard.groupcall.protocol.ServerMessage;
+import io.switchboard.groupcall.protocol.Stream;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The group call: joining a room, publishing, subscribing, trickling ICE and leaving, as the
+ * Kurento tutorial's protocol has it. Room state lives in the {@link RoomStore}; this pod holds
+ * only its own participants' sockets and endpoints. (Serving a room spread over several pods —
+ * fan-out between pods, resumption, clean-up after a pod dies — builds on this; see issue 4.)
+ */
+public final class GroupCallService {
+
+  private static final Logger log = LoggerFactory.getLogger(GroupCallService.class);
+  private static final Duration ROOM_CREATION_WAIT = Duration.ofSeconds(15);
+
+  private final RoomStore store;
+  private final MediaServer media;
+  private final RoomPlacementClient placement;
+  private final Clock clock;
+  private final String podId;
+  private final int expectedParticipants;
+  /** This pod's participants: room → name → participant. */
+  private final Map<String, Map<String, Participant>> local = new ConcurrentHashMap<>();
+
+  public GroupCallService(RoomStore store, MediaServer media, RoomPlacementClient placement, Clock clock, String podId,
+      int expectedParticipants) {
+    this.store = store;
+    this.media = media;
+    this.placement = placement;
+    this.clock = clock;
+    this.podId = podId;
+    this.expectedParticipants = expectedParticipants;
+  }
+
+  /**
+   * Handles one decoded message of a socket. Returns the participant the socket now is (null when
+   * it is not in a room). A refusal is a {@link ProtocolException}, thrown before anything changed.
+   */
+  public Participant handle(Participant self, ClientChannel channel, ClientMessage message) {
+    if (message instanceof ClientMessage.JoinRoom join) {
+      if (self != null) {
+        throw refuse(ErrorCode.ALREADY_JOINED, "already in room " + self.roomId, join.requestId());
+      }
+      return join(join, channel);
+    }
+    if (self == null) {
+      throw refuse(ErrorCode.NOT_JOINED, "join a room first", message.requestId());
+    }
+    if (message instanceof ClientMessage.ReceiveVideoFrom receive) {
+      receiveVideoFrom(self, receive);
+    } else if (message instanceof ClientMessage.OnIceCandidate candidate) {
+      onIceCandidate(self, candidate);
+    } else if (message instanceof ClientMessage.LeaveRoom) {
+      leave(self);
+      return null;
+    } else {
+      throw refuse(ErrorCode.NOT_ALLOWED, "this server does not serve \"" + idOf(message) + "\" yet",
+          message.requestId());
+    }
+    return self;
+  }
+
+  /** The socket closed. */
+  public void disconnected(Participant self) {
+    if (self != null) {
+      leave(self);
+    }
+  }
+
+  // ---------------------------------------------------------------- join
+
+  private Participant join(ClientMessage.JoinRoom join, ClientChannel channel) {
+    RoomStore.RoomRecord room = openRoom(join.room(), join.requestId());
+    // Like the tutorial, the publisher endpoint exists from the join on, so others can subscribe
+    // to it at once; its candidates go to its owner as iceCandidate{name: own name}.
+    String publisher = media.createEndpoint(room.kmsUrl(), room.pipelineId(),
+        candidate -> channel.send(new ServerMessage.IceCandidateFound(join.name(), candidate, Stream.WEBCAM)));
+    RoomStore.MemberRecord me = new RoomStore.MemberRecord(podId, publisher, true, true, clock.millis());
+    if (!store.addMember(join.room(), join.name(), me)) {
+      media.release(room.kmsUrl(), publisher);
+      throw refuse(ErrorCode.NAME_TAKEN, "someone in room " + join.room() + " is already called " + join.name(),
+          join.requestId());
+    }
+    Participant self = new Participant(join.name(), join.room(), room.kmsUrl(), channel, publisher);
+    local.computeIfAbsent(join.room(), r -> new ConcurrentHashMap<>()).put(join.name(), self);
+
+    List<ServerMessage.ParticipantState> existing = new ArrayList<>();
+    store.members(join.room()).forEach((name, m) -> {
+      if (!name.equals(join.name())) {
+        existing.add(new ServerMessage.ParticipantState(name, m.audio(), m.video(), false));
+      }
+    });
+    channel.send(new ServerMessage.ExistingParticipants(existing));
+    broadcast(join.room(), join.name(), new ServerMessage.NewParticipantArrived(join.name(), true, true));
+    log.info("{} joined room {} ({} others)", join.name(), join.room(), existing.size());
+    return self;
+  }
+
+  /**
+   * The room's record, creating it (placement, then a pipeline on the chosen node) when this is
+   * the room's first join. Creation is atomic across pods: one caller holds the room's lock and
+   * creates; the others wait for its record, so two first joins never make two pipelines.
+   */
+  private RoomStore.RoomRecord openRoom(String roomId, String requestId) {
+    Optional<RoomStore.RoomRecord> existing = store.room(roomId);
+    if (existing.isPresent()) {
+      return existing.get();
+    }
+    String owner = podId + "/" + UUID.randomUUID();
+    long deadline = System.nanoTime() + ROOM_CREATION_WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (store.lockRoom(roomId, owner)) {
+        try {
+          Optional<RoomStore.RoomRecord> again = store.room(roomId);
+          if (again.isPresent()) {
+            return again.get();
+          }
+          RoomPlacementClient.PlacedRoom placed = placement.place(roomId, expectedParticipants);
+          String pipeline = media.createPipeline(placed.kmsUrl());
+          RoomStore.RoomRecord room = new RoomStore.RoomRecord(placed.nodeId(), placed.kmsUrl(), pipeline);
+          store.saveRoom(roomId, room);
+          log.info("room {} opened on {} (pipeline {})", roomId, placed.nodeId(), pipeline);
+          return room;
+        } finally {
+          store.unlockRoom(roomId, owner);
+        }
+      }
+      Optional<RoomStore.RoomRecord> created = store.room(roomId);
+      if (created.isPresent()) {
+        return created.get();
+      }
+      sleep(20);
+    }
+    throw refuse(ErrorCode.UNAVAILABLE, "room " + roomId + " could not be opened in time; retry", requestId);
+  }
+
+  // ---------------------------------------------------------------- media
+
+  private void receiveVideoFrom(Participant self, ClientMessage.ReceiveVideoFrom receive) {
+    if (receive.stream() != Stream.WEBCAM) {
+      throw refuse(ErrorCode.UNKNOWN_STREAM, "screen sharing is not served yet", receive.requestId());
+    }
+    if (receive.sender().equals(self.name)) {
+      publish(self, receive);
+      return;
+    }
+    RoomStore.MemberRecord sender = store.members(self.roomId).get(receive.sender());
+    if (sender == null) {
+      throw refuse(ErrorCode.UNKNOWN_SENDER, "nobody called " + receive.sender() + " is in room " + self.roomId,
+          receive.requestId());
+    }
+    String endpoint;
+    synchronized (self) {
+      if (self.subscriptions.containsKey(receive.sender())) {
+        throw refuse(ErrorCode.INVALID_SDP, "already receiving " + receive.sender(), receive.requestId());
+      }
+      endpoint = media.createEndpoint(self.kmsUrl, roomPipeline(self), candidate ->
+          self.channel.send(new ServerMessage.IceCandidateFound(receive.sender(), candidate, Stream.WEBCAM)));
+      self.subscriptions.put(receive.sender(), endpoint);
+    }
+    try {
+      media.connect(self.kmsUrl, sender.publisherEndpoint(), endpoint);
+      negotiate(self, endpoint, receive.sender(), receive.sdpOffer(), receive.requestId());
+    } catch (RuntimeException e) {
+      synchronized (self) {
+        self.subscriptions.remove(receive.sender());
+      }
+      media.release(self.kmsUrl, endpoint);
+      throw e;
+    }
+  }
+
+  private void publish(Participant self, ClientMessage.ReceiveVideoFrom receive) {
+    synchronized (self) {
+      if (self.publishing) {
+        throw refuse(ErrorCode.INVALID_SDP, "already publishing: an endpoint negotiates once", receive.requestId());
+      }
+      self.publishing = true;
+    }
+    try {
+      negotiate(self, self.publisherEndpoint, self.name, receive.sdpOffer(), receive.requestId());
+    } catch (RuntimeException e) {
+      synchronized (self) {
+        self.publishing = false;
+      }
+      throw e;
+    }
+  }
+
+  private void negotiate(Participant self, String endpoint, String name, String offer, String requestId) {
+    for (IceCandidate c : self.takePending(name)) {
+      media.addIceCandidate(self.kmsUrl, endpoint, c);
+    }
+    String answer;
+    try {
+      answer = media.processOffer(self.kmsUrl, endpoint, offer);
+    } catch (MediaServer.MediaException e) {
+      throw refuse(e.refused() ? ErrorCode.INVALID_SDP : ErrorCode.UNAVAILABLE,
+          e.refused() ? "the media server refused the offer: " + e.getMessage() : "the media server is unreachable",
+          requestId);
+    }
+    self.channel.send(new ServerMessage.ReceiveVideoAnswer(name, answer, Stream.WEBCAM));
+    media.gatherCandidates(self.kmsUrl, endpoint);
+  }
+
+  private void onIceCandidate(Participant self, ClientMessage.OnIceCandidate message) {
+    String endpoint;
+    synchronized (self) {
+      endpoint = message.name().equals(self.name)
+          ? (self.publishing ? self.publisherEndpoint : null)
+          : self.subscriptions.get(message.name());
+      if (endpoint == null) {
+        // Candidates that arrive before their endpoint negotiates are kept, never dropped.
+        if (!self.keep(message.name(), message.candidate())) {
+          throw refuse(ErrorCode.INVALID_VALUE, "too many candidates waiting for " + message.name(),
+              message.requestId());
+        }
+        return;
+      }
+    }
+    media.addIceCandidate(self.kmsUrl, endpoint, message.candidate());
+  }
+
+  private String roomPipeline(Participant self) {
+    return store.room(self.roomId)
+        .orElseThrow(() -> refuse(ErrorCode.UNAVAILABLE, "room " + self.roomId + " is gone", null))
+        .pipelineId();
+  }
+
+  // ---------------------------------------------------------------- leave
+
+  private void leave(Participant self) {
+    Map<String, Participant> room = local.get(self.roomId);
+    if (room != null) {
+      room.remove(self.name, self);
+    }
+    List<String> endpoints = new ArrayList<>();
+    synchronized (self) {
+      endpoints.addAll(self.subscriptions.values());
+      self.subscriptions.clear();
+    }
+    endpoints.forEach(e -> media.release(self.kmsUrl, e));
+    media.release(self.kmsUrl, self.publisherEndpoint);
+    long left = store.removeMember(self.roomId, self.name);
+    // The others stop receiving the one who left (the tutorial client releases its video too).
+    if (room != null) {
+      for (Participant other : room.values()) {
+        String endpoint;
+        synchronized (other) {
+          endpoint = other.subscriptions.remove(self.name);
+          other.pendingCandidates.remove(self.name);
+        }
+        if (endpoint != null) {
+          media.release(other.kmsUrl, endpoint);
+        }
+      }
+    }
+    broadcast(self.roomId, self.name, new ServerMessage.ParticipantLeft(self.name));
+    log.info("{} left room {} ({} remain)", self.name, self.roomId, left);
+    if (left == 0) {
+      closeRoom(self.roomId);
+    }
+  }
+
+  private void closeRoom(String roomId) {
+    Optional<RoomStore.RoomRecord> room = store.room(roomId);
+    if (room.isPresent() && store.deleteIfEmpty(roomId)) {
+      media.release(room.get().kmsUrl(), room.get().pipelineId());
+      try {
+        placement.release(roomId);
+      } catch (RuntimeException e) {
+        log.warn("room {} closed, but its placement could not be released: {}", roomId, e.toString());
+      }
+      local.remove(roomId);
+      log.info("room {} closed", roomId);
+    }
+  }
+
+  private void broadcast(String roomId, String except, ServerMessage message) {
+    Map<String, Participant> room = local.get(roomId);
+    if (room == null) {
+      return;
+    }
+    room.forEach((name, p) -> {
+      if (!name.equals(except)) {
+        p.channel.send(message);
+      }
+    });
+  }
+
+  private static ProtocolException refuse(ErrorCode code, String message, String requestId) {
+    return new ProtocolException(code, message, requestId);
+  }
+
+  private static String idOf(ClientMessage message) {
+    String simple = message.getClass().getSimpleName();
+    return Character.toLowerCase(simple.charAt(0)) + simple.substring(1);
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,13 @@
+package io.switchboard.signaling.domain;
+
+/** Where a room's media lives: asked of the placement service. */
+public interface RoomPlacementClient {
+
+  /** The room's KMS node, placing the room if it has none (idempotent). */
+  PlacedRoom place(String roomId, int expectedParticipants);
+
+  /** The room ended. */
+  void release(String roomId);
+
+  record PlacedRoom(String nodeId, String kmsUrl) {}
+}

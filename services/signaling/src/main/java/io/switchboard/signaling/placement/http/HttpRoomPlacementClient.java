@@ -1,0 +1,44 @@
+package io.switchboard.signaling.placement.http;
+
+import io.switchboard.signaling.domain.RoomPlacementClient;
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.client.HttpClientErrorException;
+import org.springframework.web.client.RestClient;
+
+/** The placement service's HTTP API (docs/placement.md). */
+public final class HttpRoomPlacementClient implements RoomPlacementClient {
+
+  private final RestClient http;
+
+  public HttpRoomPlacementClient(RestClient http) {
+    this.http = http;
+  }
+
+  private record Placement(String roomId, String nodeId, String kmsUrl, String placedAt) {}
+
+  @Override
+  public PlacedRoom place(String roomId, int expectedParticipants) {
+    Placement p = http.put().uri("/v1/rooms/{roomId}/placement", roomId)
+        .contentType(MediaType.APPLICATION_JSON)
+        .body(Map.of("expectedParticipants", expectedParticipants))
+        .retrieve()
+        .body(Placement.class);
+    if (p == null || p.kmsUrl() == null) {
+      throw new IllegalStateException("placement answered without a node for room " + roomId);
+    }
+    return new PlacedRoom(p.nodeId(), p.kmsUrl());
+  }
+
+  @Override
+  public void release(String roomId) {
+    try {
+      http.delete().uri("/v1/rooms/{roomId}/placement", roomId).retrieve().toBodilessEntity();
+    } catch (HttpClientErrorException e) {
+      if (e.getStatusCode() != HttpStatus.NOT_FOUND) {
+        throw e;
+      }
+    }
+  }
+}

@@ -1,0 +1,113 @@
+package io.switchboard.signaling.store.redis;
+
+import io.switchboard.signaling.domain.RoomStore;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+
+/**
+ * Rooms in Redis. Keys (all of one room share the hash tag {@code {room:<id>}}):
+ *
+ * <ul>
+ *   <li>{@code sb:{room:<id>}} HASH {@code nodeId kmsUrl pipelineId} — written by the pod that
+ *       opened the room, read by every pod;
+ *   <li>{@code sb:{room:<id>}:members} HASH name → {@code pod|publisherEndpoint|audio|video|joinedAt}
+ *       — each field written by the pod serving that participant;
+ *   <li>{@code sb:{room:<id>}:lock} STRING — held while the room's pipeline is created.
+ * </ul>
+ */
+public final class RedisRoomStore implements RoomStore {
+
+  private static final Duration LOCK_TTL = Duration.ofSeconds(15);
+  private static final RedisScript<Long> UNLOCK = RedisScript.of(
+      "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", Long.class);
+  private static final RedisScript<Long> REMOVE_MEMBER = RedisScript.of(
+      "redis.call('HDEL', KEYS[1], ARGV[1]) return redis.call('HLEN', KEYS[1])", Long.class);
+  private static final RedisScript<Long> DELETE_IF_EMPTY = RedisScript.of(
+      "if redis.call('HLEN', KEYS[2]) == 0 then return redis.call('DEL', KEYS[1], KEYS[2]) end return 0", Long.class);
+
+  private final StringRedisTemplate redis;
+
+  public RedisRoomStore(StringRedisTemplate redis) {
+    this.redis = redis;
+  }
+
+  static String roomKey(String roomId) {
+    return "sb:{room:" + roomId + "}";
+  }
+
+  static String membersKey(String roomId) {
+    return roomKey(roomId) + ":members";
+  }
+
+  static String lockKey(String roomId) {
+    return roomKey(roomId) + ":lock";
+  }
+
+  @Override
+  public Optional<RoomRecord> room(String roomId) {
+    List<Object> r = redis.opsForHash().multiGet(roomKey(roomId), List.of("nodeId", "kmsUrl", "pipelineId"));
+    if (r.get(2) == null) {
+      return Optional.empty();
+    }
+    return Optional.of(new RoomRecord((String) r.get(0), (String) r.get(1), (String) r.get(2)));
+  }
+
+  @Override
+  public boolean lockRoom(String roomId, String owner) {
+    return Boolean.TRUE.equals(redis.opsForValue().setIfAbsent(lockKey(roomId), owner, LOCK_TTL));
+  }
+
+  @Override
+  public void unlockRoom(String roomId, String owner) {
+    redis.execute(UNLOCK, List.of(lockKey(roomId)), owner);
+  }
+
+  @Override
+  public void saveRoom(String roomId, RoomRecord room) {
+    redis.opsForHash().putAll(roomKey(roomId),
+        Map.of("nodeId", room.nodeId(), "kmsUrl", room.kmsUrl(), "pipelineId", room.pipelineId()));
+  }
+
+  @Override
+  public boolean addMember(String roomId, String name, MemberRecord member) {
+    return Boolean.TRUE.equals(redis.opsForHash().putIfAbsent(membersKey(roomId), name, encode(member)));
+  }
+
+  @Override
+  public Map<String, MemberRecord> members(String roomId) {
+    Map<String, MemberRecord> members = new LinkedHashMap<>();
+    redis.opsForHash().entries(membersKey(roomId)).entrySet().stream()
+        .map(e -> Map.entry((String) e.getKey(), decode((String) e.getValue())))
+        .sorted(Comparator.comparingLong((Map.Entry<String, MemberRecord> e) -> e.getValue().joinedAt())
+            .thenComparing(Map.Entry::getKey))
+        .forEach(e -> members.put(e.getKey(), e.getValue()));
+    return members;
+  }
+
+  @Override
+  public long removeMember(String roomId, String name) {
+    Long left = redis.execute(REMOVE_MEMBER, List.of(membersKey(roomId)), name);
+    return left == null ? 0 : left;
+  }
+
+  @Override
+  public boolean deleteIfEmpty(String roomId) {
+    Long deleted = redis.execute(DELETE_IF_EMPTY, List.of(roomKey(roomId), membersKey(roomId)));
+    return deleted != null && deleted > 0;
+  }
+
+  private static String encode(MemberRecord m) {
+    return m.pod() + "|" + m.publisherEndpoint() + "|" + m.audio() + "|" + m.video() + "|" + m.joinedAt();
+  }
+
+  private static MemberRecord decode(String value) {
+    String[] f = value.split("\\|", -1);
+    return new MemberRecord(f[0], f[1], Boolean.parseBoolean(f[2]), Boolean.parseBoolean(f[3]), Long.parseLong(f[4]));
+  }
+}

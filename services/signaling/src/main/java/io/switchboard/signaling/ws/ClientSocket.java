@@ -1,0 +1,60 @@
+package io.switchboard.signaling.ws;
+
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import io.switchboard.groupcall.protocol.MessageEncoder;
+import io.switchboard.groupcall.protocol.ServerMessage;
+import io.switchboard.signaling.domain.ClientChannel;
+import io.switchboard.signaling.domain.Participant;
+import java.io.IOException;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
+
+/**
+ * One browser socket. Every send goes through Spring's decorator, which serialises them: KMS
+ * events arrive on kurento-client threads while the handler thread answers, and two concurrent
+ * sends on one Tomcat session lose a message (the tutorial's TEXT_PARTIAL_WRITING trap).
+ */
+final class ClientSocket implements ClientChannel {
+
+  private static final Logger log = LoggerFactory.getLogger(ClientSocket.class);
+
+  private final WebSocketSession session;
+  private final MessageEncoder encoder;
+  private final Bucket rate;
+  /** The participant this socket is, once joined; only touched on the socket's handler thread. */
+  volatile Participant participant;
+
+  ClientSocket(WebSocketSession session, MessageEncoder encoder, Duration sendTimeLimit, int sendBufferBytes,
+      int perSecond, int burst) {
+    this.session = new ConcurrentWebSocketSessionDecorator(session, (int) sendTimeLimit.toMillis(), sendBufferBytes);
+    this.encoder = encoder;
+    this.rate = Bucket.builder()
+        .addLimit(Bandwidth.builder().capacity(burst).refillGreedy(perSecond, Duration.ofSeconds(1)).build())
+        .build();
+  }
+
+  boolean allow() {
+    return rate.tryConsume(1);
+  }
+
+  WebSocketSession session() {
+    return session;
+  }
+
+  @Override
+  public void send(ServerMessage message) {
+    if (!session.isOpen()) {
+      return;
+    }
+    try {
+      session.sendMessage(new TextMessage(encoder.encode(message)));
+    } catch (IOException | RuntimeException e) {
+      log.debug("could not send to {}: {}", session.getId(), e.toString());
+    }
+  }
+}

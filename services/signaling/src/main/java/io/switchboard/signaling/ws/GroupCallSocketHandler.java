@@ -1,0 +1,89 @@
+package io.switchboard.signaling.ws;
+
+import io.switchboard.groupcall.protocol.ClientMessage;
+import io.switchboard.groupcall.protocol.ErrorCode;
+import io.switchboard.groupcall.protocol.MessageDecoder;
+import io.switchboard.groupcall.protocol.MessageEncoder;
+import io.switchboard.groupcall.protocol.ProtocolException;
+import io.switchboard.groupcall.protocol.ServerMessage;
+import io.switchboard.signaling.config.SignalingProperties;
+import io.switchboard.signaling.domain.GroupCallService;
+import io.switchboard.signaling.domain.Participant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.handler.TextWebSocketHandler;
+
+/**
+ * The edge at {@code /groupcall}: frames become typed messages here, once; anything refused is
+ * answered with an {@code error} on the same socket, which stays usable. A socket sending faster
+ * than its rate limit is closed with 1008; frames over the size limit are closed with 1009 by the
+ * container.
+ */
+public final class GroupCallSocketHandler extends TextWebSocketHandler {
+
+  private static final Logger log = LoggerFactory.getLogger(GroupCallSocketHandler.class);
+
+  private final GroupCallService calls;
+  private final SignalingProperties.Signaling properties;
+  private final MessageDecoder decoder = new MessageDecoder();
+  private final MessageEncoder encoder = new MessageEncoder();
+  private final Map<String, ClientSocket> sockets = new ConcurrentHashMap<>();
+
+  public GroupCallSocketHandler(GroupCallService calls, SignalingProperties.Signaling properties) {
+    this.calls = calls;
+    this.properties = properties;
+  }
+
+  @Override
+  public void afterConnectionEstablished(WebSocketSession session) {
+    session.setTextMessageSizeLimit(properties.maxFrameBytes());
+    sockets.put(session.getId(), new ClientSocket(session, encoder, properties.sendTimeLimit(),
+        properties.sendBufferBytes(), properties.messagesPerSecond(), properties.messageBurst()));
+  }
+
+  @Override
+  protected void handleTextMessage(WebSocketSession session, TextMessage frame) throws Exception {
+    ClientSocket socket = sockets.get(session.getId());
+    if (socket == null) {
+      return;
+    }
+    if (!socket.allow()) {
+      log.info("socket {} exceeded {} messages/s: closing", session.getId(), properties.messagesPerSecond());
+      session.close(CloseStatus.POLICY_VIOLATION.withReason("message rate limit exceeded"));
+      return;
+    }
+    try {
+      ClientMessage message = decoder.decode(frame.getPayload());
+      socket.participant = calls.handle(socket.participant, socket, message);
+    } catch (ProtocolException e) {
+      socket.send(e.toMessage());
+    } catch (RuntimeException e) {
+      log.error("message failed on socket {}", session.getId(), e);
+      socket.send(new ServerMessage.Error(ErrorCode.INTERNAL.wire(), "the server failed to handle this message", null));
+    }
+  }
+
+  @Override
+  public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
+    ClientSocket socket = sockets.remove(session.getId());
+    if (socket != null) {
+      Participant participant = socket.participant;
+      socket.participant = null;
+      try {
+        calls.disconnected(participant);
+      } catch (RuntimeException e) {
+        log.warn("clean-up after socket {} closed failed: {}", session.getId(), e.toString());
+      }
+    }
+  }
+
+  @Override
+  public void handleTransportError(WebSocketSession session, Throwable exception) {
+    log.debug("transport error on {}: {}", session.getId(), exception.toString());
+  }
+}

@@ -1,0 +1,260 @@
+package io.switchboard.signaling;
+
+import static io.switchboard.signaling.BrowserSocket.message;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+import io.switchboard.kms.emulator.KmsEmulator;
+import io.switchboard.testing.KmsEmulatorFleet;
+import io.switchboard.testing.RedisServerProcess;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The group call over a real socket, with real Redis and a KMS emulator driven by kurento-client.
+ * Placement is a stand-in that speaks its HTTP contract (docs/placement.md) and always answers
+ * with the one emulator; the test with the real placement service is a cluster test to come.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class GroupCallIT {
+
+  static final RedisServerProcess REDIS = RedisServerProcess.start();
+  static final KmsEmulatorFleet KMS = KmsEmulatorFleet.start(1);
+  static final List<String> PLACEMENT_CALLS = new CopyOnWriteArrayList<>();
+  static final HttpServer PLACEMENT = placement();
+
+  @DynamicPropertySource
+  static void properties(DynamicPropertyRegistry registry) {
+    registry.add("spring.data.redis.url", REDIS::url);
+    registry.add("switchboard.placement.url", () -> "http://127.0.0.1:" + PLACEMENT.getAddress().getPort());
+    registry.add("switchboard.signaling.messages-per-second", () -> "20");
+    registry.add("switchboard.signaling.message-burst", () -> "40");
+  }
+
+  @AfterAll
+  static void stop() {
+    PLACEMENT.stop(0);
+    KMS.close();
+    REDIS.close();
+  }
+
+  @LocalServerPort
+  int port;
+
+  private BrowserSocket browser() {
+    return new BrowserSocket("ws://127.0.0.1:" + port + "/groupcall");
+  }
+
+  private static KmsEmulator kms() {
+    return KMS.node(0);
+  }
+
+  private static String offer(String name) {
+    try (InputStream in = GroupCallIT.class.getResourceAsStream("/sdp/" + name)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static BrowserSocket join(BrowserSocket socket, String name, String room) {
+    socket.send(message("joinRoom").put("name", name).put("room", room));
+    return socket;
+  }
+
+  @Test
+  void theTutorialsGroupCallWithThreeParticipants() {
+    try (BrowserSocket alice = browser(); BrowserSocket bob = browser(); BrowserSocket carol = browser()) {
+      join(alice, "alice", "tutorial");
+      assertThat(alice.next("existingParticipants").path("data")).isEmpty();
+      // Publish: receiveVideoFrom with one's own name, as the tutorial's client does.
+      alice.send(message("receiveVideoFrom").put("sender", "alice")
+          .put("sdpOffer", offer("01-sendonly-audio-video.offer.chromium.sdp")));
+      JsonNode answer = alice.next("receiveVideoAnswer");
+      assertThat(answer.path("name").asText()).isEqualTo("alice");
+      assertThat(answer.path("sdpAnswer").asText()).startsWith("v=0").contains("a=recvonly");
+      JsonNode candidate = alice.next("iceCandidate");
+      assertThat(candidate.path("name").asText()).isEqualTo("alice");
+      assertThat(candidate.path("candidate").path("candidate").asText()).startsWith("candidate:");
+      alice.send(message("onIceCandidate").put("name", "alice").set("candidate", BrowserSocket.JSON.createObjectNode()
+          .put("candidate", "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host").put("sdpMid", "0")
+          .put("sdpMLineIndex", 0)));
+
+      join(bob, "bob", "tutorial");
+      assertThat(bob.next("existingParticipants").path("data").toString()).isEqualTo("[\"alice\"]");
+      assertThat(alice.next("newParticipantArrived").path("name").asText()).isEqualTo("bob");
+      // A candidate that arrives before its endpoint exists is kept, not dropped.
+      bob.send(message("onIceCandidate").put("name", "alice").set("candidate", BrowserSocket.JSON.createObjectNode()
+          .put("candidate", "candidate:2 1 udp 2122260223 127.0.0.1 50001 typ host").put("sdpMid", "0")
+          .put("sdpMLineIndex", 0)));
+      bob.send(message("receiveVideoFrom").put("sender", "alice")
+          .put("sdpOffer", offer("02-recvonly-audio-video.offer.chromium.sdp")));
+      JsonNode bobGetsAlice = bob.next("receiveVideoAnswer");
+      assertThat(bobGetsAlice.path("name").asText()).isEqualTo("alice");
+      assertThat(bobGetsAlice.path("sdpAnswer").asText()).contains("a=sendonly");
+      assertThat(bob.next("iceCandidate").path("name").asText()).isEqualTo("alice");
+
+      join(carol, "carol", "tutorial");
+      assertThat(carol.next("existingParticipants").path("data").toString()).isEqualTo("[\"alice\",\"bob\"]");
+      assertThat(alice.next("newParticipantArrived").path("name").asText()).isEqualTo("carol");
+      assertThat(bob.next("newParticipantArrived").path("name").asText()).isEqualTo("carol");
+
+      // 1 pipeline, 3 publishers, 1 subscription.
+      assertThat(kms().server().count("MediaPipeline")).isEqualTo(1);
+      assertThat(kms().server().count("WebRtcEndpoint")).isEqualTo(4);
+
+      bob.send(message("leaveRoom"));
+      assertThat(alice.next("participantLeft").path("name").asText()).isEqualTo("bob");
+      assertThat(carol.next("participantLeft").path("name").asText()).isEqualTo("bob");
+      await().atMost(Duration.ofSeconds(5)).until(() -> kms().server().count("WebRtcEndpoint") == 2);
+
+      alice.send(message("leaveRoom"));
+      carol.send(message("leaveRoom"));
+      await().atMost(Duration.ofSeconds(5)).until(() -> kms().server().count("MediaPipeline") == 0);
+      await().atMost(Duration.ofSeconds(5)).until(() -> PLACEMENT_CALLS.contains("DELETE /v1/rooms/tutorial/placement"));
+      assertThat(PLACEMENT_CALLS).contains("PUT /v1/rooms/tutorial/placement");
+    }
+  }
+
+  @Test
+  void concurrentFirstJoinsOpenOneRoomWithOnePipeline() throws Exception {
+    long pipelinesBefore = kms().server().count("MediaPipeline");
+    List<BrowserSocket> sockets = new java.util.ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      sockets.add(browser());
+    }
+    try {
+      java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+      List<Thread> joiners = new java.util.ArrayList<>();
+      for (int i = 0; i < sockets.size(); i++) {
+        BrowserSocket s = sockets.get(i);
+        String name = "p" + i;
+        Thread t = new Thread(() -> {
+          try {
+            go.await();
+          } catch (InterruptedException e) {
+            return;
+          }
+          join(s, name, "rush");
+        });
+        t.start();
+        joiners.add(t);
+      }
+      go.countDown();
+      for (Thread t : joiners) {
+        t.join();
+      }
+      for (BrowserSocket s : sockets) {
+        s.next("existingParticipants");
+      }
+      assertThat(kms().server().count("MediaPipeline")).isEqualTo(pipelinesBefore + 1);
+    } finally {
+      sockets.forEach(BrowserSocket::close);
+    }
+    // Closing every socket ends the room and releases its pipeline.
+    await().atMost(Duration.ofSeconds(5)).until(() -> kms().server().count("MediaPipeline") == pipelinesBefore);
+  }
+
+  @Test
+  void namesAreUniquePerRoomNotGlobally() {
+    try (BrowserSocket a = browser(); BrowserSocket b = browser(); BrowserSocket c = browser()) {
+      join(a, "sam", "room-a").next("existingParticipants");
+      join(b, "sam", "room-b").next("existingParticipants");
+      join(c, "sam", "room-a");
+      JsonNode error = c.next("error");
+      assertThat(error.path("code").asText()).isEqualTo("name-taken");
+      // Refused, the socket is still usable and can join elsewhere.
+      join(c, "sam", "room-c").next("existingParticipants");
+    }
+  }
+
+  @Test
+  void hostileMessagesGetAnErrorAndTheSocketStaysUsable() {
+    try (BrowserSocket s = browser(); BrowserSocket peer = browser()) {
+      s.send("{not json");
+      assertThat(s.next("error").path("code").asText()).isEqualTo("invalid-json");
+      s.send("[1,2]");
+      assertThat(s.next("error").path("code").asText()).isEqualTo("not-an-object");
+      s.send(message("dropTables").put("requestId", "x1").toString());
+      JsonNode unknown = s.next("error");
+      assertThat(unknown.path("code").asText()).isEqualTo("unknown-id");
+      assertThat(unknown.path("requestId").asText()).isEqualTo("x1");
+      s.send(message("receiveVideoFrom").put("sender", "bob").put("sdpOffer", offer("01-sendonly-audio-video.offer.chromium.sdp")));
+      assertThat(s.next("error").path("code").asText()).isEqualTo("not-joined");
+      s.send(message("joinRoom").put("name", "<b>").put("room", "r"));
+      assertThat(s.next("error").path("code").asText()).isEqualTo("invalid-value");
+
+      join(s, "dana", "hostile").next("existingParticipants");
+      join(s, "dana", "hostile");
+      assertThat(s.next("error").path("code").asText()).isEqualTo("already-joined");
+      s.send(message("receiveVideoFrom").put("sender", "nobody").put("sdpOffer", offer("02-recvonly-audio-video.offer.chromium.sdp")));
+      assertThat(s.next("error").path("code").asText()).isEqualTo("unknown-sender");
+      s.send(message("receiveVideoFrom").put("sender", "dana").put("sdpOffer", "v=0\r\nm=audio 9 RTP/AVP 0\r\ngarbage"));
+      assertThat(s.next("error").path("code").asText()).isIn("invalid-sdp", "unavailable");
+      // Nothing above changed the room: the peer sees exactly one participant.
+      join(peer, "eve", "hostile");
+      assertThat(peer.next("existingParticipants").path("data").toString()).isEqualTo("[\"dana\"]");
+    }
+  }
+
+  @Test
+  void anOversizedFrameClosesTheSocketWith1009() {
+    try (BrowserSocket s = browser()) {
+      s.send("{\"id\":\"chat\",\"text\":\"" + "x".repeat(70_000) + "\"}");
+      assertThat(s.closed).succeedsWithin(Duration.ofSeconds(5)).isEqualTo(1009);
+    }
+  }
+
+  @Test
+  void aFloodClosesTheSocketWith1008() {
+    try (BrowserSocket s = browser()) {
+      try {
+        for (int i = 0; i < 200 && !s.closed.isDone(); i++) {
+          s.send(message("leaveRoom"));
+        }
+      } catch (java.util.concurrent.CompletionException closedWhileSending) {
+        // the server closed the socket mid-flood: what this test wants
+      }
+      assertThat(s.closed).succeedsWithin(Duration.ofSeconds(5)).isEqualTo(1008);
+    }
+  }
+
+  /** A stand-in for the placement service's HTTP contract: every room goes to the one emulator. */
+  private static HttpServer placement() {
+    try {
+      HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+      server.createContext("/v1/rooms/", exchange -> {
+        PLACEMENT_CALLS.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath());
+        String room = exchange.getRequestURI().getPath().split("/")[3];
+        byte[] body = exchange.getRequestMethod().equals("PUT")
+            ? ("{\"roomId\":\"" + room + "\",\"nodeId\":\"kms-0\",\"kmsUrl\":\"" + KMS.node(0).url()
+                + "\",\"placedAt\":\"2026-11-21T00:00:00Z\"}").getBytes(StandardCharsets.UTF_8)
+            : new byte[0];
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(body.length == 0 ? 204 : 200, body.length == 0 ? -1 : body.length);
+        if (body.length > 0) {
+          exchange.getResponseBody().write(body);
+        }
+        exchange.close();
+      });
+      server.start();
+      return server;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
