@@ -35,6 +35,7 @@ class GroupCallIT {
   static final RedisServerProcess REDIS = RedisServerProcess.start();
   static final KmsEmulatorFleet KMS = KmsEmulatorFleet.start(1);
   static final List<String> PLACEMENT_CALLS = new CopyOnWriteArrayList<>();
+  static final io.lettuce.core.RedisClient PLACEMENT_REDIS = io.lettuce.core.RedisClient.create(REDIS.url());
   static final HttpServer PLACEMENT = placement();
 
   @DynamicPropertySource
@@ -48,12 +49,19 @@ class GroupCallIT {
   @AfterAll
   static void stop() {
     PLACEMENT.stop(0);
+    PLACEMENT_REDIS.shutdown();
     KMS.close();
     REDIS.close();
   }
 
   @LocalServerPort
   int port;
+
+  /** Rooms of earlier tests close as their sockets go: every test starts from an empty KMS. */
+  @org.junit.jupiter.api.BeforeEach
+  void noRoomsLeft() {
+    await().atMost(Duration.ofSeconds(10)).until(() -> kms().server().mediaObjectCount() == 0);
+  }
 
   private BrowserSocket browser() {
     return new BrowserSocket("ws://127.0.0.1:" + port + "/groupcall");
@@ -108,6 +116,10 @@ class GroupCallIT {
       assertThat(bobGetsAlice.path("sdpAnswer").asText()).contains("a=sendonly");
       assertThat(bob.next("iceCandidate").path("name").asText()).isEqualTo("alice");
 
+      // Placement hears of every endpoint and participant (its LoadReport contract).
+      await().atMost(Duration.ofSeconds(5)).until(() -> "3".equals(placementRoom("tutorial").get("reported")));
+      assertThat(placementRoom("tutorial")).containsEntry("participants", "2");
+
       join(carol, "carol", "tutorial");
       assertThat(carol.next("existingParticipants").path("data").toString()).isEqualTo("[\"alice\",\"bob\"]");
       assertThat(alice.next("newParticipantArrived").path("name").asText()).isEqualTo("carol");
@@ -121,6 +133,7 @@ class GroupCallIT {
       assertThat(alice.next("participantLeft").path("name").asText()).isEqualTo("bob");
       assertThat(carol.next("participantLeft").path("name").asText()).isEqualTo("bob");
       await().atMost(Duration.ofSeconds(5)).until(() -> kms().server().count("WebRtcEndpoint") == 2);
+      assertThat(placementRoom("tutorial")).containsEntry("reported", "2").containsEntry("participants", "2");
 
       alice.send(message("leaveRoom"));
       carol.send(message("leaveRoom"));
@@ -132,7 +145,7 @@ class GroupCallIT {
 
   @Test
   void concurrentFirstJoinsOpenOneRoomWithOnePipeline() throws Exception {
-    long pipelinesBefore = kms().server().count("MediaPipeline");
+    long pipelinesBefore = 0;
     List<BrowserSocket> sockets = new java.util.ArrayList<>();
     for (int i = 0; i < 8; i++) {
       sockets.add(browser());
@@ -233,6 +246,12 @@ class GroupCallIT {
     }
   }
 
+  private static java.util.Map<String, String> placementRoom(String room) {
+    try (var connection = PLACEMENT_REDIS.connect()) {
+      return connection.sync().hgetall(io.switchboard.placement.contract.PlacementKeys.room(room));
+    }
+  }
+
   /** A stand-in for the placement service's HTTP contract: every room goes to the one emulator. */
   private static HttpServer placement() {
     try {
@@ -240,6 +259,14 @@ class GroupCallIT {
       server.createContext("/v1/rooms/", exchange -> {
         PLACEMENT_CALLS.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath());
         String room = exchange.getRequestURI().getPath().split("/")[3];
+        // Like the real service, a placement is a room hash signaling's load reports update.
+        try (var connection = PLACEMENT_REDIS.connect()) {
+          if (exchange.getRequestMethod().equals("PUT")) {
+            connection.sync().hsetnx(io.switchboard.placement.contract.PlacementKeys.room(room), "nodeId", "kms-0");
+          } else {
+            connection.sync().del(io.switchboard.placement.contract.PlacementKeys.room(room));
+          }
+        }
         byte[] body = exchange.getRequestMethod().equals("PUT")
             ? ("{\"roomId\":\"" + room + "\",\"nodeId\":\"kms-0\",\"kmsUrl\":\"" + KMS.node(0).url()
                 + "\",\"placedAt\":\"2026-11-21T00:00:00Z\"}").getBytes(StandardCharsets.UTF_8)

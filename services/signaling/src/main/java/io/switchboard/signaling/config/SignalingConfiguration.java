@@ -1,11 +1,13 @@
 package io.switchboard.signaling.config;
 
 import io.switchboard.signaling.domain.GroupCallService;
+import io.switchboard.signaling.domain.LoadReporter;
 import io.switchboard.signaling.domain.MediaServer;
 import io.switchboard.signaling.domain.RoomPlacementClient;
 import io.switchboard.signaling.domain.RoomStore;
 import io.switchboard.signaling.media.kurento.KurentoMediaServer;
 import io.switchboard.signaling.placement.http.HttpRoomPlacementClient;
+import io.switchboard.signaling.store.redis.RedisLoadReporter;
 import io.switchboard.signaling.store.redis.RedisRoomStore;
 import io.switchboard.signaling.ws.GroupCallSocketHandler;
 import java.time.Clock;
@@ -55,11 +57,17 @@ class SignalingConfiguration {
   }
 
   @Bean
-  GroupCallService groupCallService(RoomStore store, MediaServer media, RoomPlacementClient placement, Clock clock) {
+  LoadReporter loadReporter(StringRedisTemplate redis) {
+    return new RedisLoadReporter(redis);
+  }
+
+  @Bean
+  GroupCallService groupCallService(RoomStore store, MediaServer media, RoomPlacementClient placement, LoadReporter load,
+      Clock clock) {
     String pod = properties.signaling().podId().isBlank()
         ? "signaling-" + UUID.randomUUID().toString().substring(0, 8)
         : properties.signaling().podId();
-    return new GroupCallService(store, media, placement, clock, pod, properties.signaling().expectedParticipants());
+    return new GroupCallService(store, media, placement, load, clock, pod, properties.signaling().expectedParticipants());
   }
 
   @Bean

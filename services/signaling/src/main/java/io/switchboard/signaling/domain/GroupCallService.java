@@ -31,17 +31,19 @@ public final class GroupCallService {
   private final RoomStore store;
   private final MediaServer media;
   private final RoomPlacementClient placement;
+  private final LoadReporter load;
   private final Clock clock;
   private final String podId;
   private final int expectedParticipants;
   /** This pod's participants: room → name → participant. */
   private final Map<String, Map<String, Participant>> local = new ConcurrentHashMap<>();
 
-  public GroupCallService(RoomStore store, MediaServer media, RoomPlacementClient placement, Clock clock, String podId,
-      int expectedParticipants) {
+  public GroupCallService(RoomStore store, MediaServer media, RoomPlacementClient placement, LoadReporter load,
+      Clock clock, String podId, int expectedParticipants) {
     this.store = store;
     this.media = media;
     this.placement = placement;
+    this.load = load;
     this.clock = clock;
     this.podId = podId;
     this.expectedParticipants = expectedParticipants;
@@ -96,8 +98,9 @@ public final class GroupCallService {
       throw refuse(ErrorCode.NAME_TAKEN, "someone in room " + join.room() + " is already called " + join.name(),
           join.requestId());
     }
-    Participant self = new Participant(join.name(), join.room(), room.kmsUrl(), channel, publisher);
+    Participant self = new Participant(join.name(), join.room(), room.nodeId(), room.kmsUrl(), channel, publisher);
     local.computeIfAbsent(join.room(), r -> new ConcurrentHashMap<>()).put(join.name(), self);
+    load.report(join.room(), room.nodeId(), 1, 1);
 
     List<ServerMessage.ParticipantState> existing = new ArrayList<>();
     store.members(join.room()).forEach((name, m) -> {
@@ -173,6 +176,7 @@ public final class GroupCallService {
           self.channel.send(new ServerMessage.IceCandidateFound(receive.sender(), candidate, Stream.WEBCAM)));
       self.subscriptions.put(receive.sender(), endpoint);
     }
+    load.report(self.roomId, self.nodeId, 1, 0);
     try {
       media.connect(self.kmsUrl, sender.publisherEndpoint(), endpoint);
       negotiate(self, endpoint, receive.sender(), receive.sdpOffer(), receive.requestId());
@@ -181,6 +185,7 @@ public final class GroupCallService {
         self.subscriptions.remove(receive.sender());
       }
       media.release(self.kmsUrl, endpoint);
+      load.report(self.roomId, self.nodeId, -1, 0);
       throw e;
     }
   }
@@ -256,6 +261,7 @@ public final class GroupCallService {
     }
     endpoints.forEach(e -> media.release(self.kmsUrl, e));
     media.release(self.kmsUrl, self.publisherEndpoint);
+    load.report(self.roomId, self.nodeId, -(endpoints.size() + 1), -1);
     long left = store.removeMember(self.roomId, self.name);
     // The others stop receiving the one who left (the tutorial client releases its video too).
     if (room != null) {
@@ -267,6 +273,7 @@ public final class GroupCallService {
         }
         if (endpoint != null) {
           media.release(other.kmsUrl, endpoint);
+          load.report(other.roomId, other.nodeId, -1, 0);
         }
       }
     }

@@ -19,6 +19,7 @@ public final class Participant {
   final String name;
   final String roomId;
   final String kmsUrl;
+  final String nodeId;
   final ClientChannel channel;
   final String publisherEndpoint;
   /** sender name → this participant's endpoint receiving that sender. */
@@ -27,9 +28,10 @@ public final class Participant {
   /** Whether the publisher endpoint has negotiated (a second offer is refused). */
   boolean publishing;
 
-  Participant(String name, String roomId, String kmsUrl, ClientChannel channel, String publisherEndpoint) {
+  Participant(String name, String roomId, String nodeId, String kmsUrl, ClientChannel channel, String publisherEndpoint) {
     this.name = name;
     this.roomId = roomId;
+    this.nodeId = nodeId;
     this.kmsUrl = kmsUrl;
     this.channel = channel;
     this.publisherEndpoint = publisherEndpoint;
