@@ -225,6 +225,23 @@ class GroupCallIT {
   }
 
   @Test
+  void metricsAreExported() throws Exception {
+    try (BrowserSocket s = browser()) {
+      join(s, "mo", "metered").next("existingParticipants");
+      s.send("{oops");
+      s.next("error");
+      java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/actuator/prometheus")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(r.body()).contains("switchboard_signaling_sockets{")
+          .contains("switchboard_signaling_participants{")
+          .contains("switchboard_signaling_messages_total{id=\"joinRoom\"")
+          .contains("switchboard_signaling_errors_total{code=\"invalid-json\"")
+          .contains("switchboard_signaling_join_latency_seconds_count");
+    }
+  }
+
+  @Test
   void anOversizedFrameClosesTheSocketWith1009() {
     try (BrowserSocket s = browser()) {
       s.send("{\"id\":\"chat\",\"text\":\"" + "x".repeat(70_000) + "\"}");

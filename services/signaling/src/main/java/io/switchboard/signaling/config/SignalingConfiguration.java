@@ -71,8 +71,8 @@ class SignalingConfiguration {
   }
 
   @Bean
-  GroupCallSocketHandler groupCallSocketHandler(GroupCallService calls) {
-    return new GroupCallSocketHandler(calls, properties.signaling());
+  GroupCallSocketHandler groupCallSocketHandler(GroupCallService calls, io.micrometer.core.instrument.MeterRegistry registry) {
+    return new GroupCallSocketHandler(calls, properties.signaling(), registry);
   }
 
   /** The container refuses bigger frames itself, closing the socket with 1009. */

@@ -77,6 +77,16 @@ public final class GroupCallService {
     return self;
   }
 
+  /** Rooms with at least one participant on this pod. */
+  public int localRooms() {
+    return (int) local.values().stream().filter(r -> !r.isEmpty()).count();
+  }
+
+  /** Participants this pod serves. */
+  public int localParticipants() {
+    return local.values().stream().mapToInt(Map::size).sum();
+  }
+
   /** The socket closed. */
   public void disconnected(Participant self) {
     if (self != null) {

@@ -33,10 +33,13 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler {
   private final MessageDecoder decoder = new MessageDecoder();
   private final MessageEncoder encoder = new MessageEncoder();
   private final Map<String, ClientSocket> sockets = new ConcurrentHashMap<>();
+  private final SignalingMetrics metrics;
 
-  public GroupCallSocketHandler(GroupCallService calls, SignalingProperties.Signaling properties) {
+  public GroupCallSocketHandler(GroupCallService calls, SignalingProperties.Signaling properties,
+      io.micrometer.core.instrument.MeterRegistry registry) {
     this.calls = calls;
     this.properties = properties;
+    this.metrics = new SignalingMetrics(registry, calls, sockets::size);
   }
 
   @Override
@@ -59,11 +62,16 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler {
     }
     try {
       ClientMessage message = decoder.decode(frame.getPayload());
+      metrics.message(message);
+      long started = System.nanoTime();
       socket.participant = calls.handle(socket.participant, socket, message);
+      metrics.handled(message, System.nanoTime() - started);
     } catch (ProtocolException e) {
+      metrics.refused(e.code().wire());
       socket.send(e.toMessage());
     } catch (RuntimeException e) {
       log.error("message failed on socket {}", session.getId(), e);
+      metrics.refused(ErrorCode.INTERNAL.wire());
       socket.send(new ServerMessage.Error(ErrorCode.INTERNAL.wire(), "the server failed to handle this message", null));
     }
   }
