@@ -183,6 +183,47 @@ class GroupCallIT {
   }
 
   @Test
+  void aRoomSpreadOverTwoPodsWorksLikeOne() {
+    try (org.springframework.context.ConfigurableApplicationContext podB =
+        new org.springframework.boot.builder.SpringApplicationBuilder(SignalingApplication.class)
+            .run("--server.port=0", "--spring.data.redis.url=" + REDIS.url(),
+                "--switchboard.placement.url=http://127.0.0.1:" + PLACEMENT.getAddress().getPort(),
+                "--switchboard.signaling.pod-id=pod-b")) {
+      int portB = podB.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+      try (BrowserSocket alice = browser(); BrowserSocket bob = new BrowserSocket("ws://127.0.0.1:" + portB + "/groupcall");
+          BrowserSocket carol = browser()) {
+        join(alice, "alice", "spread").next("existingParticipants");
+        join(bob, "bob", "spread");
+        assertThat(bob.next("existingParticipants").path("data").toString()).isEqualTo("[\"alice\"]");
+        // Alice is on this pod, Bob on pod B: the join crossed pods through Redis.
+        assertThat(alice.next("newParticipantArrived").path("name").asText()).isEqualTo("bob");
+
+        alice.send(message("receiveVideoFrom").put("sender", "alice")
+            .put("sdpOffer", offer("01-sendonly-audio-video.offer.chromium.sdp")));
+        alice.next("receiveVideoAnswer");
+        bob.send(message("receiveVideoFrom").put("sender", "alice")
+            .put("sdpOffer", offer("02-recvonly-audio-video.offer.chromium.sdp")));
+        assertThat(bob.next("receiveVideoAnswer").path("name").asText()).isEqualTo("alice");
+        assertThat(bob.next("iceCandidate").path("name").asText()).isEqualTo("alice");
+        // The same pipeline serves both pods' endpoints.
+        assertThat(kms().server().count("MediaPipeline")).isEqualTo(1);
+
+        join(carol, "carol", "spread");
+        assertThat(carol.next("existingParticipants").path("data").toString()).isEqualTo("[\"alice\",\"bob\"]");
+        assertThat(bob.next("newParticipantArrived").path("name").asText()).isEqualTo("carol");
+        assertThat(alice.next("newParticipantArrived").path("name").asText()).isEqualTo("carol");
+
+        bob.send(message("leaveRoom"));
+        assertThat(alice.next("participantLeft").path("name").asText()).isEqualTo("bob");
+        assertThat(carol.next("participantLeft").path("name").asText()).isEqualTo("bob");
+        // Nobody hears of anyone twice.
+        assertThat(alice.drain("newParticipantArrived")).isEmpty();
+        assertThat(carol.drain("newParticipantArrived")).isEmpty();
+      }
+    }
+  }
+
+  @Test
   void namesAreUniquePerRoomNotGlobally() {
     try (BrowserSocket a = browser(); BrowserSocket b = browser(); BrowserSocket c = browser()) {
       join(a, "sam", "room-a").next("existingParticipants");

@@ -2,12 +2,14 @@ package io.switchboard.signaling.config;
 
 import io.switchboard.signaling.domain.GroupCallService;
 import io.switchboard.signaling.domain.LoadReporter;
+import io.switchboard.signaling.domain.RoomEvents;
 import io.switchboard.signaling.domain.MediaServer;
 import io.switchboard.signaling.domain.RoomPlacementClient;
 import io.switchboard.signaling.domain.RoomStore;
 import io.switchboard.signaling.media.kurento.KurentoMediaServer;
 import io.switchboard.signaling.placement.http.HttpRoomPlacementClient;
 import io.switchboard.signaling.store.redis.RedisLoadReporter;
+import io.switchboard.signaling.store.redis.RedisRoomEvents;
 import io.switchboard.signaling.store.redis.RedisRoomStore;
 import io.switchboard.signaling.ws.GroupCallSocketHandler;
 import java.time.Clock;
@@ -61,13 +63,21 @@ class SignalingConfiguration {
     return new RedisLoadReporter(redis);
   }
 
+  @Bean(destroyMethod = "close")
+  RedisRoomEvents roomEvents(StringRedisTemplate redis,
+      org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory factory) {
+    return new RedisRoomEvents(redis, (io.lettuce.core.RedisClient) factory.getRequiredNativeClient(),
+        java.time.Duration.ofMillis(factory.getTimeout()));
+  }
+
   @Bean
   GroupCallService groupCallService(RoomStore store, MediaServer media, RoomPlacementClient placement, LoadReporter load,
-      Clock clock) {
+      RoomEvents events, Clock clock) {
     String pod = properties.signaling().podId().isBlank()
         ? "signaling-" + UUID.randomUUID().toString().substring(0, 8)
         : properties.signaling().podId();
-    return new GroupCallService(store, media, placement, load, clock, pod, properties.signaling().expectedParticipants());
+    return new GroupCallService(store, media, placement, load, events, clock, pod,
+        properties.signaling().expectedParticipants());
   }
 
   @Bean

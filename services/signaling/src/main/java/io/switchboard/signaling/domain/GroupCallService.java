@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The group call: joining a room, publishing, subscribing, trickling ICE and leaving, as the
  * Kurento tutorial's protocol has it. Room state lives in the {@link RoomStore}; this pod holds
- * only its own participants' sockets and endpoints. (Serving a room spread over several pods —
- * fan-out between pods, resumption, clean-up after a pod dies — builds on this; see issue 4.)
+ * only its own participants' sockets and endpoints, and a room's participants may be spread over
+ * several pods: joins and leaves travel between them as {@link RoomEvents}. (Resumption on another
+ * pod and clean-up after a pod dies build on this; see issue 4.)
  */
 public final class GroupCallService {
 
@@ -32,14 +33,18 @@ public final class GroupCallService {
   private final MediaServer media;
   private final RoomPlacementClient placement;
   private final LoadReporter load;
+  private final RoomEvents events;
   private final Clock clock;
   private final String podId;
   private final int expectedParticipants;
   /** This pod's participants: room → name → participant. */
   private final Map<String, Map<String, Participant>> local = new ConcurrentHashMap<>();
+  /** Serialises following and unfollowing a room's events on this pod. */
+  private final Map<String, Object> roomLocks = new ConcurrentHashMap<>();
 
   public GroupCallService(RoomStore store, MediaServer media, RoomPlacementClient placement, LoadReporter load,
-      Clock clock, String podId, int expectedParticipants) {
+      RoomEvents events, Clock clock, String podId, int expectedParticipants) {
+    this.events = events;
     this.store = store;
     this.media = media;
     this.placement = placement;
@@ -103,24 +108,39 @@ public final class GroupCallService {
     String publisher = media.createEndpoint(room.kmsUrl(), room.pipelineId(),
         candidate -> channel.send(new ServerMessage.IceCandidateFound(join.name(), candidate, Stream.WEBCAM)));
     RoomStore.MemberRecord me = new RoomStore.MemberRecord(podId, publisher, true, true, clock.millis());
-    if (!store.addMember(join.room(), join.name(), me)) {
-      media.release(room.kmsUrl(), publisher);
-      throw refuse(ErrorCode.NAME_TAKEN, "someone in room " + join.room() + " is already called " + join.name(),
-          join.requestId());
-    }
     Participant self = new Participant(join.name(), join.room(), room.nodeId(), room.kmsUrl(), channel, publisher);
-    local.computeIfAbsent(join.room(), r -> new ConcurrentHashMap<>()).put(join.name(), self);
-    load.report(join.room(), room.nodeId(), 1, 1);
-
-    List<ServerMessage.ParticipantState> existing = new ArrayList<>();
-    store.members(join.room()).forEach((name, m) -> {
-      if (!name.equals(join.name())) {
-        existing.add(new ServerMessage.ParticipantState(name, m.audio(), m.video(), false));
+    // Follow the room before becoming a member: every join published after ours is heard, and
+    // every one before it is in the member list read below.
+    synchronized (roomLock(join.room())) {
+      Map<String, Participant> here = local.computeIfAbsent(join.room(), r -> new ConcurrentHashMap<>());
+      if (here.isEmpty()) {
+        events.follow(join.room(), event -> onRoomEvent(join.room(), event));
       }
-    });
-    channel.send(new ServerMessage.ExistingParticipants(existing));
-    broadcast(join.room(), join.name(), new ServerMessage.NewParticipantArrived(join.name(), true, true));
-    log.info("{} joined room {} ({} others)", join.name(), join.room(), existing.size());
+      if (!store.addMember(join.room(), join.name(), me)) {
+        if (here.isEmpty()) {
+          events.unfollow(join.room());
+        }
+        media.release(room.kmsUrl(), publisher);
+        throw refuse(ErrorCode.NAME_TAKEN, "someone in room " + join.room() + " is already called " + join.name(),
+            join.requestId());
+      }
+      here.put(join.name(), self);
+      // Under the room's lock, so a join event delivered meanwhile is not announced twice: the
+      // client hears of each participant once, in existingParticipants or newParticipantArrived.
+      List<ServerMessage.ParticipantState> existing = new ArrayList<>();
+      synchronized (self) {
+        store.members(join.room()).forEach((name, m) -> {
+          if (!name.equals(join.name())) {
+            existing.add(new ServerMessage.ParticipantState(name, m.audio(), m.video(), false));
+            self.known.add(name);
+          }
+        });
+      }
+      channel.send(new ServerMessage.ExistingParticipants(existing));
+    }
+    load.report(join.room(), room.nodeId(), 1, 1);
+    events.publish(join.room(), new RoomEvents.RoomEvent(RoomEvents.RoomEvent.Type.JOINED, join.name(), true, true));
+    log.info("{} joined room {}", join.name(), join.room());
     return self;
   }
 
@@ -260,10 +280,6 @@ public final class GroupCallService {
   // ---------------------------------------------------------------- leave
 
   private void leave(Participant self) {
-    Map<String, Participant> room = local.get(self.roomId);
-    if (room != null) {
-      room.remove(self.name, self);
-    }
     List<String> endpoints = new ArrayList<>();
     synchronized (self) {
       endpoints.addAll(self.subscriptions.values());
@@ -273,25 +289,64 @@ public final class GroupCallService {
     media.release(self.kmsUrl, self.publisherEndpoint);
     load.report(self.roomId, self.nodeId, -(endpoints.size() + 1), -1);
     long left = store.removeMember(self.roomId, self.name);
-    // The others stop receiving the one who left (the tutorial client releases its video too).
-    if (room != null) {
-      for (Participant other : room.values()) {
-        String endpoint;
-        synchronized (other) {
-          endpoint = other.subscriptions.remove(self.name);
-          other.pendingCandidates.remove(self.name);
-        }
-        if (endpoint != null) {
-          media.release(other.kmsUrl, endpoint);
-          load.report(other.roomId, other.nodeId, -1, 0);
+    // Everyone in the room hears it, on whichever pod they are; the others release what they
+    // received from the one who left.
+    events.publish(self.roomId, new RoomEvents.RoomEvent(RoomEvents.RoomEvent.Type.LEFT, self.name, false, false));
+    synchronized (roomLock(self.roomId)) {
+      Map<String, Participant> here = local.get(self.roomId);
+      if (here != null) {
+        here.remove(self.name, self);
+        if (here.isEmpty()) {
+          local.remove(self.roomId);
+          events.unfollow(self.roomId);
         }
       }
     }
-    broadcast(self.roomId, self.name, new ServerMessage.ParticipantLeft(self.name));
     log.info("{} left room {} ({} remain)", self.name, self.roomId, left);
     if (left == 0) {
       closeRoom(self.roomId);
     }
+  }
+
+  /** A join or leave in a room this pod has participants in, published by any pod (this one too). */
+  private void onRoomEvent(String roomId, RoomEvents.RoomEvent event) {
+    synchronized (roomLock(roomId)) {
+      Map<String, Participant> here = local.get(roomId);
+      if (here != null) {
+        here.values().forEach(p -> deliver(p, event));
+      }
+    }
+  }
+
+  private void deliver(Participant p, RoomEvents.RoomEvent event) {
+    if (p.name.equals(event.name())) {
+      return;
+    }
+    if (event.type() == RoomEvents.RoomEvent.Type.JOINED) {
+      boolean fresh;
+      synchronized (p) {
+        fresh = p.known.add(event.name());
+      }
+      if (fresh) {
+        p.channel.send(new ServerMessage.NewParticipantArrived(event.name(), event.audio(), event.video()));
+      }
+    } else {
+      String endpoint;
+      synchronized (p) {
+        endpoint = p.subscriptions.remove(event.name());
+        p.pendingCandidates.remove(event.name());
+        p.known.remove(event.name());
+      }
+      if (endpoint != null) {
+        media.release(p.kmsUrl, endpoint);
+        load.report(p.roomId, p.nodeId, -1, 0);
+      }
+      p.channel.send(new ServerMessage.ParticipantLeft(event.name()));
+    }
+  }
+
+  private Object roomLock(String roomId) {
+    return roomLocks.computeIfAbsent(roomId, r -> new Object());
   }
 
   private void closeRoom(String roomId) {
@@ -303,21 +358,9 @@ public final class GroupCallService {
       } catch (RuntimeException e) {
         log.warn("room {} closed, but its placement could not be released: {}", roomId, e.toString());
       }
-      local.remove(roomId);
+      roomLocks.remove(roomId);
       log.info("room {} closed", roomId);
     }
-  }
-
-  private void broadcast(String roomId, String except, ServerMessage message) {
-    Map<String, Participant> room = local.get(roomId);
-    if (room == null) {
-      return;
-    }
-    room.forEach((name, p) -> {
-      if (!name.equals(except)) {
-        p.channel.send(message);
-      }
-    });
   }
 
   private static ProtocolException refuse(ErrorCode code, String message, String requestId) {

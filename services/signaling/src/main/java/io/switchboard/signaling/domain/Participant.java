@@ -25,6 +25,8 @@ public final class Participant {
   /** sender name → this participant's endpoint receiving that sender. */
   final Map<String, String> subscriptions = new HashMap<>();
   final Map<String, List<IceCandidate>> pendingCandidates = new HashMap<>();
+  /** Who this participant's client has been told about (existingParticipants, newParticipantArrived). */
+  final java.util.Set<String> known = new java.util.HashSet<>();
   /** Whether the publisher endpoint has negotiated (a second offer is refused). */
   boolean publishing;
 
