@@ -44,6 +44,7 @@ class GroupCallIT {
     registry.add("switchboard.placement.url", () -> "http://127.0.0.1:" + PLACEMENT.getAddress().getPort());
     registry.add("switchboard.signaling.messages-per-second", () -> "20");
     registry.add("switchboard.signaling.message-burst", () -> "40");
+    registry.add("switchboard.signaling.kms-request-timeout", () -> "1500ms");
   }
 
   @AfterAll
@@ -220,6 +221,22 @@ class GroupCallIT {
         assertThat(alice.drain("newParticipantArrived")).isEmpty();
         assertThat(carol.drain("newParticipantArrived")).isEmpty();
       }
+    }
+  }
+
+  @Test
+  void anUnreachableMediaServerIsAnUnavailableErrorAndLeavesNoRoomBehind() {
+    kms().faults().hang(true);
+    try (BrowserSocket s = browser()) {
+      join(s, "fay", "stalled");
+      JsonNode error = s.next("error");
+      assertThat(error.path("code").asText()).isEqualTo("unavailable");
+      kms().faults().clear();
+      // Nothing half-made stays: the same join works once KMS answers again.
+      join(s, "fay", "stalled");
+      assertThat(s.next("existingParticipants").path("data")).isEmpty();
+    } finally {
+      kms().faults().clear();
     }
   }
 

@@ -8,7 +8,10 @@ import io.switchboard.groupcall.protocol.ProtocolException;
 import io.switchboard.groupcall.protocol.ServerMessage;
 import io.switchboard.signaling.config.SignalingProperties;
 import io.switchboard.signaling.domain.GroupCallService;
+import io.switchboard.signaling.domain.MediaServer;
 import io.switchboard.signaling.domain.Participant;
+import org.springframework.dao.DataAccessException;
+import org.springframework.web.client.RestClientException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -69,6 +72,12 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler {
     } catch (ProtocolException e) {
       metrics.refused(e.code().wire());
       socket.send(e.toMessage());
+    } catch (MediaServer.MediaException | DataAccessException | RestClientException e) {
+      // KMS, Redis or placement cannot be reached now: the client may retry.
+      log.warn("message on socket {} could not be served: {}", session.getId(), e.toString());
+      metrics.refused(ErrorCode.UNAVAILABLE.wire());
+      socket.send(new ServerMessage.Error(ErrorCode.UNAVAILABLE.wire(),
+          "the media server or room state is unavailable; retry", null));
     } catch (RuntimeException e) {
       log.error("message failed on socket {}", session.getId(), e);
       metrics.refused(ErrorCode.INTERNAL.wire());
