@@ -241,6 +241,26 @@ class GroupCallIT {
   }
 
   @Test
+  void onlyAllowedOriginsMayOpenTheSocket() throws Exception {
+    try (org.springframework.context.ConfigurableApplicationContext pod =
+        new org.springframework.boot.builder.SpringApplicationBuilder(SignalingApplication.class)
+            .run("--server.port=0", "--spring.data.redis.url=" + REDIS.url(),
+                "--switchboard.placement.url=http://127.0.0.1:" + PLACEMENT.getAddress().getPort(),
+                "--switchboard.signaling.allowed-origins=https://meet.example.com")) {
+      java.net.URI url = java.net.URI.create("ws://127.0.0.1:"
+          + pod.getEnvironment().getRequiredProperty("local.server.port") + "/groupcall");
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      java.net.http.WebSocket.Listener ignore = new java.net.http.WebSocket.Listener() { };
+      java.net.http.WebSocket good = http.newWebSocketBuilder().header("Origin", "https://meet.example.com")
+          .buildAsync(url, ignore).get(5, java.util.concurrent.TimeUnit.SECONDS);
+      good.abort();
+      assertThat(http.newWebSocketBuilder().header("Origin", "https://evil.example")
+          .buildAsync(url, ignore)).failsWithin(Duration.ofSeconds(5))
+          .withThrowableThat().havingRootCause().withMessageContaining("403");
+    }
+  }
+
+  @Test
   void namesAreUniquePerRoomNotGlobally() {
     try (BrowserSocket a = browser(); BrowserSocket b = browser(); BrowserSocket c = browser()) {
       join(a, "sam", "room-a").next("existingParticipants");

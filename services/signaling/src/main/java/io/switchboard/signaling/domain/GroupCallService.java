@@ -105,8 +105,17 @@ public final class GroupCallService {
     RoomStore.RoomRecord room = openRoom(join.room(), join.requestId());
     // Like the tutorial, the publisher endpoint exists from the join on, so others can subscribe
     // to it at once; its candidates go to its owner as iceCandidate{name: own name}.
-    String publisher = media.createEndpoint(room.kmsUrl(), room.pipelineId(),
-        candidate -> channel.send(new ServerMessage.IceCandidateFound(join.name(), candidate, Stream.WEBCAM)));
+    String publisher;
+    try {
+      publisher = media.createEndpoint(room.kmsUrl(), room.pipelineId(),
+          candidate -> channel.send(new ServerMessage.IceCandidateFound(join.name(), candidate, Stream.WEBCAM)));
+    } catch (RuntimeException e) {
+      // A room this join just opened must not outlive the failed join.
+      if (store.members(join.room()).isEmpty()) {
+        closeRoom(join.room());
+      }
+      throw e;
+    }
     RoomStore.MemberRecord me = new RoomStore.MemberRecord(podId, publisher, true, true, clock.millis());
     Participant self = new Participant(join.name(), join.room(), room.nodeId(), room.kmsUrl(), channel, publisher);
     // Follow the room before becoming a member: every join published after ours is heard, and
