@@ -224,6 +224,41 @@ class GroupCallIT {
     }
   }
 
+  /**
+   * The last member leaving closes the room while someone else joins it: the join either lands
+   * in the old room before it closes (which then stays open) or starts over in a new one; it never
+   * adds a member to a room being deleted, which would leave a member list without a room.
+   */
+  @Test
+  void joinsRacingTheRoomsCloseNeverLeaveAGhostRoom() throws Exception {
+    int rounds = 15;
+    List<Throwable> failures = new CopyOnWriteArrayList<>();
+    List<Thread> churners = new java.util.ArrayList<>();
+    for (String name : List.of("gus", "hal")) {
+      Thread t = new Thread(() -> {
+        try (BrowserSocket s = browser()) {
+          for (int i = 0; i < rounds; i++) {
+            join(s, name, "churn").next("existingParticipants");
+            s.send(message("leaveRoom"));
+          }
+          assertThat(s.drain("error")).isEmpty();
+        } catch (Throwable e) {
+          failures.add(e);
+        }
+      });
+      t.start();
+      churners.add(t);
+    }
+    for (Thread t : churners) {
+      t.join();
+    }
+    assertThat(failures).isEmpty();
+    await().atMost(Duration.ofSeconds(10)).until(() -> kms().server().mediaObjectCount() == 0);
+    try (var redis = PLACEMENT_REDIS.connect()) {
+      await().atMost(Duration.ofSeconds(5)).until(() -> redis.sync().keys("sb:{room:churn}*").isEmpty());
+    }
+  }
+
   @Test
   void anUnreachableMediaServerIsAnUnavailableErrorAndLeavesNoRoomBehind() {
     kms().faults().hang(true);

@@ -28,6 +28,9 @@ public final class GroupCallService {
 
   private static final Logger log = LoggerFactory.getLogger(GroupCallService.class);
   private static final Duration ROOM_CREATION_WAIT = Duration.ofSeconds(15);
+  /** A join that finds its room closing under it starts over this many times in all. */
+  private static final int JOIN_ATTEMPTS = 3;
+  private static final int ROOM_LOCK_STRIPES = 256;
 
   private final RoomStore store;
   private final MediaServer media;
@@ -39,8 +42,12 @@ public final class GroupCallService {
   private final int expectedParticipants;
   /** This pod's participants: room → name → participant. */
   private final Map<String, Map<String, Participant>> local = new ConcurrentHashMap<>();
-  /** Serialises following and unfollowing a room's events on this pod. */
-  private final Map<String, Object> roomLocks = new ConcurrentHashMap<>();
+  /**
+   * Serialise following and unfollowing a room's events on this pod. Striped rather than one per
+   * room: a bounded set that is never removed from, so two threads never lock different objects
+   * for the same room.
+   */
+  private final Object[] roomLocks = new Object[ROOM_LOCK_STRIPES];
 
   public GroupCallService(RoomStore store, MediaServer media, RoomPlacementClient placement, LoadReporter load,
       RoomEvents events, Clock clock, String podId, int expectedParticipants) {
@@ -52,6 +59,9 @@ public final class GroupCallService {
     this.clock = clock;
     this.podId = podId;
     this.expectedParticipants = expectedParticipants;
+    for (int i = 0; i < roomLocks.length; i++) {
+      roomLocks[i] = new Object();
+    }
   }
 
   /**
@@ -102,6 +112,24 @@ public final class GroupCallService {
   // ---------------------------------------------------------------- join
 
   private Participant join(ClientMessage.JoinRoom join, ClientChannel channel) {
+    for (int attempt = 1; ; attempt++) {
+      Optional<Participant> joined = tryJoin(join, channel);
+      if (joined.isPresent()) {
+        return joined.get();
+      }
+      if (attempt == JOIN_ATTEMPTS) {
+        throw refuse(ErrorCode.UNAVAILABLE, "room " + join.room() + " kept closing while joining; retry",
+            join.requestId());
+      }
+      log.info("room {} closed while {} was joining it; joining again", join.room(), join.name());
+    }
+  }
+
+  /**
+   * One attempt at a join; empty when the room closed (its last member left, on any pod) between
+   * reading its record and becoming a member, in which case nothing of the attempt is left.
+   */
+  private Optional<Participant> tryJoin(ClientMessage.JoinRoom join, ClientChannel channel) {
     RoomStore.RoomRecord room = openRoom(join.room(), join.requestId());
     // Like the tutorial, the publisher endpoint exists from the join on, so others can subscribe
     // to it at once; its candidates go to its owner as iceCandidate{name: own name}.
@@ -110,6 +138,9 @@ public final class GroupCallService {
       publisher = media.createEndpoint(room.kmsUrl(), room.pipelineId(),
           candidate -> channel.send(new ServerMessage.IceCandidateFound(join.name(), candidate, Stream.WEBCAM)));
     } catch (RuntimeException e) {
+      if (!store.room(join.room()).equals(Optional.of(room))) {
+        return Optional.empty(); // closed meanwhile, and its pipeline released with it
+      }
       // A room this join just opened must not outlive the failed join.
       if (store.members(join.room()).isEmpty()) {
         closeRoom(join.room());
@@ -125,11 +156,16 @@ public final class GroupCallService {
       if (here.isEmpty()) {
         events.follow(join.room(), event -> onRoomEvent(join.room(), event));
       }
-      if (!store.addMember(join.room(), join.name(), me)) {
+      RoomStore.Added added = store.addMember(join.room(), room.pipelineId(), join.name(), me);
+      if (added != RoomStore.Added.ADDED) {
         if (here.isEmpty()) {
+          local.remove(join.room(), here);
           events.unfollow(join.room());
         }
-        media.release(room.kmsUrl(), publisher);
+        releaseQuietly(room.kmsUrl(), publisher);
+        if (added == RoomStore.Added.ROOM_GONE) {
+          return Optional.empty();
+        }
         throw refuse(ErrorCode.NAME_TAKEN, "someone in room " + join.room() + " is already called " + join.name(),
             join.requestId());
       }
@@ -150,7 +186,7 @@ public final class GroupCallService {
     load.report(join.room(), room.nodeId(), 1, 1);
     events.publish(join.room(), new RoomEvents.RoomEvent(RoomEvents.RoomEvent.Type.JOINED, join.name(), true, true));
     log.info("{} joined room {}", join.name(), join.room());
-    return self;
+    return Optional.of(self);
   }
 
   /**
@@ -355,7 +391,16 @@ public final class GroupCallService {
   }
 
   private Object roomLock(String roomId) {
-    return roomLocks.computeIfAbsent(roomId, r -> new Object());
+    return roomLocks[Math.floorMod(roomId.hashCode(), roomLocks.length)];
+  }
+
+  /** Releases an endpoint that may already be gone with its pipeline. */
+  private void releaseQuietly(String kmsUrl, String objectId) {
+    try {
+      media.release(kmsUrl, objectId);
+    } catch (RuntimeException e) {
+      log.debug("{} not released (gone with its pipeline?): {}", objectId, e.toString());
+    }
   }
 
   private void closeRoom(String roomId) {
@@ -367,7 +412,6 @@ public final class GroupCallService {
       } catch (RuntimeException e) {
         log.warn("room {} closed, but its placement could not be released: {}", roomId, e.toString());
       }
-      roomLocks.remove(roomId);
       log.info("room {} closed", roomId);
     }
   }

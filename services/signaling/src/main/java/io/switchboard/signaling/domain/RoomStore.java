@@ -21,8 +21,21 @@ public interface RoomStore {
 
   void saveRoom(String roomId, RoomRecord room);
 
-  /** Adds a member unless the name is taken; atomic. */
-  boolean addMember(String roomId, String name, MemberRecord member);
+  /** What {@link #addMember} did. */
+  enum Added {
+    ADDED,
+    /** Someone in the room already has the name. */
+    NAME_TAKEN,
+    /** The room closed (or closed and reopened with another pipeline) since it was read. */
+    ROOM_GONE
+  }
+
+  /**
+   * Adds a member, atomically, if the room is still the one on {@code pipelineId} and the name is
+   * free. Checking the room and adding the member in one step is what keeps a join on one pod
+   * from adding a member to a room another pod is closing.
+   */
+  Added addMember(String roomId, String pipelineId, String name, MemberRecord member);
 
   /** Members in join order. */
   Map<String, MemberRecord> members(String roomId);

@@ -28,6 +28,9 @@ public final class RedisRoomStore implements RoomStore {
       "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", Long.class);
   private static final RedisScript<Long> REMOVE_MEMBER = RedisScript.of(
       "redis.call('HDEL', KEYS[1], ARGV[1]) return redis.call('HLEN', KEYS[1])", Long.class);
+  private static final RedisScript<Long> ADD_MEMBER = RedisScript.of(
+      "if redis.call('HGET', KEYS[1], 'pipelineId') ~= ARGV[1] then return 2 end "
+          + "if redis.call('HSETNX', KEYS[2], ARGV[2], ARGV[3]) == 1 then return 0 end return 1", Long.class);
   private static final RedisScript<Long> DELETE_IF_EMPTY = RedisScript.of(
       "if redis.call('HLEN', KEYS[2]) == 0 then return redis.call('DEL', KEYS[1], KEYS[2]) end return 0", Long.class);
 
@@ -75,8 +78,13 @@ public final class RedisRoomStore implements RoomStore {
   }
 
   @Override
-  public boolean addMember(String roomId, String name, MemberRecord member) {
-    return Boolean.TRUE.equals(redis.opsForHash().putIfAbsent(membersKey(roomId), name, encode(member)));
+  public Added addMember(String roomId, String pipelineId, String name, MemberRecord member) {
+    Long result = redis.execute(ADD_MEMBER, List.of(roomKey(roomId), membersKey(roomId)),
+        pipelineId, name, encode(member));
+    if (result == null) {
+      throw new IllegalStateException("Redis answered nothing to adding a member");
+    }
+    return Added.values()[result.intValue()];
   }
 
   @Override
