@@ -337,6 +337,46 @@ class GroupCallIT {
     }
   }
 
+  /**
+   * Redis down: the pod is not ready (Kubernetes stops routing to it) but alive (it is not
+   * restarted), and a join is refused with `unavailable` instead of hanging; once Redis is back
+   * the pod is ready again and joins work, without a restart.
+   */
+  @Test
+  void aRedisOutageMakesThePodUnreadyAndJoinsUnavailableUntilRedisReturns() throws Exception {
+    REDIS.stop();
+    try (BrowserSocket s = browser()) {
+      assertThat(get("/actuator/health/readiness").statusCode()).isEqualTo(503);
+      java.net.http.HttpResponse<String> liveness = get("/actuator/health/liveness");
+      assertThat(liveness.statusCode()).isEqualTo(200);
+      assertThat(liveness.body()).contains("\"UP\"");
+
+      join(s, "ivy", "outage");
+      assertThat(s.next("error").path("code").asText()).isEqualTo("unavailable");
+
+      REDIS.restart();
+      await().atMost(Duration.ofSeconds(30)).until(() -> get("/actuator/health/readiness").statusCode() == 200);
+      join(s, "ivy", "outage");
+      assertThat(s.next("existingParticipants").path("data")).isEmpty();
+      // Room events flow again: the pub/sub connection came back with Redis.
+      try (BrowserSocket jay = browser()) {
+        join(jay, "jay", "outage");
+        assertThat(jay.next("existingParticipants").path("data").toString()).isEqualTo("[\"ivy\"]");
+        assertThat(s.next("newParticipantArrived").path("name").asText()).isEqualTo("jay");
+      }
+    } finally {
+      if (!REDIS.running()) {
+        REDIS.restart();
+      }
+    }
+  }
+
+  private java.net.http.HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
+
   @Test
   void metricsAreExported() throws Exception {
     try (BrowserSocket s = browser()) {
