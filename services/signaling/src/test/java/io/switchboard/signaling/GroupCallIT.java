@@ -390,7 +390,9 @@ class GroupCallIT {
           .contains("switchboard_signaling_participants{")
           .contains("switchboard_signaling_messages_total{id=\"joinRoom\"")
           .contains("switchboard_signaling_errors_total{code=\"invalid-json\"")
-          .contains("switchboard_signaling_join_latency_seconds_count");
+          .contains("switchboard_signaling_join_latency_seconds_count")
+          .contains("switchboard_signaling_kms_request_seconds_count{operation=\"createEndpoint\",outcome=\"ok\"")
+          .contains("lettuce_seconds_count{db_operation=\"HGETALL\"");
     }
   }
 

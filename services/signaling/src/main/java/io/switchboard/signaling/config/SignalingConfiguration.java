@@ -41,8 +41,8 @@ class SignalingConfiguration {
   }
 
   @Bean(destroyMethod = "close")
-  KurentoMediaServer mediaServer() {
-    return new KurentoMediaServer(properties.signaling().kmsRequestTimeout());
+  KurentoMediaServer mediaServer(io.micrometer.core.instrument.MeterRegistry registry) {
+    return new KurentoMediaServer(properties.signaling().kmsRequestTimeout(), registry);
   }
 
   @Bean

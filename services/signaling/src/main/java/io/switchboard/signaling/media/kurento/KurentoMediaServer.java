@@ -1,5 +1,7 @@
 package io.switchboard.signaling.media.kurento;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.switchboard.groupcall.protocol.IceCandidate;
 import io.switchboard.signaling.domain.MediaServer;
 import java.time.Duration;
@@ -16,14 +18,21 @@ import org.kurento.client.internal.server.KurentoServerException;
 import org.kurento.commons.exception.KurentoException;
 import org.kurento.jsonrpc.client.JsonRpcClientNettyWebSocket;
 
-/** KMS through kurento-client: one client per node, created on first use, reconnecting by itself. */
+/**
+ * KMS through kurento-client: one client per node, created on first use, reconnecting by itself.
+ * Every request is timed as {@code switchboard.signaling.kms.request} by operation and outcome
+ * ({@code ok}; {@code refused}: KMS answered an error; {@code unreachable}: no answer in time or no
+ * connection; {@code error}: anything else).
+ */
 public final class KurentoMediaServer implements MediaServer, AutoCloseable {
 
   private final Duration requestTimeout;
+  private final MeterRegistry registry;
   private final Map<String, KurentoClient> clients = new ConcurrentHashMap<>();
 
-  public KurentoMediaServer(Duration requestTimeout) {
+  public KurentoMediaServer(Duration requestTimeout, MeterRegistry registry) {
     this.requestTimeout = requestTimeout;
+    this.registry = registry;
   }
 
   private KurentoClient client(String kmsUrl) {
@@ -39,12 +48,12 @@ public final class KurentoMediaServer implements MediaServer, AutoCloseable {
 
   @Override
   public String createPipeline(String kmsUrl) {
-    return call(() -> client(kmsUrl).createMediaPipeline().getId());
+    return call("createPipeline", () -> client(kmsUrl).createMediaPipeline().getId());
   }
 
   @Override
   public String createEndpoint(String kmsUrl, String pipelineId, Consumer<IceCandidate> candidates) {
-    return call(() -> {
+    return call("createEndpoint", () -> {
       MediaPipeline pipeline = client(kmsUrl).getById(pipelineId, MediaPipeline.class);
       WebRtcEndpoint endpoint = new WebRtcEndpoint.Builder(pipeline).build();
       endpoint.addIceCandidateFoundListener(e -> candidates.accept(new IceCandidate(
@@ -55,12 +64,12 @@ public final class KurentoMediaServer implements MediaServer, AutoCloseable {
 
   @Override
   public String processOffer(String kmsUrl, String endpointId, String offer) {
-    return call(() -> endpoint(kmsUrl, endpointId).processOffer(offer));
+    return call("processOffer", () -> endpoint(kmsUrl, endpointId).processOffer(offer));
   }
 
   @Override
   public void gatherCandidates(String kmsUrl, String endpointId) {
-    call(() -> {
+    call("gatherCandidates", () -> {
       endpoint(kmsUrl, endpointId).gatherCandidates();
       return null;
     });
@@ -68,7 +77,7 @@ public final class KurentoMediaServer implements MediaServer, AutoCloseable {
 
   @Override
   public void addIceCandidate(String kmsUrl, String endpointId, IceCandidate c) {
-    call(() -> {
+    call("addIceCandidate", () -> {
       endpoint(kmsUrl, endpointId).addIceCandidate(new org.kurento.client.IceCandidate(c.candidate(), c.sdpMid(),
           c.sdpMLineIndex()));
       return null;
@@ -77,7 +86,7 @@ public final class KurentoMediaServer implements MediaServer, AutoCloseable {
 
   @Override
   public void connect(String kmsUrl, String sourceId, String sinkId) {
-    call(() -> {
+    call("connect", () -> {
       KurentoClient client = client(kmsUrl);
       client.getById(sourceId, MediaElement.class).connect(client.getById(sinkId, MediaElement.class));
       return null;
@@ -86,7 +95,7 @@ public final class KurentoMediaServer implements MediaServer, AutoCloseable {
 
   @Override
   public void release(String kmsUrl, String objectId) {
-    call(() -> {
+    call("release", () -> {
       client(kmsUrl).getById(objectId, MediaObject.class).release();
       return null;
     });
@@ -96,13 +105,25 @@ public final class KurentoMediaServer implements MediaServer, AutoCloseable {
     return client(kmsUrl).getById(endpointId, WebRtcEndpoint.class);
   }
 
-  private static <T> T call(Supplier<T> action) {
+  private <T> T call(String operation, Supplier<T> action) {
+    Timer.Sample sample = Timer.start(registry);
+    String outcome = "error";
     try {
-      return action.get();
+      T result = action.get();
+      outcome = "ok";
+      return result;
     } catch (KurentoServerException e) {
+      outcome = "refused";
       throw new MediaException(e.getMessage(), true, e);
     } catch (KurentoException e) {
+      outcome = "unreachable";
       throw new MediaException(e.getMessage(), false, e);
+    } finally {
+      sample.stop(Timer.builder("switchboard.signaling.kms.request")
+          .description("one request to KMS, by operation and outcome")
+          .tag("operation", operation).tag("outcome", outcome)
+          .publishPercentileHistogram()
+          .register(registry));
     }
   }
 
