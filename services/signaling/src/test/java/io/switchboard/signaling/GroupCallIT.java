@@ -32,6 +32,8 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class GroupCallIT {
 
+  /** How long a disconnected participant waits for a resume, here (15 s by default). */
+  static final Duration GRACE = Duration.ofSeconds(2);
   static final RedisServerProcess REDIS = RedisServerProcess.start();
   static final KmsEmulatorFleet KMS = KmsEmulatorFleet.start(1);
   static final List<String> PLACEMENT_CALLS = new CopyOnWriteArrayList<>();
@@ -45,6 +47,7 @@ class GroupCallIT {
     registry.add("switchboard.signaling.messages-per-second", () -> "20");
     registry.add("switchboard.signaling.message-burst", () -> "40");
     registry.add("switchboard.signaling.kms-request-timeout", () -> "1500ms");
+    registry.add("switchboard.signaling.resume-grace", () -> GRACE.toMillis() + "ms");
   }
 
   @AfterAll
@@ -256,6 +259,90 @@ class GroupCallIT {
     await().atMost(Duration.ofSeconds(10)).until(() -> kms().server().mediaObjectCount() == 0);
     try (var redis = PLACEMENT_REDIS.connect()) {
       await().atMost(Duration.ofSeconds(5)).until(() -> redis.sync().keys("sb:{room:churn}*").isEmpty());
+    }
+  }
+
+  /**
+   * A dropped socket is not a leave: the participant, its endpoints and its place in the room stay
+   * for the grace period, and a new socket with the session token takes them over; the others
+   * notice nothing. Without a resume in time the participant leaves as before.
+   */
+  @Test
+  void aDroppedSocketResumesWithItsTokenAndTheRoomNoticesNothing() {
+    try (BrowserSocket bob = browser()) {
+      BrowserSocket alice = browser();
+      join(alice, "alice", "resumable").next("existingParticipants");
+      String token = alice.next("session").path("token").asText();
+      assertThat(token).matches("[A-Za-z0-9_-]{43}");
+      alice.send(message("receiveVideoFrom").put("sender", "alice")
+          .put("sdpOffer", offer("01-sendonly-audio-video.offer.chromium.sdp")));
+      alice.next("receiveVideoAnswer");
+      join(bob, "bob", "resumable").next("existingParticipants");
+      alice.next("newParticipantArrived");
+      long endpoints = kms().server().count("WebRtcEndpoint");
+
+      alice.close(); // the network dropped
+      try (BrowserSocket again = browser()) {
+        again.send(message("resume").put("token", token));
+        JsonNode resumed = again.next("resumed");
+        assertThat(resumed.path("name").asText()).isEqualTo("alice");
+        assertThat(resumed.path("room").asText()).isEqualTo("resumable");
+        assertThat(again.next("existingParticipants").path("data").toString()).isEqualTo("[\"bob\"]");
+        // The same endpoints serve on: nothing was released or made again.
+        assertThat(kms().server().count("WebRtcEndpoint")).isEqualTo(endpoints);
+        // The resumed socket is Alice: it subscribes, and hears of newcomers.
+        again.send(message("receiveVideoFrom").put("sender", "bob")
+            .put("sdpOffer", offer("02-recvonly-audio-video.offer.chromium.sdp")));
+        assertThat(again.next("receiveVideoAnswer").path("name").asText()).isEqualTo("bob");
+        try (BrowserSocket carol = browser()) {
+          join(carol, "carol", "resumable");
+          assertThat(carol.next("existingParticipants").path("data").toString()).isEqualTo("[\"alice\",\"bob\"]");
+          assertThat(again.next("newParticipantArrived").path("name").asText()).isEqualTo("carol");
+        }
+        // Carol's socket closed after Alice's: her grace period ends later, and she is the first
+        // (and only) one Bob hears has left. Had Alice's grace run out, Bob would hear of her first.
+        assertThat(bob.next("participantLeft").path("name").asText()).isEqualTo("carol");
+        assertThat(bob.drain("participantLeft")).isEmpty();
+        // The token is Alice's session only: resuming it twice on open sockets moves her again.
+        try (BrowserSocket third = browser()) {
+          third.send(message("resume").put("token", token));
+          third.next("resumed");
+          // The socket she left behind no longer speaks for her.
+          again.send(message("leaveRoom"));
+          assertThat(again.next("error").path("code").asText()).isEqualTo("not-joined");
+          third.send(message("leaveRoom"));
+          assertThat(bob.next("participantLeft").path("name").asText()).isEqualTo("alice");
+        }
+      }
+      // Left: the token is spent.
+      try (BrowserSocket late = browser()) {
+        late.send(message("resume").put("token", token));
+        assertThat(late.next("error").path("code").asText()).isEqualTo("invalid-token");
+      }
+    }
+  }
+
+  @Test
+  void withoutAResumeInTimeTheParticipantLeavesAndItsTokenIsSpent() {
+    try (BrowserSocket bob = browser()) {
+      BrowserSocket dave = browser();
+      join(dave, "dave", "expiring").next("existingParticipants");
+      String token = dave.next("session").path("token").asText();
+      join(bob, "bob", "expiring").next("existingParticipants");
+      dave.close();
+      assertThat(bob.next("participantLeft").path("name").asText()).isEqualTo("dave");
+      try (BrowserSocket late = browser()) {
+        late.send(message("resume").put("token", token));
+        assertThat(late.next("error").path("code").asText()).isEqualTo("invalid-token");
+        // A token nobody was given, and one that is not a token at all.
+        late.send(message("resume").put("token", "A".repeat(43)));
+        assertThat(late.next("error").path("code").asText()).isEqualTo("invalid-token");
+        late.send(message("resume").put("token", "not a token"));
+        assertThat(late.next("error").path("code").asText()).isEqualTo("invalid-token");
+        // Refused resumes leave the socket free to join.
+        join(late, "dave", "expiring");
+        assertThat(late.next("existingParticipants").path("data").toString()).isEqualTo("[\"bob\"]");
+      }
     }
   }
 

@@ -77,7 +77,7 @@ class SignalingConfiguration {
         ? "signaling-" + UUID.randomUUID().toString().substring(0, 8)
         : properties.signaling().podId();
     return new GroupCallService(store, media, placement, load, events, clock, pod,
-        properties.signaling().expectedParticipants());
+        properties.signaling().expectedParticipants(), properties.signaling().resumeGrace());
   }
 
   @Bean

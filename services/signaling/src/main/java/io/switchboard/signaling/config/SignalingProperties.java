@@ -23,7 +23,8 @@ public record SignalingProperties(@DefaultValue Signaling signaling, @DefaultVal
       @DefaultValue("5s") @NotNull Duration sendTimeLimit,
       @DefaultValue("1048576") @Min(1024) int sendBufferBytes,
       @DefaultValue("10s") @NotNull Duration kmsRequestTimeout,
-      @DefaultValue("2") @Min(1) int expectedParticipants) {}
+      @DefaultValue("2") @Min(1) int expectedParticipants,
+      @DefaultValue("15s") @NotNull Duration resumeGrace) {}
 
   public record Placement(@DefaultValue("http://127.0.0.1:8090") @NotNull URI url) {}
 }

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,13 +25,16 @@ import org.slf4j.LoggerFactory;
  * several pods: joins and leaves travel between them as {@link RoomEvents}. (Resumption on another
  * pod and clean-up after a pod dies build on this; see issue 4.)
  */
-public final class GroupCallService {
+public final class GroupCallService implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(GroupCallService.class);
   private static final Duration ROOM_CREATION_WAIT = Duration.ofSeconds(15);
   /** A join that finds its room closing under it starts over this many times in all. */
   private static final int JOIN_ATTEMPTS = 3;
   private static final int ROOM_LOCK_STRIPES = 256;
+  /** How long a resume token is remembered at most (it is deleted when its participant leaves). */
+  private static final Duration SESSION_TTL = Duration.ofHours(24);
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
   private final RoomStore store;
   private final MediaServer media;
@@ -40,6 +44,14 @@ public final class GroupCallService {
   private final Clock clock;
   private final String podId;
   private final int expectedParticipants;
+  private final Duration resumeGrace;
+  /** Runs the leave of participants whose socket closed and who did not resume in time. */
+  private final java.util.concurrent.ScheduledExecutorService expiry =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "participant-expiry");
+        t.setDaemon(true);
+        return t;
+      });
   /** This pod's participants: room → name → participant. */
   private final Map<String, Map<String, Participant>> local = new ConcurrentHashMap<>();
   /**
@@ -50,7 +62,7 @@ public final class GroupCallService {
   private final Object[] roomLocks = new Object[ROOM_LOCK_STRIPES];
 
   public GroupCallService(RoomStore store, MediaServer media, RoomPlacementClient placement, LoadReporter load,
-      RoomEvents events, Clock clock, String podId, int expectedParticipants) {
+      RoomEvents events, Clock clock, String podId, int expectedParticipants, Duration resumeGrace) {
     this.events = events;
     this.store = store;
     this.media = media;
@@ -59,6 +71,7 @@ public final class GroupCallService {
     this.clock = clock;
     this.podId = podId;
     this.expectedParticipants = expectedParticipants;
+    this.resumeGrace = resumeGrace;
     for (int i = 0; i < roomLocks.length; i++) {
       roomLocks[i] = new Object();
     }
@@ -69,6 +82,15 @@ public final class GroupCallService {
    * it is not in a room). A refusal is a {@link ProtocolException}, thrown before anything changed.
    */
   public Participant handle(Participant self, ClientChannel channel, ClientMessage message) {
+    if (self != null && self.channel != channel) {
+      self = null; // resumed on another socket meanwhile: this one no longer speaks for it
+    }
+    if (message instanceof ClientMessage.Resume resume) {
+      if (self != null) {
+        throw refuse(ErrorCode.ALREADY_JOINED, "already in room " + self.roomId, resume.requestId());
+      }
+      return resume(resume, channel);
+    }
     if (message instanceof ClientMessage.JoinRoom join) {
       if (self != null) {
         throw refuse(ErrorCode.ALREADY_JOINED, "already in room " + self.roomId, join.requestId());
@@ -102,10 +124,117 @@ public final class GroupCallService {
     return local.values().stream().mapToInt(Map::size).sum();
   }
 
-  /** The socket closed. */
-  public void disconnected(Participant self) {
-    if (self != null) {
-      leave(self);
+  /**
+   * The socket closed. The participant stays (its endpoints too, and the others are not told)
+   * for the resume grace period, and leaves if no {@code resume} came by then.
+   */
+  public void disconnected(Participant self, ClientChannel channel) {
+    if (self == null) {
+      return;
+    }
+    synchronized (self) {
+      if (self.gone || self.channel != channel) {
+        return; // left already, or resumed on another socket
+      }
+      if (!resumeGrace.isZero()) {
+        try {
+          self.pendingLeave = expiry.schedule(() -> expire(self), resumeGrace.toMillis(), TimeUnit.MILLISECONDS);
+          self.detached = true;
+          log.info("{} in room {} disconnected; kept {} for a resume", self.name, self.roomId, resumeGrace);
+          return;
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+          // this pod is stopping: leave now
+        }
+      }
+    }
+    leave(self);
+  }
+
+  /** The grace period of a disconnected participant ran out. */
+  private void expire(Participant self) {
+    synchronized (self) {
+      if (!self.detached || self.gone) {
+        return;
+      }
+      self.gone = true;
+    }
+    try {
+      log.info("{} did not resume within {}: leaving room {}", self.name, resumeGrace, self.roomId);
+      release(self);
+    } catch (RuntimeException e) {
+      log.warn("{} could not leave room {} after the grace period: {}", self.name, self.roomId, e.toString());
+    }
+  }
+
+  /** Ends the grace period of every disconnected participant now: they leave. */
+  @Override
+  public void close() {
+    List<Runnable> pending = expiry.shutdownNow();
+    if (!pending.isEmpty()) {
+      log.info("stopping: {} disconnected participants leave now", pending.size());
+    }
+    pending.forEach(Runnable::run);
+  }
+
+  // ---------------------------------------------------------------- resume
+
+  private Participant resume(ClientMessage.Resume resume, ClientChannel channel) {
+    String tokenHash = hash(resume.token());
+    RoomStore.SessionRecord session = store.session(tokenHash).orElseThrow(() ->
+        refuse(ErrorCode.INVALID_TOKEN, "unknown or expired session; join again", resume.requestId()));
+    Map<String, Participant> here = local.get(session.roomId());
+    Participant p = here == null ? null : here.get(session.name());
+    if (p == null) {
+      if (store.members(session.roomId()).containsKey(session.name())) {
+        throw refuse(ErrorCode.NOT_ALLOWED,
+            "this session is served by another signaling pod; resuming it elsewhere is not served yet",
+            resume.requestId());
+      }
+      throw refuse(ErrorCode.INVALID_TOKEN, "the session has ended; join again", resume.requestId());
+    }
+    // Under the room's lock, like a join, so the fresh participant list and the events after it
+    // tell the client of each participant once.
+    synchronized (roomLock(p.roomId)) {
+      List<ServerMessage.ParticipantState> existing = new ArrayList<>();
+      synchronized (p) {
+        if (p.gone || !tokenHash.equals(p.tokenHash)) {
+          throw refuse(ErrorCode.INVALID_TOKEN, "the session has ended; join again", resume.requestId());
+        }
+        if (p.pendingLeave != null) {
+          p.pendingLeave.cancel(false);
+          p.pendingLeave = null;
+        }
+        p.detached = false;
+        p.channel = channel;
+        p.known.clear();
+        store.members(p.roomId).forEach((name, m) -> {
+          if (!name.equals(p.name)) {
+            existing.add(new ServerMessage.ParticipantState(name, m.audio(), m.video(), false));
+            p.known.add(name);
+          }
+        });
+      }
+      channel.send(new ServerMessage.Resumed(p.name, p.roomId));
+      channel.send(new ServerMessage.ExistingParticipants(existing));
+    }
+    log.info("{} resumed in room {}", p.name, p.roomId);
+    return p;
+  }
+
+  private static String newToken() {
+    byte[] bytes = new byte[32];
+    RANDOM.nextBytes(bytes);
+    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /** Tokens are stored hashed: a read of Redis does not hand out sessions. */
+  private static String hash(String token) {
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+          .digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(digest);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 
@@ -134,9 +263,13 @@ public final class GroupCallService {
     // Like the tutorial, the publisher endpoint exists from the join on, so others can subscribe
     // to it at once; its candidates go to its owner as iceCandidate{name: own name}.
     String publisher;
+    // Candidates go to whichever socket serves the participant when they come (a resume moves it).
+    java.util.concurrent.atomic.AtomicReference<Participant> owner = new java.util.concurrent.atomic.AtomicReference<>();
     try {
-      publisher = media.createEndpoint(room.kmsUrl(), room.pipelineId(),
-          candidate -> channel.send(new ServerMessage.IceCandidateFound(join.name(), candidate, Stream.WEBCAM)));
+      publisher = media.createEndpoint(room.kmsUrl(), room.pipelineId(), candidate -> {
+        Participant p = owner.get();
+        (p == null ? channel : p.channel).send(new ServerMessage.IceCandidateFound(join.name(), candidate, Stream.WEBCAM));
+      });
     } catch (RuntimeException e) {
       if (!store.room(join.room()).equals(Optional.of(room))) {
         return Optional.empty(); // closed meanwhile, and its pipeline released with it
@@ -149,6 +282,15 @@ public final class GroupCallService {
     }
     RoomStore.MemberRecord me = new RoomStore.MemberRecord(podId, publisher, true, true, clock.millis());
     Participant self = new Participant(join.name(), join.room(), room.nodeId(), room.kmsUrl(), channel, publisher);
+    owner.set(self);
+    String token = newToken();
+    self.tokenHash = hash(token);
+    try {
+      store.saveSession(self.tokenHash, new RoomStore.SessionRecord(join.room(), join.name()), SESSION_TTL);
+    } catch (RuntimeException e) {
+      releaseQuietly(room.kmsUrl(), publisher);
+      throw e;
+    }
     // Follow the room before becoming a member: every join published after ours is heard, and
     // every one before it is in the member list read below.
     synchronized (roomLock(join.room())) {
@@ -158,6 +300,7 @@ public final class GroupCallService {
       }
       RoomStore.Added added = store.addMember(join.room(), room.pipelineId(), join.name(), me);
       if (added != RoomStore.Added.ADDED) {
+        store.deleteSession(self.tokenHash);
         if (here.isEmpty()) {
           local.remove(join.room(), here);
           events.unfollow(join.room());
@@ -182,6 +325,7 @@ public final class GroupCallService {
         });
       }
       channel.send(new ServerMessage.ExistingParticipants(existing));
+      channel.send(new ServerMessage.Session(token));
     }
     load.report(join.room(), room.nodeId(), 1, 1);
     events.publish(join.room(), new RoomEvents.RoomEvent(RoomEvents.RoomEvent.Type.JOINED, join.name(), true, true));
@@ -325,6 +469,25 @@ public final class GroupCallService {
   // ---------------------------------------------------------------- leave
 
   private void leave(Participant self) {
+    synchronized (self) {
+      if (self.gone) {
+        return;
+      }
+      self.gone = true;
+      self.detached = false;
+      if (self.pendingLeave != null) {
+        self.pendingLeave.cancel(false);
+        self.pendingLeave = null;
+      }
+    }
+    release(self);
+  }
+
+  /** Everything of a participant that has left: its endpoints, membership and session. */
+  private void release(Participant self) {
+    if (self.tokenHash != null) {
+      store.deleteSession(self.tokenHash);
+    }
     List<String> endpoints = new ArrayList<>();
     synchronized (self) {
       endpoints.addAll(self.subscriptions.values());

@@ -20,7 +20,8 @@ public final class Participant {
   final String roomId;
   final String kmsUrl;
   final String nodeId;
-  final ClientChannel channel;
+  /** The socket now serving this participant; a resume moves the participant to a new one. */
+  volatile ClientChannel channel;
   final String publisherEndpoint;
   /** sender name → this participant's endpoint receiving that sender. */
   final Map<String, String> subscriptions = new HashMap<>();
@@ -29,6 +30,13 @@ public final class Participant {
   final java.util.Set<String> known = new java.util.HashSet<>();
   /** Whether the publisher endpoint has negotiated (a second offer is refused). */
   boolean publishing;
+  /** Hash of the resume token handed out at join. */
+  String tokenHash;
+  /** The socket closed; the participant waits for a resume until {@link #pendingLeave} runs. */
+  boolean detached;
+  java.util.concurrent.ScheduledFuture<?> pendingLeave;
+  /** Left the room (explicitly, or the grace period ran out): it can no longer be resumed. */
+  boolean gone;
 
   Participant(String name, String roomId, String nodeId, String kmsUrl, ClientChannel channel, String publisherEndpoint) {
     this.name = name;

@@ -45,4 +45,14 @@ public interface RoomStore {
 
   /** Deletes the room when it has no members; true when it did. */
   boolean deleteIfEmpty(String roomId);
+
+  /** Who a resume token belongs to. */
+  record SessionRecord(String roomId, String name) {}
+
+  /** Remembers a session under the hash of its token (never the token itself), for {@code ttl}. */
+  void saveSession(String tokenHash, SessionRecord session, java.time.Duration ttl);
+
+  Optional<SessionRecord> session(String tokenHash);
+
+  void deleteSession(String tokenHash);
 }

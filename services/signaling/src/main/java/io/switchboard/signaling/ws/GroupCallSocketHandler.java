@@ -92,7 +92,7 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler {
       Participant participant = socket.participant;
       socket.participant = null;
       try {
-        calls.disconnected(participant);
+        calls.disconnected(participant, socket);
       } catch (RuntimeException e) {
         log.warn("clean-up after socket {} closed failed: {}", session.getId(), e.toString());
       }

@@ -18,7 +18,8 @@ import org.springframework.data.redis.core.script.RedisScript;
  *       opened the room, read by every pod;
  *   <li>{@code sb:{room:<id>}:members} HASH name → {@code pod|publisherEndpoint|audio|video|joinedAt}
  *       — each field written by the pod serving that participant;
- *   <li>{@code sb:{room:<id>}:lock} STRING — held while the room's pipeline is created.
+ *   <li>{@code sb:{room:<id>}:lock} STRING — held while the room's pipeline is created;
+ *   <li>{@code sb:session:<sha-256 of token>} HASH {@code room name} — a resume token's owner, with a TTL.
  * </ul>
  */
 public final class RedisRoomStore implements RoomStore {
@@ -108,6 +109,31 @@ public final class RedisRoomStore implements RoomStore {
   public boolean deleteIfEmpty(String roomId) {
     Long deleted = redis.execute(DELETE_IF_EMPTY, List.of(roomKey(roomId), membersKey(roomId)));
     return deleted != null && deleted > 0;
+  }
+
+  static String sessionKey(String tokenHash) {
+    return "sb:session:" + tokenHash;
+  }
+
+  @Override
+  public void saveSession(String tokenHash, SessionRecord session, Duration ttl) {
+    String key = sessionKey(tokenHash);
+    redis.opsForHash().putAll(key, Map.of("room", session.roomId(), "name", session.name()));
+    redis.expire(key, ttl);
+  }
+
+  @Override
+  public Optional<SessionRecord> session(String tokenHash) {
+    List<Object> r = redis.opsForHash().multiGet(sessionKey(tokenHash), List.of("room", "name"));
+    if (r.get(0) == null || r.get(1) == null) {
+      return Optional.empty();
+    }
+    return Optional.of(new SessionRecord((String) r.get(0), (String) r.get(1)));
+  }
+
+  @Override
+  public void deleteSession(String tokenHash) {
+    redis.delete(sessionKey(tokenHash));
   }
 
   private static String encode(MemberRecord m) {
