@@ -6,4 +6,7 @@ import io.switchboard.groupcall.protocol.ServerMessage;
 public interface ClientChannel {
 
   void send(ServerMessage message);
+
+  /** Closes the socket with close code 4000 (replaced by another socket), after what was sent. */
+  void closeReplaced(String reason);
 }

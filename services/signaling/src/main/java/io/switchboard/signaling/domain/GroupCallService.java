@@ -194,6 +194,7 @@ public final class GroupCallService implements AutoCloseable {
     }
     // Under the room's lock, like a join, so the fresh participant list and the events after it
     // tell the client of each participant once.
+    ClientChannel replaced;
     synchronized (roomLock(p.roomId)) {
       List<ServerMessage.ParticipantState> existing = new ArrayList<>();
       synchronized (p) {
@@ -204,6 +205,7 @@ public final class GroupCallService implements AutoCloseable {
           p.pendingLeave.cancel(false);
           p.pendingLeave = null;
         }
+        replaced = p.detached ? null : p.channel;
         p.detached = false;
         p.channel = channel;
         p.known.clear();
@@ -216,6 +218,10 @@ public final class GroupCallService implements AutoCloseable {
       }
       channel.send(new ServerMessage.Resumed(p.name, p.roomId));
       channel.send(new ServerMessage.ExistingParticipants(existing));
+    }
+    if (replaced != null) {
+      // Its socket was still open: one socket speaks for a participant, so the old one goes.
+      replaced.closeReplaced("resumed on another socket");
     }
     log.info("{} resumed in room {}", p.name, p.roomId);
     return p;

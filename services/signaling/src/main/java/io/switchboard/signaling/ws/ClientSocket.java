@@ -47,6 +47,15 @@ final class ClientSocket implements ClientChannel {
   }
 
   @Override
+  public void closeReplaced(String reason) {
+    try {
+      session.close(new org.springframework.web.socket.CloseStatus(4000, reason));
+    } catch (IOException | RuntimeException e) {
+      log.debug("could not close {}: {}", session.getId(), e.toString());
+    }
+  }
+
+  @Override
   public void send(ServerMessage message) {
     if (!session.isOpen()) {
       return;
