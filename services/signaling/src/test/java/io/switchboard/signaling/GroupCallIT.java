@@ -188,11 +188,7 @@ class GroupCallIT {
 
   @Test
   void aRoomSpreadOverTwoPodsWorksLikeOne() {
-    try (org.springframework.context.ConfigurableApplicationContext podB =
-        new org.springframework.boot.builder.SpringApplicationBuilder(SignalingApplication.class)
-            .run("--server.port=0", "--spring.data.redis.url=" + REDIS.url(),
-                "--switchboard.placement.url=http://127.0.0.1:" + PLACEMENT.getAddress().getPort(),
-                "--switchboard.signaling.pod-id=pod-b")) {
+    try (org.springframework.context.ConfigurableApplicationContext podB = anotherPod("--switchboard.signaling.pod-id=pod-b")) {
       int portB = podB.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
       try (BrowserSocket alice = browser(); BrowserSocket bob = new BrowserSocket("ws://127.0.0.1:" + portB + "/groupcall");
           BrowserSocket carol = browser()) {
@@ -364,10 +360,7 @@ class GroupCallIT {
   @Test
   void onlyAllowedOriginsMayOpenTheSocket() throws Exception {
     try (org.springframework.context.ConfigurableApplicationContext pod =
-        new org.springframework.boot.builder.SpringApplicationBuilder(SignalingApplication.class)
-            .run("--server.port=0", "--spring.data.redis.url=" + REDIS.url(),
-                "--switchboard.placement.url=http://127.0.0.1:" + PLACEMENT.getAddress().getPort(),
-                "--switchboard.signaling.allowed-origins=https://meet.example.com")) {
+        anotherPod("--switchboard.signaling.allowed-origins=https://meet.example.com")) {
       java.net.URI url = java.net.URI.create("ws://127.0.0.1:"
           + pod.getEnvironment().getRequiredProperty("local.server.port") + "/groupcall");
       java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
@@ -457,6 +450,15 @@ class GroupCallIT {
     }
   }
 
+  /** A second signaling pod in this JVM, on the same Redis and placement, with these settings added. */
+  private static org.springframework.context.ConfigurableApplicationContext anotherPod(String... settings) {
+    List<String> args = new java.util.ArrayList<>(List.of("--server.port=0", "--spring.data.redis.url=" + REDIS.url(),
+        "--switchboard.placement.url=http://127.0.0.1:" + PLACEMENT.getAddress().getPort()));
+    args.addAll(List.of(settings));
+    return new org.springframework.boot.builder.SpringApplicationBuilder(SignalingApplication.class)
+        .run(args.toArray(String[]::new));
+  }
+
   private java.net.http.HttpResponse<String> get(String path) throws IOException, InterruptedException {
     return java.net.http.HttpClient.newHttpClient().send(
         java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path)).build(),
@@ -469,9 +471,7 @@ class GroupCallIT {
       join(s, "mo", "metered").next("existingParticipants");
       s.send("{oops");
       s.next("error");
-      java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
-          java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/actuator/prometheus")).build(),
-          java.net.http.HttpResponse.BodyHandlers.ofString());
+      java.net.http.HttpResponse<String> r = get("/actuator/prometheus");
       assertThat(r.body()).contains("switchboard_signaling_sockets{")
           .contains("switchboard_signaling_participants{")
           .contains("switchboard_signaling_messages_total{id=\"joinRoom\"")

@@ -196,7 +196,7 @@ public final class GroupCallService implements AutoCloseable {
     // tell the client of each participant once.
     ClientChannel replaced;
     synchronized (roomLock(p.roomId)) {
-      List<ServerMessage.ParticipantState> existing = new ArrayList<>();
+      List<ServerMessage.ParticipantState> existing;
       synchronized (p) {
         if (p.gone || !tokenHash.equals(p.tokenHash)) {
           throw refuse(ErrorCode.INVALID_TOKEN, "the session has ended; join again", resume.requestId());
@@ -209,12 +209,7 @@ public final class GroupCallService implements AutoCloseable {
         p.detached = false;
         p.channel = channel;
         p.known.clear();
-        store.members(p.roomId).forEach((name, m) -> {
-          if (!name.equals(p.name)) {
-            existing.add(new ServerMessage.ParticipantState(name, m.audio(), m.video(), false));
-            p.known.add(name);
-          }
-        });
+        existing = introduce(p);
       }
       channel.send(new ServerMessage.Resumed(p.name, p.roomId));
       channel.send(new ServerMessage.ExistingParticipants(existing));
@@ -321,14 +316,9 @@ public final class GroupCallService implements AutoCloseable {
       here.put(join.name(), self);
       // Under the room's lock, so a join event delivered meanwhile is not announced twice: the
       // client hears of each participant once, in existingParticipants or newParticipantArrived.
-      List<ServerMessage.ParticipantState> existing = new ArrayList<>();
+      List<ServerMessage.ParticipantState> existing;
       synchronized (self) {
-        store.members(join.room()).forEach((name, m) -> {
-          if (!name.equals(join.name())) {
-            existing.add(new ServerMessage.ParticipantState(name, m.audio(), m.video(), false));
-            self.known.add(name);
-          }
-        });
+        existing = introduce(self);
       }
       channel.send(new ServerMessage.ExistingParticipants(existing));
       channel.send(new ServerMessage.Session(token));
@@ -557,6 +547,21 @@ public final class GroupCallService implements AutoCloseable {
       }
       p.channel.send(new ServerMessage.ParticipantLeft(event.name()));
     }
+  }
+
+  /**
+   * The room's other members, for {@code existingParticipants}, each recorded as known to the
+   * participant. Called holding the room's lock and the participant's monitor.
+   */
+  private List<ServerMessage.ParticipantState> introduce(Participant p) {
+    List<ServerMessage.ParticipantState> others = new ArrayList<>();
+    store.members(p.roomId).forEach((name, m) -> {
+      if (!name.equals(p.name)) {
+        others.add(new ServerMessage.ParticipantState(name, m.audio(), m.video(), false));
+        p.known.add(name);
+      }
+    });
+    return others;
   }
 
   private Object roomLock(String roomId) {
