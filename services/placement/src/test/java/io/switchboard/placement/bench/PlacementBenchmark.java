@@ -9,7 +9,7 @@ import io.switchboard.placement.store.redis.RedisPlacementStore;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.switchboard.testing.RedisServerProcess;
+import io.switchboard.testing.RedisFixture;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
@@ -29,9 +29,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
  * Placement decisions per second and their latency against a real redis-server, over 10 nodes,
@@ -53,9 +50,7 @@ public class PlacementBenchmark {
   @Param({"least-loaded", "power-of-two"})
   public String strategy;
 
-  private RedisServerProcess redis;
-  private LettuceConnectionFactory factory;
-  private StringRedisTemplate template;
+  private final RedisFixture redis = new RedisFixture();
   private RedisPlacementStore store;
   private NodeSelector selector;
   private final AtomicLong rooms = new AtomicLong();
@@ -66,20 +61,15 @@ public class PlacementBenchmark {
 
   @Setup(Level.Trial)
   public void start() {
-    redis = RedisServerProcess.start();
-    factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(redis.host(), redis.port()));
-    factory.afterPropertiesSet();
-    factory.start();
-    template = new StringRedisTemplate(factory);
-    template.afterPropertiesSet();
-    store = new RedisPlacementStore(template);
+    redis.start();
+    store = new RedisPlacementStore(redis.template);
     selector = strategy.equals("least-loaded") ? new LeastLoadedSelector() : new PowerOfTwoChoicesSelector();
     now = Instant.now();
     for (int i = 0; i < 10; i++) {
       store.register("node-" + i, "ws://10.0.0." + i + ":8888/kurento", 1_000_000_000);
       store.recordHealth("node-" + i, now, new KmsReading(0.1 * (i % 3), 0, 0), 3);
     }
-    client = RedisClient.create("redis://" + redis.host() + ":" + redis.port());
+    client = RedisClient.create(redis.redis.url());
     raw = client.connect().sync();
     noOpSha = raw.scriptLoad("return 1");
   }
@@ -88,8 +78,7 @@ public class PlacementBenchmark {
   public void stop() {
     client.shutdown();
     store.close();
-    factory.destroy();
-    redis.close();
+    redis.stop();
   }
 
   /** One decision for a new room: pick over 10 nodes, reserve, map the room. */

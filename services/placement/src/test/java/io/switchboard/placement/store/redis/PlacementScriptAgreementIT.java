@@ -9,6 +9,7 @@ import io.switchboard.placement.domain.NodeLoad;
 import io.switchboard.placement.domain.NodeSelector;
 import io.switchboard.placement.domain.PlacementResult;
 import io.switchboard.placement.domain.PowerOfTwoChoicesSelector;
+import io.switchboard.testing.RedisFixture;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

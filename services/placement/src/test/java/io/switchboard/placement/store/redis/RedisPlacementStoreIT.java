@@ -11,6 +11,7 @@ import io.switchboard.placement.domain.LeastLoadedSelector;
 import io.switchboard.placement.domain.NodeLoad;
 import io.switchboard.placement.domain.NodeState;
 import io.switchboard.placement.domain.PlacementResult;
+import io.switchboard.testing.RedisFixture;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

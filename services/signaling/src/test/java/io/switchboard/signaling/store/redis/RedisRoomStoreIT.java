@@ -4,47 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.signaling.domain.RoomStore;
 import io.switchboard.signaling.domain.RoomStore.Added;
-import io.switchboard.testing.RedisServerProcess;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.switchboard.testing.RedisFixture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import org.springframework.data.redis.core.StringRedisTemplate;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The room store's atomic steps against a real redis-server. */
 class RedisRoomStoreIT {
 
-  static RedisServerProcess redis;
-  static LettuceConnectionFactory factory;
-  static StringRedisTemplate template;
+  @RegisterExtension
+  static final RedisFixture redis = new RedisFixture();
   RedisRoomStore store;
 
   static final RoomStore.RoomRecord ROOM = new RoomStore.RoomRecord("kms-0", "ws://127.0.0.1:1/kurento", "pipe-1");
 
-  @BeforeAll
-  static void start() {
-    redis = RedisServerProcess.start();
-    factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(redis.host(), redis.port()));
-    factory.afterPropertiesSet();
-    factory.start();
-    template = new StringRedisTemplate(factory);
-  }
-
-  @AfterAll
-  static void stop() {
-    factory.destroy();
-    redis.close();
-  }
-
   @BeforeEach
   void empty() {
-    template.execute((org.springframework.data.redis.core.RedisCallback<Object>) c -> {
-      c.serverCommands().flushAll();
-      return null;
-    });
-    store = new RedisRoomStore(template);
+    redis.flush();
+    store = new RedisRoomStore(redis.template);
   }
 
   private static RoomStore.MemberRecord member(long joinedAt) {
@@ -72,7 +49,7 @@ class RedisRoomStoreIT {
 
     assertThat(store.addMember("r", "pipe-1", "bob", member(2))).isEqualTo(Added.ROOM_GONE);
 
-    assertThat(template.keys("sb:*")).isEmpty();
+    assertThat(redis.template.keys("sb:*")).isEmpty();
   }
 
   @Test

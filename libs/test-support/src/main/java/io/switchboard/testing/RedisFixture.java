@@ -1,6 +1,5 @@
-package io.switchboard.placement.store.redis;
+package io.switchboard.testing;
 
-import io.switchboard.testing.RedisServerProcess;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -21,6 +20,11 @@ public final class RedisFixture implements BeforeAllCallback, AfterAllCallback {
 
   @Override
   public void beforeAll(ExtensionContext context) {
+    start();
+  }
+
+  /** Starts redis-server and the template; for users outside JUnit (a JMH state). */
+  public void start() {
     redis = RedisServerProcess.start();
     factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(redis.host(), redis.port()));
     factory.afterPropertiesSet();
@@ -38,6 +42,10 @@ public final class RedisFixture implements BeforeAllCallback, AfterAllCallback {
 
   @Override
   public void afterAll(ExtensionContext context) {
+    stop();
+  }
+
+  public void stop() {
     factory.destroy();
     redis.close();
   }
