@@ -48,6 +48,8 @@ class GroupCallIT {
     registry.add("switchboard.signaling.message-burst", () -> "40");
     registry.add("switchboard.signaling.kms-request-timeout", () -> "1500ms");
     registry.add("switchboard.signaling.resume-grace", () -> GRACE.toMillis() + "ms");
+    registry.add("switchboard.signaling.heartbeat-interval", () -> "200ms");
+    registry.add("switchboard.signaling.heartbeat-timeout", () -> "1s");
   }
 
   @AfterAll
@@ -317,6 +319,75 @@ class GroupCallIT {
     }
   }
 
+  /**
+   * A session resumes on another pod with the endpoints it had: the new pod listens to them
+   * itself (KMS sends events only to the session that subscribed), the old pod lets go of the
+   * participant without releasing anything and closes the socket it still had.
+   */
+  @Test
+  void aSessionResumesOnAnotherPodWithItsEndpoints() throws Exception {
+    try (org.springframework.context.ConfigurableApplicationContext podB = anotherPod("--switchboard.signaling.pod-id=pod-b");
+        BrowserSocket bob = browser()) {
+      int portB = podB.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+      BrowserSocket alice = browser();
+      join(alice, "alice", "moving").next("existingParticipants");
+      String token = alice.next("session").path("token").asText();
+      join(bob, "bob", "moving").next("existingParticipants");
+      alice.next("newParticipantArrived");
+      bob.send(message("receiveVideoFrom").put("sender", "bob")
+          .put("sdpOffer", offer("01-sendonly-audio-video.offer.chromium.sdp")));
+      bob.next("receiveVideoAnswer");
+      alice.send(message("receiveVideoFrom").put("sender", "bob")
+          .put("sdpOffer", offer("02-recvonly-audio-video.offer.chromium.sdp")));
+      alice.next("receiveVideoAnswer");
+      JsonNode before = member("moving", "alice");
+      assertThat(before.path("pod").asText()).isNotEqualTo("pod-b");
+      assertThat(before.path("subscriptions").path("bob").asText()).isNotEmpty();
+      long endpoints = kms().server().count("WebRtcEndpoint");
+
+      // Alice's socket is still open on this pod when she resumes on pod B (a half-dead connection).
+      try (BrowserSocket again = new BrowserSocket("ws://127.0.0.1:" + portB + "/groupcall")) {
+        again.send(message("resume").put("token", token));
+        assertThat(again.next("resumed").path("name").asText()).isEqualTo("alice");
+        assertThat(again.next("existingParticipants").path("data").toString()).isEqualTo("[\"bob\"]");
+        assertThat(alice.closed).succeedsWithin(Duration.ofSeconds(5)).isEqualTo(4000);
+
+        JsonNode after = member("moving", "alice");
+        assertThat(after.path("pod").asText()).isEqualTo("pod-b");
+        assertThat(after.path("publisher").asText()).isEqualTo(before.path("publisher").asText());
+        assertThat(after.path("subscriptions")).isEqualTo(before.path("subscriptions"));
+        assertThat(kms().server().count("WebRtcEndpoint")).isEqualTo(endpoints);
+        // Only pod B's KMS session listens to her endpoints now: this pod stopped when she moved.
+        String publisher = after.path("publisher").asText();
+        await().atMost(Duration.ofSeconds(5)).until(() ->
+            kms().server().subscribedSessions(publisher, "IceCandidateFound").size() == 1);
+
+        // Her publisher endpoint negotiates only now, through pod B: its candidates reach her there.
+        again.send(message("receiveVideoFrom").put("sender", "alice")
+            .put("sdpOffer", offer("01-sendonly-audio-video.offer.chromium.sdp")));
+        assertThat(again.next("receiveVideoAnswer").path("name").asText()).isEqualTo("alice");
+        assertThat(again.next("iceCandidate").path("name").asText()).isEqualTo("alice");
+        // Her subscription to Bob is still hers: a candidate for it is taken, and Bob can receive her.
+        again.send(message("onIceCandidate").put("name", "bob").set("candidate", BrowserSocket.JSON.createObjectNode()
+            .put("candidate", "candidate:3 1 udp 2122260223 127.0.0.1 50002 typ host").put("sdpMid", "0")
+            .put("sdpMLineIndex", 0)));
+        bob.send(message("receiveVideoFrom").put("sender", "alice")
+            .put("sdpOffer", offer("02-recvonly-audio-video.offer.chromium.sdp")));
+        assertThat(bob.next("receiveVideoAnswer").path("name").asText()).isEqualTo("alice");
+        assertThat(again.drain("error")).isEmpty();
+
+        // This pod's grace period for her old socket must not remove her: she is pod B's now.
+        Thread.sleep(GRACE.toMillis() + 1_000);
+        assertThat(bob.drain("participantLeft")).isEmpty();
+        assertThat(member("moving", "alice").path("pod").asText()).isEqualTo("pod-b");
+
+        again.send(message("leaveRoom"));
+        assertThat(bob.next("participantLeft").path("name").asText()).isEqualTo("alice");
+        await().atMost(Duration.ofSeconds(5)).until(() -> kms().server().count("WebRtcEndpoint") == 1);
+      }
+    }
+  }
+
   @Test
   void withoutAResumeInTimeTheParticipantLeavesAndItsTokenIsSpent() {
     try (BrowserSocket bob = browser()) {
@@ -453,7 +524,9 @@ class GroupCallIT {
   /** A second signaling pod in this JVM, on the same Redis and placement, with these settings added. */
   private static org.springframework.context.ConfigurableApplicationContext anotherPod(String... settings) {
     List<String> args = new java.util.ArrayList<>(List.of("--server.port=0", "--spring.data.redis.url=" + REDIS.url(),
-        "--switchboard.placement.url=http://127.0.0.1:" + PLACEMENT.getAddress().getPort()));
+        "--switchboard.placement.url=http://127.0.0.1:" + PLACEMENT.getAddress().getPort(),
+        "--switchboard.signaling.resume-grace=" + GRACE.toMillis() + "ms",
+        "--switchboard.signaling.heartbeat-interval=200ms", "--switchboard.signaling.heartbeat-timeout=1s"));
     args.addAll(List.of(settings));
     return new org.springframework.boot.builder.SpringApplicationBuilder(SignalingApplication.class)
         .run(args.toArray(String[]::new));
@@ -501,6 +574,17 @@ class GroupCallIT {
         // the server closed the socket mid-flood: what this test wants
       }
       assertThat(s.closed).succeedsWithin(Duration.ofSeconds(5)).isEqualTo(1008);
+    }
+  }
+
+  /** A member's record as signaling keeps it in Redis. */
+  private static JsonNode member(String room, String name) {
+    try (var connection = PLACEMENT_REDIS.connect()) {
+      String json = connection.sync().hget("sb:{room:" + room + "}:members", name);
+      assertThat(json).as("member %s of %s", name, room).isNotNull();
+      return BrowserSocket.JSON.readTree(json);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
     }
   }
 

@@ -2,6 +2,9 @@ package io.switchboard.signaling.config;
 
 import io.switchboard.signaling.domain.GroupCallService;
 import io.switchboard.signaling.domain.LoadReporter;
+import io.switchboard.signaling.domain.PodRegistry;
+import io.switchboard.signaling.store.redis.RedisPodRegistry;
+import io.switchboard.signaling.ws.CallMeters;
 import io.switchboard.signaling.domain.RoomEvents;
 import io.switchboard.signaling.domain.MediaServer;
 import io.switchboard.signaling.domain.RoomPlacementClient;
@@ -71,13 +74,22 @@ class SignalingConfiguration {
   }
 
   @Bean
-  GroupCallService groupCallService(RoomStore store, MediaServer media, RoomPlacementClient placement, LoadReporter load,
-      RoomEvents events, Clock clock) {
-    String pod = properties.signaling().podId().isBlank()
-        ? "signaling-" + UUID.randomUUID().toString().substring(0, 8)
-        : properties.signaling().podId();
-    return new GroupCallService(store, media, placement, load, events, clock, pod,
-        properties.signaling().expectedParticipants(), properties.signaling().resumeGrace());
+  PodRegistry podRegistry(StringRedisTemplate redis) {
+    return new RedisPodRegistry(redis);
+  }
+
+  @Bean(initMethod = "start", destroyMethod = "close")
+  GroupCallService groupCallService(RoomStore store, PodRegistry pods, MediaServer media, RoomPlacementClient placement,
+      LoadReporter load, RoomEvents events, Clock clock, io.micrometer.core.instrument.MeterRegistry registry) {
+    SignalingProperties.Signaling s = properties.signaling();
+    if (s.heartbeatTimeout().compareTo(s.heartbeatInterval().multipliedBy(2)) < 0) {
+      throw new IllegalStateException("switchboard.signaling.heartbeat-timeout (" + s.heartbeatTimeout()
+          + ") must be at least twice heartbeat-interval (" + s.heartbeatInterval() + ")");
+    }
+    String pod = s.podId().isBlank() ? "signaling-" + UUID.randomUUID().toString().substring(0, 8) : s.podId();
+    return new GroupCallService(store, pods, media, placement, load, events, new CallMeters(registry), clock,
+        new GroupCallService.Settings(pod, s.expectedParticipants(), s.resumeGrace(), s.heartbeatInterval(),
+            s.heartbeatTimeout()));
   }
 
   @Bean

@@ -24,7 +24,9 @@ public record SignalingProperties(@DefaultValue Signaling signaling, @DefaultVal
       @DefaultValue("1048576") @Min(1024) int sendBufferBytes,
       @DefaultValue("10s") @NotNull Duration kmsRequestTimeout,
       @DefaultValue("2") @Min(1) int expectedParticipants,
-      @DefaultValue("15s") @NotNull Duration resumeGrace) {}
+      @DefaultValue("15s") @NotNull Duration resumeGrace,
+      @DefaultValue("2s") @NotNull Duration heartbeatInterval,
+      @DefaultValue("10s") @NotNull Duration heartbeatTimeout) {}
 
   public record Placement(@DefaultValue("http://127.0.0.1:8090") @NotNull URI url) {}
 }

@@ -6,24 +6,42 @@ import io.switchboard.groupcall.protocol.IceCandidate;
 import io.switchboard.groupcall.protocol.ProtocolException;
 import io.switchboard.groupcall.protocol.ServerMessage;
 import io.switchboard.groupcall.protocol.Stream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The group call: joining a room, publishing, subscribing, trickling ICE and leaving, as the
- * Kurento tutorial's protocol has it. Room state lives in the {@link RoomStore}; this pod holds
- * only its own participants' sockets and endpoints, and a room's participants may be spread over
- * several pods: joins and leaves travel between them as {@link RoomEvents}. (Resumption on another
- * pod and clean-up after a pod dies build on this; see issue 4.)
+ * Kurento tutorial's protocol has it, and resuming a dropped session on any pod.
+ *
+ * <p>Room state lives in the {@link RoomStore}: a member's record names its pod and holds its
+ * endpoint ids, so any pod can take a participant over (a {@code resume}) by listening to those
+ * endpoints itself. This pod holds only its own participants' sockets and listeners; a room's
+ * participants may be spread over several pods, and joins, leaves and moves travel between them
+ * as {@link RoomEvents}.
+ *
+ * <p>A participant whose socket closed is parked: its record says until when it waits for a
+ * resume. Every pod runs a janitor: it beats (the {@link PodRegistry}), parks the members of pods
+ * whose beat lapsed, and removes parked members whose wait ran out (their own pod does it while
+ * alive; any pod once it is dead). Every such step is a compare-and-set on the member's record,
+ * so two pods never both act on one participant.
  */
 public final class GroupCallService implements AutoCloseable {
 
@@ -34,24 +52,41 @@ public final class GroupCallService implements AutoCloseable {
   private static final int ROOM_LOCK_STRIPES = 256;
   /** How long a resume token is remembered at most (it is deleted when its participant leaves). */
   private static final Duration SESSION_TTL = Duration.ofHours(24);
-  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+  /** How long a pod's claim on cleaning up after a dead pod lasts (it is done long before). */
+  private static final Duration CLAIM_TTL = Duration.ofSeconds(30);
+  /** Parked members one janitor round looks at, at most. */
+  private static final int EXPIRIES_PER_ROUND = 64;
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /**
+   * How this pod behaves.
+   *
+   * @param podId this pod's name in room state
+   * @param expectedParticipants participants a new room reserves on its node
+   * @param resumeGrace how long a disconnected participant waits for a resume (0: leaves at once)
+   * @param heartbeatInterval how often the janitor runs and the pod beats
+   * @param heartbeatTimeout how long after its last beat a pod counts as dead
+   */
+  public record Settings(String podId, int expectedParticipants, Duration resumeGrace, Duration heartbeatInterval,
+      Duration heartbeatTimeout) {}
 
   private final RoomStore store;
+  private final PodRegistry pods;
   private final MediaServer media;
   private final RoomPlacementClient placement;
   private final LoadReporter load;
   private final RoomEvents events;
+  private final CallObserver observer;
   private final Clock clock;
+  private final Settings settings;
   private final String podId;
-  private final int expectedParticipants;
-  private final Duration resumeGrace;
-  /** Runs the leave of participants whose socket closed and who did not resume in time. */
-  private final java.util.concurrent.ScheduledExecutorService expiry =
-      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "participant-expiry");
-        t.setDaemon(true);
-        return t;
-      });
+  /** Runs the janitor, and listener removals that need not hold anyone up. */
+  private final ScheduledExecutorService janitor = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "signaling-janitor");
+    t.setDaemon(true);
+    return t;
+  });
+  private volatile boolean beaten;
   /** This pod's participants: room → name → participant. */
   private final Map<String, Map<String, Participant>> local = new ConcurrentHashMap<>();
   /**
@@ -61,20 +96,31 @@ public final class GroupCallService implements AutoCloseable {
    */
   private final Object[] roomLocks = new Object[ROOM_LOCK_STRIPES];
 
-  public GroupCallService(RoomStore store, MediaServer media, RoomPlacementClient placement, LoadReporter load,
-      RoomEvents events, Clock clock, String podId, int expectedParticipants, Duration resumeGrace) {
-    this.events = events;
+  public GroupCallService(RoomStore store, PodRegistry pods, MediaServer media, RoomPlacementClient placement,
+      LoadReporter load, RoomEvents events, CallObserver observer, Clock clock, Settings settings) {
     this.store = store;
+    this.pods = pods;
     this.media = media;
     this.placement = placement;
     this.load = load;
+    this.events = events;
+    this.observer = observer;
     this.clock = clock;
-    this.podId = podId;
-    this.expectedParticipants = expectedParticipants;
-    this.resumeGrace = resumeGrace;
+    this.settings = settings;
+    this.podId = settings.podId();
     for (int i = 0; i < roomLocks.length; i++) {
       roomLocks[i] = new Object();
     }
+  }
+
+  /** Starts beating and the janitor. */
+  public void start() {
+    long every = settings.heartbeatInterval().toMillis();
+    janitor.scheduleWithFixedDelay(this::janitorRound, 0, every, TimeUnit.MILLISECONDS);
+  }
+
+  public String podId() {
+    return podId;
   }
 
   /**
@@ -82,8 +128,8 @@ public final class GroupCallService implements AutoCloseable {
    * it is not in a room). A refusal is a {@link ProtocolException}, thrown before anything changed.
    */
   public Participant handle(Participant self, ClientChannel channel, ClientMessage message) {
-    if (self != null && self.channel != channel) {
-      self = null; // resumed on another socket meanwhile: this one no longer speaks for it
+    if (self != null && (self.channel != channel || self.gone)) {
+      self = null; // resumed on another socket or pod meanwhile, or removed: this socket no longer speaks for it
     }
     if (message instanceof ClientMessage.Resume resume) {
       if (self != null) {
@@ -126,7 +172,8 @@ public final class GroupCallService implements AutoCloseable {
 
   /**
    * The socket closed. The participant stays (its endpoints too, and the others are not told)
-   * for the resume grace period, and leaves if no {@code resume} came by then.
+   * for the resume grace period, parked in the store so that a resume on any pod finds it, and
+   * leaves if no {@code resume} came by then.
    */
   public void disconnected(Participant self, ClientChannel channel) {
     if (self == null) {
@@ -136,44 +183,195 @@ public final class GroupCallService implements AutoCloseable {
       if (self.gone || self.channel != channel) {
         return; // left already, or resumed on another socket
       }
-      if (!resumeGrace.isZero()) {
-        try {
-          self.pendingLeave = expiry.schedule(() -> expire(self), resumeGrace.toMillis(), TimeUnit.MILLISECONDS);
-          self.detached = true;
-          log.info("{} in room {} disconnected; kept {} for a resume", self.name, self.roomId, resumeGrace);
+      if (!settings.resumeGrace().isZero()) {
+        self.detached = true;
+        self.parkedUntil = clock.millis() + settings.resumeGrace().toMillis();
+        self.parkRecorded = false;
+      }
+    }
+    if (settings.resumeGrace().isZero()) {
+      leave(self);
+      return;
+    }
+    log.info("{} in room {} disconnected; kept {} for a resume", self.name, self.roomId, settings.resumeGrace());
+    park(self);
+  }
+
+  /** Records a detached participant's wait in the store; retried by the janitor until it is. */
+  private void park(Participant self) {
+    try {
+      synchronized (self) {
+        if (self.gone || !self.detached || self.parkRecorded) {
           return;
-        } catch (java.util.concurrent.RejectedExecutionException stopping) {
-          // this pod is stopping: leave now
+        }
+        // Not written means it is no longer this pod's (resumed elsewhere, or removed): the
+        // event saying so lets it go here.
+        if (store.replaceMember(self.roomId, self.name, podId, self.record(podId))) {
+          pods.park(self.entry(), self.parkedUntil);
+        }
+        self.parkRecorded = true;
+      }
+    } catch (RuntimeException e) {
+      log.warn("{} in room {} could not be parked yet (retrying): {}", self.name, self.roomId, e.toString());
+    }
+  }
+
+  /**
+   * The pod is stopping. Its participants are not removed: their records stay, so they resume on
+   * another pod, and the janitors of the pods that remain clean up after those who do not. The
+   * heartbeat is withdrawn so they need not wait for it to lapse.
+   */
+  @Override
+  public void close() {
+    janitor.shutdownNow();
+    try {
+      pods.retire(podId);
+    } catch (RuntimeException e) {
+      log.warn("could not withdraw this pod's heartbeat: {}", e.toString());
+    }
+  }
+
+  // ---------------------------------------------------------------- janitor
+
+  private void janitorRound() {
+    try {
+      beat();
+    } catch (RuntimeException e) {
+      log.warn("heartbeat failed: {}", e.toString());
+      return; // without Redis nothing below can work either
+    }
+    try {
+      localParticipantsWhere(p -> p.detached && !p.parkRecorded).forEach(this::park);
+      adoptDeadPods();
+      expireDue();
+    } catch (RuntimeException e) {
+      log.warn("janitor round failed: {}", e.toString());
+    }
+  }
+
+  private void beat() {
+    boolean wasAlive = pods.beat(podId, settings.heartbeatTimeout());
+    if (!wasAlive && beaten) {
+      // Our beat lapsed (a long pause, or Redis was away): other pods may have parked our
+      // participants. Those still connected here are reclaimed.
+      log.warn("this pod's heartbeat lapsed; reclaiming its participants");
+      localParticipantsWhere(p -> true).forEach(this::reclaim);
+    }
+    beaten = true;
+  }
+
+  private void reclaim(Participant p) {
+    synchronized (p) {
+      if (p.gone) {
+        return;
+      }
+      if (store.replaceMember(p.roomId, p.name, podId, p.record(podId))) {
+        pods.serve(podId, p.entry());
+        if (p.detached) {
+          pods.park(p.entry(), p.parkedUntil);
+        } else {
+          pods.unpark(p.entry());
         }
       }
     }
-    leave(self);
   }
 
-  /** The grace period of a disconnected participant ran out. */
-  private void expire(Participant self) {
-    synchronized (self) {
-      if (!self.detached || self.gone) {
-        return;
+  /** Parks the members of every pod whose heartbeat lapsed, so they wait for a resume elsewhere. */
+  private void adoptDeadPods() {
+    for (String dead : pods.deadPods()) {
+      if (dead.equals(podId) || !pods.claim(dead, podId, CLAIM_TTL)) {
+        continue;
       }
-      self.gone = true;
-    }
-    try {
-      log.info("{} did not resume within {}: leaving room {}", self.name, resumeGrace, self.roomId);
-      release(self);
-    } catch (RuntimeException e) {
-      log.warn("{} could not leave room {} after the grace period: {}", self.name, self.roomId, e.toString());
+      long deadline = clock.millis() + settings.resumeGrace().toMillis();
+      int parked = 0;
+      for (PodRegistry.Entry entry : pods.served(dead)) {
+        Optional<RoomStore.MemberRecord> member = store.member(entry.roomId(), entry.name())
+            .filter(m -> m.id().equals(entry.memberId()) && m.pod().equals(dead));
+        if (member.isEmpty()) {
+          continue; // left, or resumed elsewhere, already
+        }
+        long until = member.get().parkedUntil();
+        if (until == 0) {
+          until = deadline;
+          if (!store.replaceMember(entry.roomId(), entry.name(), dead, member.get().parked(deadline))) {
+            continue;
+          }
+        }
+        pods.park(entry, until);
+        parked++;
+      }
+      pods.forget(dead);
+      observer.adoptedDeadPod(parked);
+      log.warn("signaling pod {} stopped beating: {} of its participants wait {} for a resume", dead, parked,
+          settings.resumeGrace());
     }
   }
 
-  /** Ends the grace period of every disconnected participant now: they leave. */
-  @Override
-  public void close() {
-    List<Runnable> pending = expiry.shutdownNow();
-    if (!pending.isEmpty()) {
-      log.info("stopping: {} disconnected participants leave now", pending.size());
+  /** Removes parked members whose wait ran out: this pod's own, and those of dead pods. */
+  private void expireDue() {
+    long now = clock.millis();
+    for (PodRegistry.Entry entry : pods.due(now, EXPIRIES_PER_ROUND)) {
+      Optional<RoomStore.MemberRecord> found = store.member(entry.roomId(), entry.name())
+          .filter(m -> m.id().equals(entry.memberId()));
+      if (found.isEmpty() || found.get().parkedUntil() == 0) {
+        pods.unpark(entry); // left or resumed meanwhile
+        continue;
+      }
+      RoomStore.MemberRecord member = found.get();
+      if (member.parkedUntil() > now) {
+        pods.park(entry, member.parkedUntil());
+        continue;
+      }
+      if (member.pod().equals(podId)) {
+        Participant p = localParticipant(entry.roomId(), entry.name());
+        if (p != null && p.memberId.equals(member.id()) && !p.detached && !p.gone) {
+          reclaim(p); // parked by a pod that took this one for dead, yet its socket is open here
+          continue;
+        }
+      } else if (pods.alive(member.pod())) {
+        continue; // its own pod sees to it
+      }
+      expire(entry, member, now);
     }
-    pending.forEach(Runnable::run);
+  }
+
+  private void expire(PodRegistry.Entry entry, RoomStore.MemberRecord member, long now) {
+    long left = store.removeExpiredMember(entry.roomId(), entry.name(), member.id(), now);
+    if (left < 0) {
+      return; // resumed, or removed by another pod, just now
+    }
+    pods.unpark(entry);
+    pods.unserve(member.pod(), entry);
+    store.deleteSession(member.session());
+    log.info("{} did not resume within {}: leaving room {}", entry.name(), settings.resumeGrace(), entry.roomId());
+    store.room(entry.roomId()).ifPresent(room -> {
+      member.subscriptions().values().forEach(e -> releaseQuietly(room.kmsUrl(), e));
+      releaseQuietly(room.kmsUrl(), member.publisher());
+      load.report(entry.roomId(), room.nodeId(), -(member.subscriptions().size() + 1), -1);
+    });
+    events.publish(entry.roomId(), new RoomEvents.RoomEvent(RoomEvents.RoomEvent.Type.LEFT, entry.name(), member.id(),
+        member.pod(), false, false));
+    observer.expired();
+    if (left == 0) {
+      closeRoom(entry.roomId());
+    }
+  }
+
+  private List<Participant> localParticipantsWhere(java.util.function.Predicate<Participant> test) {
+    List<Participant> found = new ArrayList<>();
+    local.values().forEach(room -> room.values().forEach(p -> {
+      synchronized (p) {
+        if (!p.gone && test.test(p)) {
+          found.add(p);
+        }
+      }
+    }));
+    return found;
+  }
+
+  private Participant localParticipant(String roomId, String name) {
+    Map<String, Participant> here = local.get(roomId);
+    return here == null ? null : here.get(name);
   }
 
   // ---------------------------------------------------------------- resume
@@ -182,28 +380,36 @@ public final class GroupCallService implements AutoCloseable {
     String tokenHash = hash(resume.token());
     RoomStore.SessionRecord session = store.session(tokenHash).orElseThrow(() ->
         refuse(ErrorCode.INVALID_TOKEN, "unknown or expired session; join again", resume.requestId()));
-    Map<String, Participant> here = local.get(session.roomId());
-    Participant p = here == null ? null : here.get(session.name());
-    if (p == null) {
-      if (store.members(session.roomId()).containsKey(session.name())) {
-        throw refuse(ErrorCode.NOT_ALLOWED,
-            "this session is served by another signaling pod; resuming it elsewhere is not served yet",
-            resume.requestId());
-      }
-      throw refuse(ErrorCode.INVALID_TOKEN, "the session has ended; join again", resume.requestId());
-    }
+    RoomStore.MemberRecord member = store.member(session.roomId(), session.name())
+        .filter(m -> m.session().equals(tokenHash))
+        .orElseThrow(() -> refuse(ErrorCode.INVALID_TOKEN, "the session has ended; join again", resume.requestId()));
+    Participant here = localParticipant(session.roomId(), session.name());
+    Participant p = here != null && here.memberId.equals(member.id()) && member.pod().equals(podId)
+        ? resumeHere(here, channel, resume.requestId())
+        : takeOver(member, session, tokenHash, channel, resume.requestId());
+    log.info("{} resumed in room {}", p.name, p.roomId);
+    return p;
+  }
+
+  /** The participant is this pod's: the new socket takes the old one's place. */
+  private Participant resumeHere(Participant p, ClientChannel channel, String requestId) {
     // Under the room's lock, like a join, so the fresh participant list and the events after it
     // tell the client of each participant once.
     ClientChannel replaced;
     synchronized (roomLock(p.roomId)) {
       List<ServerMessage.ParticipantState> existing;
       synchronized (p) {
-        if (p.gone || !tokenHash.equals(p.tokenHash)) {
-          throw refuse(ErrorCode.INVALID_TOKEN, "the session has ended; join again", resume.requestId());
+        if (p.gone) {
+          throw refuse(ErrorCode.INVALID_TOKEN, "the session has ended; join again", requestId);
         }
-        if (p.pendingLeave != null) {
-          p.pendingLeave.cancel(false);
-          p.pendingLeave = null;
+        if (p.detached) {
+          long until = p.parkedUntil;
+          p.parkedUntil = 0;
+          if (!store.replaceMember(p.roomId, p.name, podId, p.record(podId))) {
+            p.parkedUntil = until;
+            throw refuse(ErrorCode.INVALID_TOKEN, "the session has ended; join again", requestId);
+          }
+          pods.unpark(p.entry());
         }
         replaced = p.detached ? null : p.channel;
         p.detached = false;
@@ -218,23 +424,139 @@ public final class GroupCallService implements AutoCloseable {
       // Its socket was still open: one socket speaks for a participant, so the old one goes.
       replaced.closeReplaced("resumed on another socket");
     }
-    log.info("{} resumed in room {}", p.name, p.roomId);
+    observer.resumed(false);
     return p;
+  }
+
+  /**
+   * The participant is another pod's (alive or dead) or this pod's from before a restart: this
+   * pod takes its record over, then listens to its endpoints itself (KMS sends an object's events
+   * only to sessions that subscribed). Its media never stopped: no SDP is exchanged again.
+   */
+  private Participant takeOver(RoomStore.MemberRecord member, RoomStore.SessionRecord session, String tokenHash,
+      ClientChannel channel, String requestId) {
+    RoomStore.RoomRecord room = store.room(session.roomId())
+        .orElseThrow(() -> refuse(ErrorCode.INVALID_TOKEN, "the room has closed; join again", requestId));
+    Participant p = new Participant(session.name(), session.roomId(), room.nodeId(), room.kmsUrl(), member.id(),
+        member.joinedAt(), channel, member.publisher(), tokenHash);
+    synchronized (p) {
+      p.publishing = member.publishing();
+      p.audio = member.audio();
+      p.video = member.video();
+      p.subscriptions.putAll(member.subscriptions());
+    }
+    synchronized (roomLock(p.roomId)) {
+      Map<String, Participant> here = local.computeIfAbsent(p.roomId, r -> new ConcurrentHashMap<>());
+      boolean first = here.isEmpty();
+      if (first) {
+        events.follow(p.roomId, event -> onRoomEvent(p.roomId, event));
+      }
+      boolean ours = false;
+      try {
+        synchronized (p) {
+          ours = store.replaceMember(p.roomId, p.name, member.pod(), p.record(podId));
+        }
+        if (!ours) {
+          throw refuse(ErrorCode.UNAVAILABLE, "the session changed while resuming; resume again", requestId);
+        }
+        pods.serve(podId, p.entry());
+        pods.unserve(member.pod(), p.entry());
+        pods.unpark(p.entry());
+        Participant previous = here.put(p.name, p);
+        if (previous != null) {
+          previous.gone = true; // this pod's from before: the record moved on without it
+        }
+        try {
+          media.listen(p.kmsUrl, p.publisherEndpoint,
+              c -> p.channel.send(new ServerMessage.IceCandidateFound(p.name, c, Stream.WEBCAM)));
+        } catch (MediaServer.MediaException e) {
+          if (!e.refused()) {
+            throw e;
+          }
+          log.warn("{} in room {} cannot resume: its endpoint {} is gone", p.name, p.roomId, p.publisherEndpoint);
+          leave(p);
+          throw refuse(ErrorCode.INVALID_TOKEN, "the session's media is gone; join again", requestId);
+        }
+        listenToSubscriptions(p);
+        List<ServerMessage.ParticipantState> existing;
+        synchronized (p) {
+          existing = introduce(p);
+        }
+        channel.send(new ServerMessage.Resumed(p.name, p.roomId));
+        channel.send(new ServerMessage.ExistingParticipants(existing));
+      } catch (RuntimeException e) {
+        if (!ours && first && here.isEmpty()) {
+          local.remove(p.roomId, here);
+          events.unfollow(p.roomId);
+        }
+        throw e;
+      }
+    }
+    // The pod that served it lets it go (closing the old socket if it is still open).
+    events.publish(p.roomId, new RoomEvents.RoomEvent(RoomEvents.RoomEvent.Type.MOVED, p.name, p.memberId, podId,
+        p.audio, p.video));
+    observer.resumed(true);
+    return p;
+  }
+
+  /**
+   * Listens to a taken-over participant's subscriptions; those whose sender left meanwhile (its
+   * old pod was not there to release them) are released.
+   */
+  private void listenToSubscriptions(Participant p) {
+    Map<String, RoomStore.MemberRecord> members = store.members(p.roomId);
+    Map<String, String> subscriptions;
+    synchronized (p) {
+      subscriptions = Map.copyOf(p.subscriptions);
+    }
+    boolean changed = false;
+    for (Map.Entry<String, String> s : subscriptions.entrySet()) {
+      String sender = s.getKey();
+      boolean kept = members.containsKey(sender);
+      if (kept) {
+        try {
+          media.listen(p.kmsUrl, s.getValue(),
+              c -> p.channel.send(new ServerMessage.IceCandidateFound(sender, c, Stream.WEBCAM)));
+        } catch (MediaServer.MediaException e) {
+          if (!e.refused()) {
+            throw e;
+          }
+          kept = false;
+        }
+      }
+      if (!kept) {
+        releaseQuietly(p.kmsUrl, s.getValue());
+        load.report(p.roomId, p.nodeId, -1, 0);
+        synchronized (p) {
+          p.subscriptions.remove(sender);
+        }
+        changed = true;
+      }
+    }
+    if (changed) {
+      persist(p);
+    }
+  }
+
+  /** Writes the participant's record; false when it is no longer this pod's. */
+  private boolean persist(Participant p) {
+    synchronized (p) {
+      return !p.gone && store.replaceMember(p.roomId, p.name, podId, p.record(podId));
+    }
   }
 
   private static String newToken() {
     byte[] bytes = new byte[32];
     RANDOM.nextBytes(bytes);
-    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
   /** Tokens are stored hashed: a read of Redis does not hand out sessions. */
   private static String hash(String token) {
     try {
-      byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
-          .digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return java.util.HexFormat.of().formatHex(digest);
-    } catch (java.security.NoSuchAlgorithmException e) {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }
@@ -265,7 +587,7 @@ public final class GroupCallService implements AutoCloseable {
     // to it at once; its candidates go to its owner as iceCandidate{name: own name}.
     String publisher;
     // Candidates go to whichever socket serves the participant when they come (a resume moves it).
-    java.util.concurrent.atomic.AtomicReference<Participant> owner = new java.util.concurrent.atomic.AtomicReference<>();
+    AtomicReference<Participant> owner = new AtomicReference<>();
     try {
       publisher = media.createEndpoint(room.kmsUrl(), room.pipelineId(), candidate -> {
         Participant p = owner.get();
@@ -281,13 +603,14 @@ public final class GroupCallService implements AutoCloseable {
       }
       throw e;
     }
-    RoomStore.MemberRecord me = new RoomStore.MemberRecord(podId, publisher, true, true, clock.millis());
-    Participant self = new Participant(join.name(), join.room(), room.nodeId(), room.kmsUrl(), channel, publisher);
-    owner.set(self);
     String token = newToken();
-    self.tokenHash = hash(token);
+    Participant self = new Participant(join.name(), join.room(), room.nodeId(), room.kmsUrl(),
+        UUID.randomUUID().toString(), clock.millis(), channel, publisher, hash(token));
+    owner.set(self);
     try {
       store.saveSession(self.tokenHash, new RoomStore.SessionRecord(join.room(), join.name()), SESSION_TTL);
+      // Noted before it is a member: should this pod die from here on, a janitor finds it.
+      pods.serve(podId, self.entry());
     } catch (RuntimeException e) {
       releaseQuietly(room.kmsUrl(), publisher);
       throw e;
@@ -299,9 +622,13 @@ public final class GroupCallService implements AutoCloseable {
       if (here.isEmpty()) {
         events.follow(join.room(), event -> onRoomEvent(join.room(), event));
       }
-      RoomStore.Added added = store.addMember(join.room(), room.pipelineId(), join.name(), me);
+      RoomStore.Added added;
+      synchronized (self) {
+        added = store.addMember(join.room(), room.pipelineId(), join.name(), self.record(podId));
+      }
       if (added != RoomStore.Added.ADDED) {
         store.deleteSession(self.tokenHash);
+        pods.unserve(podId, self.entry());
         if (here.isEmpty()) {
           local.remove(join.room(), here);
           events.unfollow(join.room());
@@ -324,7 +651,8 @@ public final class GroupCallService implements AutoCloseable {
       channel.send(new ServerMessage.Session(token));
     }
     load.report(join.room(), room.nodeId(), 1, 1);
-    events.publish(join.room(), new RoomEvents.RoomEvent(RoomEvents.RoomEvent.Type.JOINED, join.name(), true, true));
+    events.publish(join.room(), new RoomEvents.RoomEvent(RoomEvents.RoomEvent.Type.JOINED, join.name(),
+        self.memberId, podId, true, true));
     log.info("{} joined room {}", join.name(), join.room());
     return Optional.of(self);
   }
@@ -348,7 +676,7 @@ public final class GroupCallService implements AutoCloseable {
           if (again.isPresent()) {
             return again.get();
           }
-          RoomPlacementClient.PlacedRoom placed = placement.place(roomId, expectedParticipants);
+          RoomPlacementClient.PlacedRoom placed = placement.place(roomId, settings.expectedParticipants());
           String pipeline = media.createPipeline(placed.kmsUrl());
           RoomStore.RoomRecord room = new RoomStore.RoomRecord(placed.nodeId(), placed.kmsUrl(), pipeline);
           store.saveRoom(roomId, room);
@@ -393,14 +721,19 @@ public final class GroupCallService implements AutoCloseable {
     }
     load.report(self.roomId, self.nodeId, 1, 0);
     try {
-      media.connect(self.kmsUrl, sender.publisherEndpoint(), endpoint);
+      // Recorded before it negotiates: a pod that takes the participant over finds it.
+      if (!persist(self)) {
+        throw refuse(ErrorCode.NOT_JOINED, "this session moved to another socket", receive.requestId());
+      }
+      media.connect(self.kmsUrl, sender.publisher(), endpoint);
       negotiate(self, endpoint, receive.sender(), receive.sdpOffer(), receive.requestId());
     } catch (RuntimeException e) {
       synchronized (self) {
         self.subscriptions.remove(receive.sender());
       }
-      media.release(self.kmsUrl, endpoint);
+      releaseQuietly(self.kmsUrl, endpoint);
       load.report(self.roomId, self.nodeId, -1, 0);
+      persistQuietly(self);
       throw e;
     }
   }
@@ -420,6 +753,7 @@ public final class GroupCallService implements AutoCloseable {
       }
       throw e;
     }
+    persistQuietly(self);
   }
 
   private void negotiate(Participant self, String endpoint, String name, String offer, String requestId) {
@@ -462,6 +796,15 @@ public final class GroupCallService implements AutoCloseable {
         .pipelineId();
   }
 
+  /** Writes the participant's record, logging (not throwing) a failure: the next write carries it. */
+  private void persistQuietly(Participant p) {
+    try {
+      persist(p);
+    } catch (RuntimeException e) {
+      log.warn("{} in room {}: record not updated: {}", p.name, p.roomId, e.toString());
+    }
+  }
+
   // ---------------------------------------------------------------- leave
 
   private void leave(Participant self) {
@@ -471,31 +814,45 @@ public final class GroupCallService implements AutoCloseable {
       }
       self.gone = true;
       self.detached = false;
-      if (self.pendingLeave != null) {
-        self.pendingLeave.cancel(false);
-        self.pendingLeave = null;
+    }
+    long left;
+    try {
+      left = store.removeMember(self.roomId, self.name, self.memberId, podId);
+    } catch (RuntimeException e) {
+      synchronized (self) {
+        self.gone = false; // still a member: the client may leave again
       }
+      throw e;
     }
-    release(self);
-  }
-
-  /** Everything of a participant that has left: its endpoints, membership and session. */
-  private void release(Participant self) {
-    if (self.tokenHash != null) {
-      store.deleteSession(self.tokenHash);
+    if (left < 0) {
+      // No longer this pod's (it resumed elsewhere, or a janitor removed it): nothing here to release.
+      letGo(self, false);
+      return;
     }
+    pods.unserve(podId, self.entry());
+    pods.unpark(self.entry());
+    store.deleteSession(self.tokenHash);
     List<String> endpoints = new ArrayList<>();
     synchronized (self) {
       endpoints.addAll(self.subscriptions.values());
       self.subscriptions.clear();
     }
-    endpoints.forEach(e -> media.release(self.kmsUrl, e));
-    media.release(self.kmsUrl, self.publisherEndpoint);
-    load.report(self.roomId, self.nodeId, -(endpoints.size() + 1), -1);
-    long left = store.removeMember(self.roomId, self.name);
+    endpoints.add(self.publisherEndpoint);
+    endpoints.forEach(e -> releaseQuietly(self.kmsUrl, e));
+    load.report(self.roomId, self.nodeId, -endpoints.size(), -1);
     // Everyone in the room hears it, on whichever pod they are; the others release what they
     // received from the one who left.
-    events.publish(self.roomId, new RoomEvents.RoomEvent(RoomEvents.RoomEvent.Type.LEFT, self.name, false, false));
+    events.publish(self.roomId, new RoomEvents.RoomEvent(RoomEvents.RoomEvent.Type.LEFT, self.name, self.memberId,
+        podId, false, false));
+    forget(self);
+    log.info("{} left room {} ({} remain)", self.name, self.roomId, left);
+    if (left == 0) {
+      closeRoom(self.roomId);
+    }
+  }
+
+  /** Takes a participant out of this pod's map, unfollowing the room when it was the last here. */
+  private void forget(Participant self) {
     synchronized (roomLock(self.roomId)) {
       Map<String, Participant> here = local.get(self.roomId);
       if (here != null) {
@@ -506,46 +863,97 @@ public final class GroupCallService implements AutoCloseable {
         }
       }
     }
-    log.info("{} left room {} ({} remain)", self.name, self.roomId, left);
-    if (left == 0) {
-      closeRoom(self.roomId);
-    }
   }
 
-  /** A join or leave in a room this pod has participants in, published by any pod (this one too). */
+  /**
+   * The participant is no longer this pod's: it resumed on another pod, or a janitor removed it.
+   * Its endpoints are not released here; this pod only stops listening to them, and closes the
+   * participant's socket if it is still open.
+   */
+  private void letGo(Participant self, boolean moved) {
+    List<String> endpoints = new ArrayList<>();
+    ClientChannel open;
+    synchronized (self) {
+      self.gone = true;
+      open = self.detached ? null : self.channel;
+      self.detached = false;
+      endpoints.addAll(self.subscriptions.values());
+      endpoints.add(self.publisherEndpoint);
+    }
+    forget(self);
+    janitor.execute(() -> endpoints.forEach(e -> media.unlisten(self.kmsUrl, e)));
+    if (open != null && moved) {
+      open.closeReplaced("resumed on another signaling pod");
+    }
+    log.info("{} in room {} is no longer served here ({})", self.name, self.roomId, moved ? "resumed elsewhere" : "removed");
+  }
+
+  /** An event of a room this pod has participants in, published by any pod (this one too). */
   private void onRoomEvent(String roomId, RoomEvents.RoomEvent event) {
+    Participant subject = null;
     synchronized (roomLock(roomId)) {
       Map<String, Participant> here = local.get(roomId);
-      if (here != null) {
-        here.values().forEach(p -> deliver(p, event));
+      if (here == null) {
+        return;
       }
+      Participant named = here.get(event.name());
+      if (named != null && named.memberId.equals(event.memberId())) {
+        subject = named;
+      }
+      if (event.type() != RoomEvents.RoomEvent.Type.MOVED) {
+        for (Participant p : here.values()) {
+          if (p != subject) {
+            deliver(p, event);
+          }
+        }
+      }
+    }
+    if (subject == null || subject.gone) {
+      return;
+    }
+    if (event.type() == RoomEvents.RoomEvent.Type.LEFT) {
+      letGo(subject, false); // a janitor removed it: its wait ran out
+    } else if (event.type() == RoomEvents.RoomEvent.Type.MOVED && !event.pod().equals(podId)
+        && store.member(roomId, subject.name).map(m -> !m.pod().equals(podId)).orElse(true)) {
+      letGo(subject, true); // (the record is read again: a resume back here may have followed the move)
     }
   }
 
   private void deliver(Participant p, RoomEvents.RoomEvent event) {
-    if (p.name.equals(event.name())) {
+    if (p.name.equals(event.name()) && p.memberId.equals(event.memberId())) {
       return;
     }
-    if (event.type() == RoomEvents.RoomEvent.Type.JOINED) {
-      boolean fresh;
-      synchronized (p) {
-        fresh = p.known.add(event.name());
-      }
-      if (fresh) {
-        p.channel.send(new ServerMessage.NewParticipantArrived(event.name(), event.audio(), event.video()));
-      }
-    } else {
-      String endpoint;
-      synchronized (p) {
+    String endpoint = null;
+    boolean arrived = false;
+    boolean leftEarlier = false;
+    synchronized (p) {
+      String known = p.known.get(event.name());
+      if (event.type() == RoomEvents.RoomEvent.Type.JOINED) {
+        if (!event.memberId().equals(known)) {
+          // A name the client knows under an earlier membership left before it rejoined; that
+          // leave is announced first, whatever order the events came in.
+          leftEarlier = known != null;
+          endpoint = leftEarlier ? p.subscriptions.remove(event.name()) : null;
+          p.known.put(event.name(), event.memberId());
+          arrived = true;
+        }
+      } else if (event.memberId().equals(known)) {
         endpoint = p.subscriptions.remove(event.name());
         p.pendingCandidates.remove(event.name());
         p.known.remove(event.name());
+        leftEarlier = true;
       }
-      if (endpoint != null) {
-        media.release(p.kmsUrl, endpoint);
-        load.report(p.roomId, p.nodeId, -1, 0);
-      }
+    }
+    if (endpoint != null) {
+      releaseQuietly(p.kmsUrl, endpoint);
+      load.report(p.roomId, p.nodeId, -1, 0);
+      persistQuietly(p);
+    }
+    if (leftEarlier) {
       p.channel.send(new ServerMessage.ParticipantLeft(event.name()));
+    }
+    if (arrived) {
+      p.channel.send(new ServerMessage.NewParticipantArrived(event.name(), event.audio(), event.video()));
     }
   }
 
@@ -558,7 +966,7 @@ public final class GroupCallService implements AutoCloseable {
     store.members(p.roomId).forEach((name, m) -> {
       if (!name.equals(p.name)) {
         others.add(new ServerMessage.ParticipantState(name, m.audio(), m.video(), false));
-        p.known.add(name);
+        p.known.put(name, m.id());
       }
     });
     return others;
@@ -568,19 +976,19 @@ public final class GroupCallService implements AutoCloseable {
     return roomLocks[Math.floorMod(roomId.hashCode(), roomLocks.length)];
   }
 
-  /** Releases an endpoint that may already be gone with its pipeline. */
+  /** Releases an object that may already be gone (with its pipeline, or released by another pod). */
   private void releaseQuietly(String kmsUrl, String objectId) {
     try {
       media.release(kmsUrl, objectId);
     } catch (RuntimeException e) {
-      log.debug("{} not released (gone with its pipeline?): {}", objectId, e.toString());
+      log.info("{} not released (gone already?): {}", objectId, e.toString());
     }
   }
 
   private void closeRoom(String roomId) {
     Optional<RoomStore.RoomRecord> room = store.room(roomId);
     if (room.isPresent() && store.deleteIfEmpty(roomId)) {
-      media.release(room.get().kmsUrl(), room.get().pipelineId());
+      releaseQuietly(room.get().kmsUrl(), room.get().pipelineId());
       try {
         placement.release(roomId);
       } catch (RuntimeException e) {

@@ -3,13 +3,26 @@ package io.switchboard.signaling.domain;
 import io.switchboard.groupcall.protocol.IceCandidate;
 import java.util.function.Consumer;
 
-/** The media server a room's endpoints live on (KMS, through kurento-client). */
+/**
+ * The media server a room's endpoints live on (KMS, through kurento-client). KMS sends an
+ * object's events only to the sessions that subscribed to them, so a pod that takes over a
+ * participant {@link #listen}s to its endpoints itself.
+ */
 public interface MediaServer {
 
   String createPipeline(String kmsUrl);
 
   /** A WebRTC endpoint whose ICE candidates are handed to {@code candidates}. */
   String createEndpoint(String kmsUrl, String pipelineId, Consumer<IceCandidate> candidates);
+
+  /**
+   * Hands an existing endpoint's ICE candidates to {@code candidates} from now on, in place of
+   * any listener this pod had on it. Throws {@link MediaException} when the endpoint is gone.
+   */
+  void listen(String kmsUrl, String endpointId, Consumer<IceCandidate> candidates);
+
+  /** Stops this pod's listener on an endpoint (which may be gone); never throws. */
+  void unlisten(String kmsUrl, String endpointId);
 
   /** The SDP answer; throws {@link MediaException} when KMS refuses the offer. */
   String processOffer(String kmsUrl, String endpointId, String offer);
@@ -21,7 +34,7 @@ public interface MediaServer {
   /** Media flows from {@code source} into {@code sink}. */
   void connect(String kmsUrl, String sourceId, String sinkId);
 
-  /** Releases an object and its children; unknown objects are fine. */
+  /** Releases an object and its children; throws when KMS refuses (an unknown object, say). */
   void release(String kmsUrl, String objectId);
 
   /** KMS refused a request, or could not be reached. */

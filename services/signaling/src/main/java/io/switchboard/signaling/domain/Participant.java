@@ -2,14 +2,15 @@ package io.switchboard.signaling.domain;
 
 import io.switchboard.groupcall.protocol.IceCandidate;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * A participant served by this pod: its socket, its endpoints and the browser candidates that
  * arrived before their endpoint existed. Guarded by its own monitor: a socket's messages and KMS
- * events for it may come on different threads.
+ * events for it may come on different threads. Its record in the {@link RoomStore} mirrors what
+ * another pod needs to take it over ({@link #record}).
  */
 public final class Participant {
 
@@ -20,31 +21,46 @@ public final class Participant {
   final String roomId;
   final String kmsUrl;
   final String nodeId;
+  /** This membership; a rejoin under the same name is another. */
+  final String memberId;
+  final long joinedAt;
   /** The socket now serving this participant; a resume moves the participant to a new one. */
   volatile ClientChannel channel;
   final String publisherEndpoint;
   /** sender name → this participant's endpoint receiving that sender. */
-  final Map<String, String> subscriptions = new HashMap<>();
-  final Map<String, List<IceCandidate>> pendingCandidates = new HashMap<>();
-  /** Who this participant's client has been told about (existingParticipants, newParticipantArrived). */
-  final java.util.Set<String> known = new java.util.HashSet<>();
+  final Map<String, String> subscriptions = new LinkedHashMap<>();
+  final Map<String, List<IceCandidate>> pendingCandidates = new LinkedHashMap<>();
+  /**
+   * Whom this participant's client has been told about (existingParticipants,
+   * newParticipantArrived): name → membership id.
+   */
+  final Map<String, String> known = new java.util.HashMap<>();
   /** Whether the publisher endpoint has negotiated (a second offer is refused). */
   boolean publishing;
+  boolean audio = true;
+  boolean video = true;
   /** Hash of the resume token handed out at join. */
-  String tokenHash;
-  /** The socket closed; the participant waits for a resume until {@link #pendingLeave} runs. */
+  final String tokenHash;
+  /** The socket closed; the participant waits for a resume until {@link #parkedUntil}. */
   boolean detached;
-  java.util.concurrent.ScheduledFuture<?> pendingLeave;
-  /** Left the room (explicitly, or the grace period ran out): it can no longer be resumed. */
-  boolean gone;
+  /** When a detached participant's wait ends (epoch ms); 0 while connected. */
+  long parkedUntil;
+  /** Whether the wait is recorded in Redis yet (retried until it is). */
+  boolean parkRecorded;
+  /** No longer this pod's: it left, its wait ran out, or it resumed on another pod. */
+  volatile boolean gone;
 
-  Participant(String name, String roomId, String nodeId, String kmsUrl, ClientChannel channel, String publisherEndpoint) {
+  Participant(String name, String roomId, String nodeId, String kmsUrl, String memberId, long joinedAt,
+      ClientChannel channel, String publisherEndpoint, String tokenHash) {
     this.name = name;
     this.roomId = roomId;
     this.nodeId = nodeId;
     this.kmsUrl = kmsUrl;
+    this.memberId = memberId;
+    this.joinedAt = joinedAt;
     this.channel = channel;
     this.publisherEndpoint = publisherEndpoint;
+    this.tokenHash = tokenHash;
   }
 
   public String name() {
@@ -53,6 +69,16 @@ public final class Participant {
 
   public String roomId() {
     return roomId;
+  }
+
+  /** This participant as every pod sees it; call holding its monitor. */
+  RoomStore.MemberRecord record(String pod) {
+    return new RoomStore.MemberRecord(memberId, pod, tokenHash, publisherEndpoint, publishing, subscriptions,
+        audio, video, joinedAt, parkedUntil);
+  }
+
+  PodRegistry.Entry entry() {
+    return new PodRegistry.Entry(roomId, name, memberId);
   }
 
   /** Keeps a candidate for an endpoint that does not exist yet; false when too many are waiting. */

@@ -9,11 +9,18 @@ import java.util.function.Consumer;
  */
 public interface RoomEvents {
 
-  /** An event of a room: someone joined or left. */
-  record RoomEvent(Type type, String name, boolean audio, boolean video) {
+  /**
+   * An event of a room about one member.
+   *
+   * @param memberId the membership it is about (a rejoin under the same name is another)
+   * @param pod the pod that serves the member after the event
+   */
+  record RoomEvent(Type type, String name, String memberId, String pod, boolean audio, boolean video) {
     public enum Type {
       JOINED,
-      LEFT
+      LEFT,
+      /** The member resumed on {@code pod}: any other pod serving it lets it go. */
+      MOVED
     }
   }
 

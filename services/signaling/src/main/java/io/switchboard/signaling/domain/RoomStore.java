@@ -1,16 +1,61 @@
 package io.switchboard.signaling.domain;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
-/** What continues a room across pods: its media location and members (Redis, in production). */
+/**
+ * What continues a room across pods: its media location and members (Redis, in production). A
+ * member's record holds everything another pod needs to serve the participant on: its endpoints
+ * by id, its session and media state. Only the pod a record names writes it, and every write
+ * checks that ({@link #replaceMember}), so a pod that lost a participant to another pod can never
+ * overwrite or remove it.
+ */
 public interface RoomStore {
 
   /** A room's KMS node and pipeline. */
   record RoomRecord(String nodeId, String kmsUrl, String pipelineId) {}
 
-  /** A member as every pod sees it. */
-  record MemberRecord(String pod, String publisherEndpoint, boolean audio, boolean video, long joinedAt) {}
+  /**
+   * A member as every pod sees it.
+   *
+   * @param id this membership (a rejoin under the same name is another member)
+   * @param pod the signaling pod serving it
+   * @param session hash of its resume token
+   * @param publisher its WebRTC endpoint publishing its camera
+   * @param publishing whether that endpoint has negotiated
+   * @param subscriptions sender name → its endpoint receiving that sender
+   * @param parkedUntil epoch millis until which a disconnected member waits for a resume; 0 when connected
+   */
+  record MemberRecord(String id, String pod, String session, String publisher, boolean publishing,
+      Map<String, String> subscriptions, boolean audio, boolean video, long joinedAt, long parkedUntil) {
+
+    public MemberRecord {
+      subscriptions = Map.copyOf(subscriptions);
+    }
+
+    public MemberRecord withPod(String newPod) {
+      return new MemberRecord(id, newPod, session, publisher, publishing, subscriptions, audio, video, joinedAt, 0);
+    }
+
+    public MemberRecord parked(long until) {
+      return new MemberRecord(id, pod, session, publisher, publishing, subscriptions, audio, video, joinedAt, until);
+    }
+
+    public MemberRecord withPublishing(boolean now) {
+      return new MemberRecord(id, pod, session, publisher, now, subscriptions, audio, video, joinedAt, parkedUntil);
+    }
+
+    public MemberRecord withSubscriptions(Map<String, String> now) {
+      return new MemberRecord(id, pod, session, publisher, publishing, now, audio, video, joinedAt, parkedUntil);
+    }
+
+    public MemberRecord withoutSubscription(String sender) {
+      Map<String, String> now = new LinkedHashMap<>(subscriptions);
+      now.remove(sender);
+      return withSubscriptions(now);
+    }
+  }
 
   Optional<RoomRecord> room(String roomId);
 
@@ -40,8 +85,27 @@ public interface RoomStore {
   /** Members in join order. */
   Map<String, MemberRecord> members(String roomId);
 
-  /** Removes a member; returns how many are left. */
-  long removeMember(String roomId, String name);
+  Optional<MemberRecord> member(String roomId, String name);
+
+  /**
+   * Replaces a member's record with {@code next}, atomically, if the one stored is the same
+   * membership ({@code next.id()}) and names {@code expectedPod}; false when it does not (it left,
+   * or another pod took it over).
+   */
+  boolean replaceMember(String roomId, String name, String expectedPod, MemberRecord next);
+
+  /**
+   * Removes a member, atomically, if the stored record is membership {@code memberId} served by
+   * {@code expectedPod}. Returns how many members are left, or -1 when it was not removed.
+   */
+  long removeMember(String roomId, String name, String memberId, String expectedPod);
+
+  /**
+   * Removes a member whose resume wait ended: only if the stored record is membership
+   * {@code memberId}, parked, and parked until no later than {@code nowMillis}. Returns how many
+   * members are left, or -1 when it was not removed (it resumed, or someone else removed it).
+   */
+  long removeExpiredMember(String roomId, String name, String memberId, long nowMillis);
 
   /** Deletes the room when it has no members; true when it did. */
   boolean deleteIfEmpty(String roomId);

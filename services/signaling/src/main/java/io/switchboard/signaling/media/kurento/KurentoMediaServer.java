@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.kurento.client.KurentoClient;
+import org.kurento.client.ListenerSubscription;
 import org.kurento.client.MediaElement;
 import org.kurento.client.MediaObject;
 import org.kurento.client.MediaPipeline;
@@ -26,9 +27,13 @@ import org.kurento.jsonrpc.client.JsonRpcClientNettyWebSocket;
  */
 public final class KurentoMediaServer implements MediaServer, AutoCloseable {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(KurentoMediaServer.class);
+
   private final Duration requestTimeout;
   private final MeterRegistry registry;
   private final Map<String, KurentoClient> clients = new ConcurrentHashMap<>();
+  /** This pod's ICE candidate listener per endpoint ({@code kmsUrl + " " + endpointId}). */
+  private final Map<String, ListenerSubscription> listeners = new ConcurrentHashMap<>();
 
   public KurentoMediaServer(Duration requestTimeout, MeterRegistry registry) {
     this.requestTimeout = requestTimeout;
@@ -56,10 +61,46 @@ public final class KurentoMediaServer implements MediaServer, AutoCloseable {
     return call("createEndpoint", () -> {
       MediaPipeline pipeline = client(kmsUrl).getById(pipelineId, MediaPipeline.class);
       WebRtcEndpoint endpoint = new WebRtcEndpoint.Builder(pipeline).build();
-      endpoint.addIceCandidateFoundListener(e -> candidates.accept(new IceCandidate(
-          e.getCandidate().getCandidate(), e.getCandidate().getSdpMid(), e.getCandidate().getSdpMLineIndex())));
+      listeners.put(key(kmsUrl, endpoint.getId()), subscribe(endpoint, candidates));
       return endpoint.getId();
     });
+  }
+
+  @Override
+  public void listen(String kmsUrl, String endpointId, Consumer<IceCandidate> candidates) {
+    call("subscribe", () -> {
+      WebRtcEndpoint endpoint = endpoint(kmsUrl, endpointId);
+      ListenerSubscription previous = listeners.put(key(kmsUrl, endpointId), subscribe(endpoint, candidates));
+      if (previous != null) {
+        endpoint.removeIceCandidateFoundListener(previous);
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public void unlisten(String kmsUrl, String endpointId) {
+    ListenerSubscription subscription = listeners.remove(key(kmsUrl, endpointId));
+    if (subscription == null) {
+      return;
+    }
+    try {
+      call("unsubscribe", () -> {
+        endpoint(kmsUrl, endpointId).removeIceCandidateFoundListener(subscription);
+        return null;
+      });
+    } catch (RuntimeException e) {
+      log.debug("listener on {} not removed (endpoint gone?): {}", endpointId, e.toString());
+    }
+  }
+
+  private static ListenerSubscription subscribe(WebRtcEndpoint endpoint, Consumer<IceCandidate> candidates) {
+    return endpoint.addIceCandidateFoundListener(e -> candidates.accept(new IceCandidate(
+        e.getCandidate().getCandidate(), e.getCandidate().getSdpMid(), e.getCandidate().getSdpMLineIndex())));
+  }
+
+  private static String key(String kmsUrl, String objectId) {
+    return kmsUrl + " " + objectId;
   }
 
   @Override
@@ -95,6 +136,7 @@ public final class KurentoMediaServer implements MediaServer, AutoCloseable {
 
   @Override
   public void release(String kmsUrl, String objectId) {
+    listeners.remove(key(kmsUrl, objectId)); // KMS drops an object's subscriptions with it
     call("release", () -> {
       client(kmsUrl).getById(objectId, MediaObject.class).release();
       return null;

@@ -78,13 +78,15 @@ public final class RedisRoomEvents implements RoomEvents, AutoCloseable {
     redis.convertAndSend(channel(roomId), encode(event));
   }
 
+  /** {@code type|audio|video|memberId|pod|name}: the name (which has no '|') last. */
   static String encode(RoomEvent e) {
-    return e.type() + "|" + e.audio() + "|" + e.video() + "|" + e.name();
+    return e.type() + "|" + e.audio() + "|" + e.video() + "|" + e.memberId() + "|" + e.pod() + "|" + e.name();
   }
 
   static RoomEvent decode(String message) {
-    String[] f = message.split("\\|", 4);
-    return new RoomEvent(RoomEvent.Type.valueOf(f[0]), f[3], Boolean.parseBoolean(f[1]), Boolean.parseBoolean(f[2]));
+    String[] f = message.split("\\|", 6);
+    return new RoomEvent(RoomEvent.Type.valueOf(f[0]), f[5], f[3], f[4], Boolean.parseBoolean(f[1]),
+        Boolean.parseBoolean(f[2]));
   }
 
   @Override

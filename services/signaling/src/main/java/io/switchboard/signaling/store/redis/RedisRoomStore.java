@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Rooms in Redis. Keys (all of one room share the hash tag {@code {room:<id>}}):
@@ -16,8 +17,9 @@ import org.springframework.data.redis.core.script.RedisScript;
  * <ul>
  *   <li>{@code sb:{room:<id>}} HASH {@code nodeId kmsUrl pipelineId} — written by the pod that
  *       opened the room, read by every pod;
- *   <li>{@code sb:{room:<id>}:members} HASH name → {@code pod|publisherEndpoint|audio|video|joinedAt}
- *       — each field written by the pod serving that participant;
+ *   <li>{@code sb:{room:<id>}:members} HASH name → the member's record as JSON ({@link
+ *       RoomStore.MemberRecord}: membership id, pod, session hash, endpoint ids, media state,
+ *       parked-until) — each field written only by the pod it names, checked in Lua;
  *   <li>{@code sb:{room:<id>}:lock} STRING — held while the room's pipeline is created;
  *   <li>{@code sb:session:<sha-256 of token>} HASH {@code room name} — a resume token's owner, with a TTL.
  * </ul>
@@ -27,8 +29,28 @@ public final class RedisRoomStore implements RoomStore {
   private static final Duration LOCK_TTL = Duration.ofSeconds(15);
   private static final RedisScript<Long> UNLOCK = RedisScript.of(
       "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", Long.class);
-  private static final RedisScript<Long> REMOVE_MEMBER = RedisScript.of(
-      "redis.call('HDEL', KEYS[1], ARGV[1]) return redis.call('HLEN', KEYS[1])", Long.class);
+  /** ARGV: name, membership id, pod ('' for any), removed only if parked until at most this (0: no such check). */
+  private static final RedisScript<Long> REMOVE_MEMBER = RedisScript.of("""
+      local cur = redis.call('HGET', KEYS[1], ARGV[1])
+      if not cur then return -1 end
+      local m = cjson.decode(cur)
+      if m.id ~= ARGV[2] then return -1 end
+      if ARGV[3] ~= '' and m.pod ~= ARGV[3] then return -1 end
+      local due = tonumber(ARGV[4])
+      if due > 0 and (m.parkedUntil == 0 or m.parkedUntil > due) then return -1 end
+      redis.call('HDEL', KEYS[1], ARGV[1])
+      return redis.call('HLEN', KEYS[1])
+      """, Long.class);
+  /** ARGV: name, membership id, expected pod, the new record. */
+  private static final RedisScript<Long> REPLACE_MEMBER = RedisScript.of("""
+      local cur = redis.call('HGET', KEYS[1], ARGV[1])
+      if not cur then return 0 end
+      local m = cjson.decode(cur)
+      if m.id ~= ARGV[2] or m.pod ~= ARGV[3] then return 0 end
+      redis.call('HSET', KEYS[1], ARGV[1], ARGV[4])
+      return 1
+      """, Long.class);
+  private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final RedisScript<Long> ADD_MEMBER = RedisScript.of(
       "if redis.call('HGET', KEYS[1], 'pipelineId') ~= ARGV[1] then return 2 end "
           + "if redis.call('HSETNX', KEYS[2], ARGV[2], ARGV[3]) == 1 then return 0 end return 1", Long.class);
@@ -100,9 +122,34 @@ public final class RedisRoomStore implements RoomStore {
   }
 
   @Override
-  public long removeMember(String roomId, String name) {
-    Long left = redis.execute(REMOVE_MEMBER, List.of(membersKey(roomId)), name);
-    return left == null ? 0 : left;
+  public Optional<MemberRecord> member(String roomId, String name) {
+    Object value = redis.opsForHash().get(membersKey(roomId), name);
+    return Optional.ofNullable(value).map(v -> decode((String) v));
+  }
+
+  @Override
+  public boolean replaceMember(String roomId, String name, String expectedPod, MemberRecord next) {
+    Long replaced = redis.execute(REPLACE_MEMBER, List.of(membersKey(roomId)), name, next.id(), expectedPod,
+        encode(next));
+    return replaced != null && replaced == 1;
+  }
+
+  @Override
+  public long removeMember(String roomId, String name, String memberId, String expectedPod) {
+    return remove(roomId, name, memberId, expectedPod, 0);
+  }
+
+  @Override
+  public long removeExpiredMember(String roomId, String name, String memberId, long nowMillis) {
+    return remove(roomId, name, memberId, "", Math.max(1, nowMillis));
+  }
+
+  private long remove(String roomId, String name, String memberId, String pod, long dueBy) {
+    Long left = redis.execute(REMOVE_MEMBER, List.of(membersKey(roomId)), name, memberId, pod, Long.toString(dueBy));
+    if (left == null) {
+      throw new IllegalStateException("Redis answered nothing to removing a member");
+    }
+    return left;
   }
 
   @Override
@@ -136,12 +183,11 @@ public final class RedisRoomStore implements RoomStore {
     redis.delete(sessionKey(tokenHash));
   }
 
-  private static String encode(MemberRecord m) {
-    return m.pod() + "|" + m.publisherEndpoint() + "|" + m.audio() + "|" + m.video() + "|" + m.joinedAt();
+  static String encode(MemberRecord m) {
+    return JSON.writeValueAsString(m);
   }
 
-  private static MemberRecord decode(String value) {
-    String[] f = value.split("\\|", -1);
-    return new MemberRecord(f[0], f[1], Boolean.parseBoolean(f[2]), Boolean.parseBoolean(f[3]), Long.parseLong(f[4]));
+  static MemberRecord decode(String value) {
+    return JSON.readValue(value, MemberRecord.class);
   }
 }

@@ -25,7 +25,8 @@ class RedisRoomStoreIT {
   }
 
   private static RoomStore.MemberRecord member(long joinedAt) {
-    return new RoomStore.MemberRecord("pod-a", "endpoint-" + joinedAt, true, true, joinedAt);
+    return new RoomStore.MemberRecord("m-" + joinedAt, "pod-a", "session-" + joinedAt, "endpoint-" + joinedAt, false,
+        java.util.Map.of(), true, true, joinedAt, 0);
   }
 
   @Test
@@ -37,14 +38,14 @@ class RedisRoomStoreIT {
     assertThat(store.addMember("r", "pipe-1", "bob", member(3))).isEqualTo(Added.ADDED);
 
     assertThat(store.members("r")).containsOnlyKeys("alice", "bob");
-    assertThat(store.members("r").get("alice").publisherEndpoint()).isEqualTo("endpoint-1");
+    assertThat(store.members("r").get("alice")).isEqualTo(member(1));
   }
 
   @Test
   void noMemberIsAddedToARoomThatClosedMeanwhile() {
     store.saveRoom("r", ROOM);
     assertThat(store.addMember("r", "pipe-1", "alice", member(1))).isEqualTo(Added.ADDED);
-    assertThat(store.removeMember("r", "alice")).isZero();
+    assertThat(store.removeMember("r", "alice", "m-1", "pod-a")).isZero();
     assertThat(store.deleteIfEmpty("r")).isTrue();
 
     assertThat(store.addMember("r", "pipe-1", "bob", member(2))).isEqualTo(Added.ROOM_GONE);
@@ -69,5 +70,45 @@ class RedisRoomStoreIT {
     assertThat(store.deleteIfEmpty("r")).isFalse();
 
     assertThat(store.room("r")).contains(ROOM);
+  }
+
+  @Test
+  void onlyThePodARecordNamesChangesIt() {
+    store.saveRoom("r", ROOM);
+    store.addMember("r", "pipe-1", "alice", member(1));
+    RoomStore.MemberRecord subscribed = member(1).withPublishing(true)
+        .withSubscriptions(java.util.Map.of("bob", "pipe-1/endpoint-9", "carol dé", "pipe-1/endpoint-10"));
+
+    assertThat(store.replaceMember("r", "alice", "pod-a", subscribed)).isTrue();
+    assertThat(store.member("r", "alice")).contains(subscribed);
+    // Pod B takes Alice over; pod A can no longer write or remove her.
+    assertThat(store.replaceMember("r", "alice", "pod-a", subscribed.withPod("pod-b"))).isTrue();
+    assertThat(store.replaceMember("r", "alice", "pod-a", subscribed.parked(5))).isFalse();
+    assertThat(store.removeMember("r", "alice", "m-1", "pod-a")).isEqualTo(-1);
+    // Nor can anyone act on an earlier membership under the same name.
+    RoomStore.MemberRecord earlier = new RoomStore.MemberRecord("m-0", "pod-b", "s", "e", false, java.util.Map.of(),
+        true, true, 0, 0);
+    assertThat(store.replaceMember("r", "alice", "pod-b", earlier)).isFalse();
+    assertThat(store.removeMember("r", "alice", "m-0", "pod-b")).isEqualTo(-1);
+
+    assertThat(store.member("r", "alice")).contains(subscribed.withPod("pod-b"));
+    assertThat(store.removeMember("r", "alice", "m-1", "pod-b")).isZero();
+    assertThat(store.member("r", "alice")).isEmpty();
+    assertThat(store.replaceMember("r", "alice", "pod-b", subscribed.withPod("pod-b"))).isFalse();
+  }
+
+  @Test
+  void onlyAParkedMemberWhoseWaitRanOutExpires() {
+    store.saveRoom("r", ROOM);
+    store.addMember("r", "pipe-1", "alice", member(1));
+    store.addMember("r", "pipe-1", "bob", member(2));
+
+    assertThat(store.removeExpiredMember("r", "alice", "m-1", 1_000)).as("connected").isEqualTo(-1);
+    store.replaceMember("r", "alice", "pod-a", member(1).parked(2_000));
+    assertThat(store.removeExpiredMember("r", "alice", "m-1", 1_999)).as("still waiting").isEqualTo(-1);
+    assertThat(store.removeExpiredMember("r", "alice", "m-0", 2_000)).as("another membership").isEqualTo(-1);
+    assertThat(store.removeExpiredMember("r", "alice", "m-1", 2_000)).isEqualTo(1);
+    assertThat(store.removeExpiredMember("r", "alice", "m-1", 2_000)).as("once").isEqualTo(-1);
+    assertThat(store.members("r")).containsOnlyKeys("bob");
   }
 }

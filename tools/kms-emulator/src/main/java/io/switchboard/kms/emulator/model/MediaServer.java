@@ -402,6 +402,13 @@ public final class MediaServer {
     return subscriptionId;
   }
 
+  /** The sessions subscribed to an object's events of one type (for tests and diagnostics). */
+  public synchronized Set<String> subscribedSessions(String objectId, String type) {
+    Map<String, Map<String, Set<String>>> byType = subscriptions.get(objectId);
+    Map<String, Set<String>> bySession = byType == null ? null : byType.get(type);
+    return bySession == null ? Set.of() : Set.copyOf(bySession.keySet());
+  }
+
   /** Unknown subscription ids succeed, as on KMS. */
   public synchronized void unsubscribe(String subscriptionId) {
     Subscription s = subscriptionsById.remove(subscriptionId);

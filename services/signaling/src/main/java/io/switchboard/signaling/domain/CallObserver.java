@@ -1,0 +1,16 @@
+package io.switchboard.signaling.domain;
+
+/** What the group call tells the outside about itself (meters, in production). */
+public interface CallObserver {
+
+  /** A participant resumed; {@code elsewhere} when it was served by another pod before. */
+  default void resumed(boolean elsewhere) {}
+
+  /** A participant who did not resume in time was removed (by whichever pod got to it). */
+  default void expired() {}
+
+  /** This pod found a pod whose heartbeat lapsed and parked its {@code members}. */
+  default void adoptedDeadPod(int members) {}
+
+  CallObserver NONE = new CallObserver() {};
+}
