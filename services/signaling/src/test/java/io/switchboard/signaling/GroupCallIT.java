@@ -5,14 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpServer;
 import io.switchboard.kms.emulator.KmsEmulator;
 import io.switchboard.testing.KmsEmulatorFleet;
 import io.switchboard.testing.RedisServerProcess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -36,14 +34,12 @@ class GroupCallIT {
   static final Duration GRACE = Duration.ofSeconds(2);
   static final RedisServerProcess REDIS = RedisServerProcess.start();
   static final KmsEmulatorFleet KMS = KmsEmulatorFleet.start(1);
-  static final List<String> PLACEMENT_CALLS = new CopyOnWriteArrayList<>();
-  static final io.lettuce.core.RedisClient PLACEMENT_REDIS = io.lettuce.core.RedisClient.create(REDIS.url());
-  static final HttpServer PLACEMENT = placement();
+  static final PlacementStub PLACEMENT = new PlacementStub(REDIS.url(), () -> KMS.node(0).url());
 
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry registry) {
     registry.add("spring.data.redis.url", REDIS::url);
-    registry.add("switchboard.placement.url", () -> "http://127.0.0.1:" + PLACEMENT.getAddress().getPort());
+    registry.add("switchboard.placement.url", () -> PLACEMENT.url());
     registry.add("switchboard.signaling.messages-per-second", () -> "20");
     registry.add("switchboard.signaling.message-burst", () -> "40");
     registry.add("switchboard.signaling.kms-request-timeout", () -> "1500ms");
@@ -54,8 +50,7 @@ class GroupCallIT {
 
   @AfterAll
   static void stop() {
-    PLACEMENT.stop(0);
-    PLACEMENT_REDIS.shutdown();
+    PLACEMENT.close();
     KMS.close();
     REDIS.close();
   }
@@ -144,8 +139,8 @@ class GroupCallIT {
       alice.send(message("leaveRoom"));
       carol.send(message("leaveRoom"));
       await().atMost(Duration.ofSeconds(5)).until(() -> kms().server().count("MediaPipeline") == 0);
-      await().atMost(Duration.ofSeconds(5)).until(() -> PLACEMENT_CALLS.contains("DELETE /v1/rooms/tutorial/placement"));
-      assertThat(PLACEMENT_CALLS).contains("PUT /v1/rooms/tutorial/placement");
+      await().atMost(Duration.ofSeconds(5)).until(() -> PLACEMENT.calls().contains("DELETE /v1/rooms/tutorial/placement"));
+      assertThat(PLACEMENT.calls()).contains("PUT /v1/rooms/tutorial/placement");
     }
   }
 
@@ -255,9 +250,7 @@ class GroupCallIT {
     }
     assertThat(failures).isEmpty();
     await().atMost(Duration.ofSeconds(10)).until(() -> kms().server().mediaObjectCount() == 0);
-    try (var redis = PLACEMENT_REDIS.connect()) {
-      await().atMost(Duration.ofSeconds(5)).until(() -> redis.sync().keys("sb:{room:churn}*").isEmpty());
-    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> PLACEMENT.redis().keys("sb:{room:churn}*").isEmpty());
   }
 
   /**
@@ -524,7 +517,7 @@ class GroupCallIT {
   /** A second signaling pod in this JVM, on the same Redis and placement, with these settings added. */
   private static org.springframework.context.ConfigurableApplicationContext anotherPod(String... settings) {
     List<String> args = new java.util.ArrayList<>(List.of("--server.port=0", "--spring.data.redis.url=" + REDIS.url(),
-        "--switchboard.placement.url=http://127.0.0.1:" + PLACEMENT.getAddress().getPort(),
+        "--switchboard.placement.url=" + PLACEMENT.url(),
         "--switchboard.signaling.resume-grace=" + GRACE.toMillis() + "ms",
         "--switchboard.signaling.heartbeat-interval=200ms", "--switchboard.signaling.heartbeat-timeout=1s"));
     args.addAll(List.of(settings));
@@ -579,51 +572,10 @@ class GroupCallIT {
 
   /** A member's record as signaling keeps it in Redis. */
   private static JsonNode member(String room, String name) {
-    try (var connection = PLACEMENT_REDIS.connect()) {
-      String json = connection.sync().hget("sb:{room:" + room + "}:members", name);
-      assertThat(json).as("member %s of %s", name, room).isNotNull();
-      return BrowserSocket.JSON.readTree(json);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    return SignalingState.member(PLACEMENT.redis(), room, name);
   }
 
   private static java.util.Map<String, String> placementRoom(String room) {
-    try (var connection = PLACEMENT_REDIS.connect()) {
-      return connection.sync().hgetall(io.switchboard.placement.contract.PlacementKeys.room(room));
-    }
-  }
-
-  /** A stand-in for the placement service's HTTP contract: every room goes to the one emulator. */
-  private static HttpServer placement() {
-    try {
-      HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
-      server.createContext("/v1/rooms/", exchange -> {
-        PLACEMENT_CALLS.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath());
-        String room = exchange.getRequestURI().getPath().split("/")[3];
-        // Like the real service, a placement is a room hash signaling's load reports update.
-        try (var connection = PLACEMENT_REDIS.connect()) {
-          if (exchange.getRequestMethod().equals("PUT")) {
-            connection.sync().hsetnx(io.switchboard.placement.contract.PlacementKeys.room(room), "nodeId", "kms-0");
-          } else {
-            connection.sync().del(io.switchboard.placement.contract.PlacementKeys.room(room));
-          }
-        }
-        byte[] body = exchange.getRequestMethod().equals("PUT")
-            ? ("{\"roomId\":\"" + room + "\",\"nodeId\":\"kms-0\",\"kmsUrl\":\"" + KMS.node(0).url()
-                + "\",\"placedAt\":\"2026-11-21T00:00:00Z\"}").getBytes(StandardCharsets.UTF_8)
-            : new byte[0];
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(body.length == 0 ? 204 : 200, body.length == 0 ? -1 : body.length);
-        if (body.length > 0) {
-          exchange.getResponseBody().write(body);
-        }
-        exchange.close();
-      });
-      server.start();
-      return server;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return PLACEMENT.room(room);
   }
 }

@@ -1,0 +1,176 @@
+package io.switchboard.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One of Switchboard's services run from its executable jar as its own process, on loopback and a
+ * free port, for tests where a service must really die: {@link #kill()} is SIGKILL (no shutdown
+ * hook runs), {@link #stop()} is SIGTERM (Spring's graceful shutdown). Started means ready: its
+ * {@code /actuator/health/readiness} answered 200.
+ */
+public final class ServiceProcess implements AutoCloseable {
+
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+  private final String name;
+  private final Process process;
+  private final int port;
+  private final StringBuilder output = new StringBuilder();
+
+  private ServiceProcess(String name, Process process, int port) {
+    this.name = name;
+    this.process = process;
+    this.port = port;
+  }
+
+  /**
+   * Starts {@code services/<service>/target/<service>.jar} (looked up from the working directory
+   * towards the repository root) with {@code --server.port} and {@code --server.address} set and
+   * {@code settings} ({@code --key=value}) added.
+   */
+  public static ServiceProcess start(String service, String... settings) {
+    int port = LoopbackPorts.free();
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+        "-jar", jar(service).toString(),
+        "--server.port=" + port, "--server.address=" + LoopbackPorts.HOST));
+    command.addAll(List.of(settings));
+    Process process;
+    try {
+      process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    ServiceProcess started = new ServiceProcess(service, process, port);
+    started.capture();
+    started.awaitReady();
+    return started;
+  }
+
+  static Path jar(String service) {
+    Path relative = Path.of("services", service, "target", service + ".jar");
+    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      Path candidate = dir.resolve(relative);
+      if (Files.isRegularFile(candidate)) {
+        return candidate;
+      }
+    }
+    throw new IllegalStateException(relative + " not found: build it with ./mvnw -DskipTests package");
+  }
+
+  private void capture() {
+    Thread reader = new Thread(() -> {
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = in.readLine()) != null) {
+          synchronized (output) {
+            output.append(line).append('\n');
+          }
+        }
+      } catch (IOException ignored) {
+        // the process went away
+      }
+    }, name + "-process-" + port);
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  private void awaitReady() {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    HttpRequest readiness = HttpRequest.newBuilder(URI.create(baseUrl() + "/actuator/health/readiness"))
+        .timeout(Duration.ofSeconds(2)).build();
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(name + " exited with " + process.exitValue() + " while starting:\n" + output());
+      }
+      try {
+        if (http.send(readiness, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        kill();
+        throw new IllegalStateException(e);
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        kill();
+        throw new IllegalStateException(e);
+      }
+    }
+    kill();
+    throw new IllegalStateException(name + " was not ready within " + START_TIMEOUT + ":\n" + output());
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** {@code http://127.0.0.1:<port>}. */
+  public String baseUrl() {
+    return "http://" + LoopbackPorts.HOST + ":" + port;
+  }
+
+  public boolean alive() {
+    return process.isAlive();
+  }
+
+  /** Everything the process wrote so far (stdout and stderr). */
+  public String output() {
+    synchronized (output) {
+      return output.toString();
+    }
+  }
+
+  /** SIGKILL: the service dies with no goodbye, its sockets reset. */
+  public void kill() {
+    process.destroyForcibly();
+    waitFor(Duration.ofSeconds(15));
+  }
+
+  /** SIGTERM, and waits up to {@code timeout} for the process to end; true when it did. */
+  public boolean stop(Duration timeout) {
+    process.destroy();
+    return waitFor(timeout);
+  }
+
+  public int exitValue() {
+    return process.exitValue();
+  }
+
+  private boolean waitFor(Duration timeout) {
+    try {
+      return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      kill();
+    }
+  }
+}

@@ -1,0 +1,185 @@
+package io.switchboard.signaling;
+
+import static io.switchboard.signaling.BrowserSocket.message;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.switchboard.kms.emulator.EmulatorConfig;
+import io.switchboard.kms.emulator.KmsEmulator;
+import io.switchboard.testing.KmsEmulatorFleet;
+import io.switchboard.testing.RedisServerProcess;
+import io.switchboard.testing.ServiceProcess;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Media outlives signaling: a signaling pod (its own process, from signaling.jar) is killed with
+ * SIGKILL mid-call. Its participants resume on the other pod with the endpoints they had, which
+ * KMS keeps although the dead pod's KMS session is collected; whoever does not resume is cleaned
+ * up by the surviving pod's janitor after the grace period.
+ */
+class PodDeathIT {
+
+  static final Duration GRACE = Duration.ofSeconds(3);
+  static final RedisServerProcess REDIS = RedisServerProcess.start();
+  /** KMS collects a dead client's session after one to two periods (240 s on a real KMS). */
+  static final KmsEmulatorFleet KMS = KmsEmulatorFleet.start(1,
+      EmulatorConfig.defaults().withGcPeriod(Duration.ofSeconds(3)));
+  static final PlacementStub PLACEMENT = new PlacementStub(REDIS.url(), () -> KMS.node(0).url());
+
+  @AfterAll
+  static void stop() {
+    PLACEMENT.close();
+    KMS.close();
+    REDIS.close();
+  }
+
+  private static String[] settings(String pod, String... more) {
+    List<String> all = new ArrayList<>(List.of("--spring.data.redis.url=" + REDIS.url(),
+        "--switchboard.placement.url=" + PLACEMENT.url(),
+        "--switchboard.signaling.pod-id=" + pod,
+        "--switchboard.signaling.resume-grace=" + GRACE.toMillis() + "ms",
+        "--switchboard.signaling.heartbeat-interval=200ms",
+        "--switchboard.signaling.heartbeat-timeout=1s"));
+    all.addAll(List.of(more));
+    return all.toArray(String[]::new);
+  }
+
+  private static KmsEmulator kms() {
+    return KMS.node(0);
+  }
+
+  private static BrowserSocket socket(int port) {
+    return new BrowserSocket("ws://127.0.0.1:" + port + "/groupcall");
+  }
+
+  private static String offer(String name) {
+    try (InputStream in = PodDeathIT.class.getResourceAsStream("/sdp/" + name)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String joined(BrowserSocket socket, String name) {
+    socket.send(message("joinRoom").put("name", name).put("room", "call"));
+    socket.next("existingParticipants");
+    return socket.next("session").path("token").asText();
+  }
+
+  private static void publish(BrowserSocket socket, String name) {
+    socket.send(message("receiveVideoFrom").put("sender", name)
+        .put("sdpOffer", offer("01-sendonly-audio-video.offer.chromium.sdp")));
+    assertThat(socket.next("receiveVideoAnswer").path("name").asText()).isEqualTo(name);
+  }
+
+  private static void subscribe(BrowserSocket socket, String sender) {
+    socket.send(message("receiveVideoFrom").put("sender", sender)
+        .put("sdpOffer", offer("02-recvonly-audio-video.offer.chromium.sdp")));
+    assertThat(socket.next("receiveVideoAnswer").path("name").asText()).isEqualTo(sender);
+  }
+
+  private static JsonNode member(String name) {
+    return SignalingState.member(PLACEMENT.redis(), "call", name);
+  }
+
+  @Test
+  void participantsOfAKilledPodResumeOnAnotherWithTheirEndpointsAndTheRestAreCleanedUp() {
+    ServiceProcess podA = ServiceProcess.start("signaling", settings("pod-a"));
+    try (podA; ConfigurableApplicationContext podB = new SpringApplicationBuilder(SignalingApplication.class)
+        .run(settings("pod-b", "--server.port=0"))) {
+      int portB = podB.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+      try (BrowserSocket alice = socket(podA.port()); BrowserSocket bob = socket(podA.port());
+          BrowserSocket dave = socket(podA.port()); BrowserSocket carol = socket(portB)) {
+        // Alice publishes; Bob (who does not publish yet) and Carol, on pod B, receive her.
+        String aliceToken = joined(alice, "alice");
+        publish(alice, "alice");
+        String bobToken = joined(bob, "bob");
+        subscribe(bob, "alice");
+        joined(dave, "dave");
+        joined(carol, "carol");
+        subscribe(carol, "alice");
+        JsonNode aliceBefore = member("alice");
+        JsonNode bobBefore = member("bob");
+        String davesEndpoint = member("dave").path("publisher").asText();
+        long endpoints = kms().server().count("WebRtcEndpoint");
+        assertThat(endpoints).isEqualTo(6);
+        int kmsSessions = kms().server().sessionCount();
+
+        podA.kill();
+        assertThat(alice.closed).succeedsWithin(Duration.ofSeconds(5));
+        assertThat(bob.closed).succeedsWithin(Duration.ofSeconds(5));
+
+        try (BrowserSocket aliceAgain = socket(portB); BrowserSocket bobAgain = socket(portB)) {
+          aliceAgain.send(message("resume").put("token", aliceToken));
+          assertThat(aliceAgain.next("resumed").path("name").asText()).isEqualTo("alice");
+          assertThat(aliceAgain.next("existingParticipants").path("data").toString())
+              .isEqualTo("[\"bob\",\"dave\",\"carol\"]");
+          bobAgain.send(message("resume").put("token", bobToken));
+          assertThat(bobAgain.next("resumed").path("name").asText()).isEqualTo("bob");
+
+          // The same endpoints, now pod B's; nothing was made again.
+          assertTakenOverWithTheSameEndpoints("alice", aliceBefore);
+          assertTakenOverWithTheSameEndpoints("bob", bobBefore);
+          assertThat(kms().server().count("WebRtcEndpoint")).isEqualTo(endpoints);
+
+          // KMS collects the dead pod's session; what pod B took over stays, for pod B holds it now.
+          await().atMost(Duration.ofSeconds(20)).until(() -> kms().server().sessionCount() < kmsSessions);
+          assertThat(kms().server().exists(aliceBefore.path("publisher").asText())).isTrue();
+          assertThat(kms().server().exists(bobBefore.path("publisher").asText())).isTrue();
+          assertThat(kms().server().exists(bobBefore.path("subscriptions").path("alice").asText())).isTrue();
+
+          // Dave never came back: after the dead pod's beat lapsed and his grace ran out, he left.
+          assertThat(carol.next("participantLeft").path("name").asText()).isEqualTo("dave");
+          assertThat(aliceAgain.next("participantLeft").path("name").asText()).isEqualTo("dave");
+          assertThat(SignalingState.isMember(PLACEMENT.redis(), "call", "dave")).isFalse();
+          await().atMost(Duration.ofSeconds(5)).until(() -> !kms().server().exists(davesEndpoint));
+          // The dead pod is forgotten once its participants are seen to.
+          await().atMost(Duration.ofSeconds(5)).until(() ->
+              PLACEMENT.redis().smembers("sb:{pods}").equals(java.util.Set.of("pod-b")));
+          assertThat(PLACEMENT.redis().exists("sb:{pods}:members:pod-a")).isZero();
+
+          // Bob's publisher negotiates only now, through pod B, which hears its candidates.
+          publish(bobAgain, "bob");
+          assertThat(bobAgain.next("iceCandidate").path("name").asText()).isEqualTo("bob");
+          subscribe(carol, "bob");
+          // Nobody was told Alice or Bob left.
+          assertThat(carol.drain("participantLeft")).isEmpty();
+          assertThat(aliceAgain.drain("participantLeft")).isEmpty();
+          assertThat(aliceAgain.drain("error")).isEmpty();
+          assertThat(bobAgain.drain("error")).isEmpty();
+
+          aliceAgain.send(message("leaveRoom"));
+          bobAgain.send(message("leaveRoom"));
+          assertThat(carol.next("participantLeft").path("name").asText()).isIn("alice", "bob");
+          assertThat(carol.next("participantLeft").path("name").asText()).isIn("alice", "bob");
+        }
+        carol.send(message("leaveRoom"));
+      }
+      // The room closed: nothing of it is left on KMS or in Redis, and its placement was released.
+      await().atMost(Duration.ofSeconds(10)).until(() -> kms().server().mediaObjectCount() == 0);
+      await().atMost(Duration.ofSeconds(5)).until(() -> PLACEMENT.redis().keys("sb:{room:call}*").isEmpty());
+      assertThat(PLACEMENT.redis().zcard("sb:{pods}:parked")).isZero();
+      assertThat(PLACEMENT.calls()).contains("DELETE /v1/rooms/call/placement");
+    }
+  }
+
+  private static void assertTakenOverWithTheSameEndpoints(String name, JsonNode before) {
+    JsonNode after = member(name);
+    assertThat(after.path("id")).isEqualTo(before.path("id"));
+    assertThat(after.path("pod").asText()).isEqualTo("pod-b");
+    assertThat(after.path("publisher")).isEqualTo(before.path("publisher"));
+    assertThat(after.path("subscriptions")).isEqualTo(before.path("subscriptions"));
+    assertThat(after.path("parkedUntil").asLong()).isZero();
+  }
+}
