@@ -145,20 +145,26 @@ public final class ServiceProcess implements AutoCloseable {
   /** SIGKILL: the service dies with no goodbye, its sockets reset. */
   public void kill() {
     process.destroyForcibly();
-    waitFor(Duration.ofSeconds(15));
+    awaitExit(Duration.ofSeconds(15));
+  }
+
+  /** SIGTERM, without waiting: the service shuts down gracefully. */
+  public void terminate() {
+    process.destroy();
   }
 
   /** SIGTERM, and waits up to {@code timeout} for the process to end; true when it did. */
   public boolean stop(Duration timeout) {
-    process.destroy();
-    return waitFor(timeout);
+    terminate();
+    return awaitExit(timeout);
   }
 
   public int exitValue() {
     return process.exitValue();
   }
 
-  private boolean waitFor(Duration timeout) {
+  /** Waits up to {@code timeout} for the process to end; true when it did. */
+  public boolean awaitExit(Duration timeout) {
     try {
       return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {

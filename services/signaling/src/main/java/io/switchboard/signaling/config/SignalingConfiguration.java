@@ -78,7 +78,8 @@ class SignalingConfiguration {
     return new RedisPodRegistry(redis);
   }
 
-  @Bean(initMethod = "start", destroyMethod = "close")
+  /** Started and stopped by {@link PodLifecycle.Janitor}, not as a plain bean. */
+  @Bean(destroyMethod = "")
   GroupCallService groupCallService(RoomStore store, PodRegistry pods, MediaServer media, RoomPlacementClient placement,
       LoadReporter load, RoomEvents events, Clock clock, io.micrometer.core.instrument.MeterRegistry registry) {
     SignalingProperties.Signaling s = properties.signaling();
@@ -90,6 +91,17 @@ class SignalingConfiguration {
     return new GroupCallService(store, pods, media, placement, load, events, new CallMeters(registry), clock,
         new GroupCallService.Settings(pod, s.expectedParticipants(), s.resumeGrace(), s.heartbeatInterval(),
             s.heartbeatTimeout()));
+  }
+
+  @Bean
+  PodLifecycle.Janitor janitorLifecycle(GroupCallService calls) {
+    return new PodLifecycle.Janitor(calls);
+  }
+
+  @Bean
+  PodLifecycle.Drain drainLifecycle(org.springframework.context.ApplicationEventPublisher events,
+      GroupCallSocketHandler sockets) {
+    return new PodLifecycle.Drain(events, sockets, properties.signaling().shutdownDrain());
   }
 
   @Bean

@@ -26,7 +26,8 @@ public record SignalingProperties(@DefaultValue Signaling signaling, @DefaultVal
       @DefaultValue("2") @Min(1) int expectedParticipants,
       @DefaultValue("15s") @NotNull Duration resumeGrace,
       @DefaultValue("2s") @NotNull Duration heartbeatInterval,
-      @DefaultValue("10s") @NotNull Duration heartbeatTimeout) {}
+      @DefaultValue("10s") @NotNull Duration heartbeatTimeout,
+      @DefaultValue("5s") @NotNull Duration shutdownDrain) {}
 
   public record Placement(@DefaultValue("http://127.0.0.1:8090") @NotNull URI url) {}
 }

@@ -33,7 +33,10 @@ public interface PodRegistry {
   /** Takes the right to clean up after a dead pod, for {@code ttl}; one pod at a time gets it. */
   boolean claim(String deadPod, String claimant, Duration ttl);
 
-  /** Forgets a dead pod whose members have all been parked, unless it has beaten again meanwhile. */
+  /**
+   * Forgets a dead pod whose members have all been parked, unless it has beaten again meanwhile;
+   * either way its claim ends, so a pod of the same name that dies later is cleaned up too.
+   */
   void forget(String deadPod);
 
   /** Notes that {@code pod} serves this member (so a janitor finds it if the pod dies). */

@@ -48,8 +48,12 @@ final class ClientSocket implements ClientChannel {
 
   @Override
   public void closeReplaced(String reason) {
+    close(new org.springframework.web.socket.CloseStatus(4000, reason));
+  }
+
+  void close(org.springframework.web.socket.CloseStatus status) {
     try {
-      session.close(new org.springframework.web.socket.CloseStatus(4000, reason));
+      session.close(status);
     } catch (IOException | RuntimeException e) {
       log.debug("could not close {}: {}", session.getId(), e.toString());
     }

@@ -37,6 +37,8 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler {
   private final MessageEncoder encoder = new MessageEncoder();
   private final Map<String, ClientSocket> sockets = new ConcurrentHashMap<>();
   private final SignalingMetrics metrics;
+  /** Set when the pod stops: no socket is served any more, each is told to reconnect elsewhere. */
+  private volatile boolean draining;
 
   public GroupCallSocketHandler(GroupCallService calls, SignalingProperties.Signaling properties,
       io.micrometer.core.instrument.MeterRegistry registry) {
@@ -48,14 +50,57 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler {
   @Override
   public void afterConnectionEstablished(WebSocketSession session) {
     session.setTextMessageSizeLimit(properties.maxFrameBytes());
-    sockets.put(session.getId(), new ClientSocket(session, encoder, properties.sendTimeLimit(),
-        properties.sendBufferBytes(), properties.messagesPerSecond(), properties.messageBurst()));
+    ClientSocket socket = new ClientSocket(session, encoder, properties.sendTimeLimit(),
+        properties.sendBufferBytes(), properties.messagesPerSecond(), properties.messageBurst());
+    sockets.put(session.getId(), socket);
+    if (draining) {
+      socket.send(new ServerMessage.Reconnect(STOPPING));
+      socket.close(SERVICE_RESTART);
+    }
+  }
+
+  private static final String STOPPING = "this signaling pod is stopping; reconnect and resume";
+  /** 1012 Service Restart: the client may reconnect at once (to another pod). */
+  private static final CloseStatus SERVICE_RESTART = CloseStatus.SERVICE_RESTARTED.withReason("pod stopping");
+
+  /**
+   * The pod is stopping: every socket is told to {@code reconnect} (a client that can resumes on
+   * another pod, and this pod lets it go when it does); those still open after {@code grace} are
+   * closed with 1012, which parks their participants for a resume. Media is never touched.
+   */
+  public void drain(java.time.Duration grace) {
+    draining = true;
+    log.info("stopping: telling {} sockets to reconnect elsewhere", sockets.size());
+    sockets.values().forEach(s -> s.send(new ServerMessage.Reconnect(STOPPING)));
+    long deadline = System.nanoTime() + grace.toNanos();
+    while (!sockets.isEmpty() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    sockets.values().forEach(s -> s.close(SERVICE_RESTART));
+    deadline = System.nanoTime() + java.time.Duration.ofSeconds(2).toNanos();
+    while (!sockets.isEmpty() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(20); // each close parks its participant (afterConnectionClosed)
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
   }
 
   @Override
   protected void handleTextMessage(WebSocketSession session, TextMessage frame) throws Exception {
     ClientSocket socket = sockets.get(session.getId());
     if (socket == null) {
+      return;
+    }
+    if (draining) {
+      socket.send(new ServerMessage.Reconnect(STOPPING));
       return;
     }
     if (!socket.allow()) {

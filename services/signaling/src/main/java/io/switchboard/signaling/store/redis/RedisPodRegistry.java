@@ -33,8 +33,9 @@ public final class RedisPodRegistry implements PodRegistry {
       return existed
       """, Long.class);
 
-  /** KEYS: alive, pods, members; ARGV: pod. */
+  /** KEYS: alive, pods, members, claim; ARGV: pod. The claim goes either way: the work is done. */
   private static final RedisScript<Long> FORGET = RedisScript.of("""
+      redis.call('DEL', KEYS[4])
       if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
       redis.call('SREM', KEYS[2], ARGV[1])
       redis.call('DEL', KEYS[3])
@@ -49,6 +50,10 @@ public final class RedisPodRegistry implements PodRegistry {
 
   static String aliveKey(String pod) {
     return PODS + ":alive:" + pod;
+  }
+
+  static String claimKey(String pod) {
+    return PODS + ":claim:" + pod;
   }
 
   static String membersKey(String pod) {
@@ -87,12 +92,12 @@ public final class RedisPodRegistry implements PodRegistry {
 
   @Override
   public boolean claim(String deadPod, String claimant, Duration ttl) {
-    return Boolean.TRUE.equals(redis.opsForValue().setIfAbsent(PODS + ":claim:" + deadPod, claimant, ttl));
+    return Boolean.TRUE.equals(redis.opsForValue().setIfAbsent(claimKey(deadPod), claimant, ttl));
   }
 
   @Override
   public void forget(String deadPod) {
-    redis.execute(FORGET, List.of(aliveKey(deadPod), PODS, membersKey(deadPod)), deadPod);
+    redis.execute(FORGET, List.of(aliveKey(deadPod), PODS, membersKey(deadPod), claimKey(deadPod)), deadPod);
   }
 
   @Override

@@ -60,9 +60,14 @@ class RedisPodRegistryIT {
     assertThat(pods.served("pod-a")).containsExactly(alice);
 
     pods.retire("pod-a");
+    assertThat(pods.claim("pod-a", "pod-c", Duration.ofMinutes(1))).as("claim ended with the forget").isTrue();
     pods.forget("pod-a");
     assertThat(pods.served("pod-a")).isEmpty();
     assertThat(pods.deadPods()).isEmpty();
+    // A pod of the same name that starts and dies later is cleaned up again.
+    pods.beat("pod-a", Duration.ofMinutes(1));
+    pods.retire("pod-a");
+    assertThat(pods.claim("pod-a", "pod-b", Duration.ofMinutes(1))).isTrue();
   }
 
   @Test

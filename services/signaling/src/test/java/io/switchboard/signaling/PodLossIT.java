@@ -23,14 +23,17 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * Media outlives signaling: a signaling pod (its own process, from signaling.jar) is killed with
- * SIGKILL mid-call. Its participants resume on the other pod with the endpoints they had, which
+ * Media outlives signaling. A signaling pod (its own process, from signaling.jar) is killed with
+ * SIGKILL mid-call: its participants resume on the other pod with the endpoints they had, which
  * KMS keeps although the dead pod's KMS session is collected; whoever does not resume is cleaned
- * up by the surviving pod's janitor after the grace period.
+ * up by the surviving pod's janitor after the grace period. A pod stopped with SIGTERM turns
+ * not-ready and sends its clients to reconnect elsewhere first.
  */
-class PodDeathIT {
+class PodLossIT {
 
   static final Duration GRACE = Duration.ofSeconds(3);
+  /** Both tests use one room (closed at the end of each) and the same pod names, as restarted pods would. */
+  static final String ROOM = "call";
   static final RedisServerProcess REDIS = RedisServerProcess.start();
   /** KMS collects a dead client's session after one to two periods (240 s on a real KMS). */
   static final KmsEmulatorFleet KMS = KmsEmulatorFleet.start(1,
@@ -64,7 +67,7 @@ class PodDeathIT {
   }
 
   private static String offer(String name) {
-    try (InputStream in = PodDeathIT.class.getResourceAsStream("/sdp/" + name)) {
+    try (InputStream in = PodLossIT.class.getResourceAsStream("/sdp/" + name)) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -72,7 +75,7 @@ class PodDeathIT {
   }
 
   private static String joined(BrowserSocket socket, String name) {
-    socket.send(message("joinRoom").put("name", name).put("room", "call"));
+    socket.send(message("joinRoom").put("name", name).put("room", ROOM));
     socket.next("existingParticipants");
     return socket.next("session").path("token").asText();
   }
@@ -90,7 +93,7 @@ class PodDeathIT {
   }
 
   private static JsonNode member(String name) {
-    return SignalingState.member(PLACEMENT.redis(), "call", name);
+    return SignalingState.member(PLACEMENT.redis(), ROOM, name);
   }
 
   @Test
@@ -142,7 +145,7 @@ class PodDeathIT {
           // Dave never came back: after the dead pod's beat lapsed and his grace ran out, he left.
           assertThat(carol.next("participantLeft").path("name").asText()).isEqualTo("dave");
           assertThat(aliceAgain.next("participantLeft").path("name").asText()).isEqualTo("dave");
-          assertThat(SignalingState.isMember(PLACEMENT.redis(), "call", "dave")).isFalse();
+          assertThat(SignalingState.isMember(PLACEMENT.redis(), ROOM, "dave")).isFalse();
           await().atMost(Duration.ofSeconds(5)).until(() -> !kms().server().exists(davesEndpoint));
           // The dead pod is forgotten once its participants are seen to.
           await().atMost(Duration.ofSeconds(5)).until(() ->
@@ -181,5 +184,52 @@ class PodDeathIT {
     assertThat(after.path("publisher")).isEqualTo(before.path("publisher"));
     assertThat(after.path("subscriptions")).isEqualTo(before.path("subscriptions"));
     assertThat(after.path("parkedUntil").asLong()).isZero();
+  }
+
+  @Test
+  void aStoppingPodSendsItsClientsElsewhereAndLeavesTheirMediaAlone() throws Exception {
+    ServiceProcess podA = ServiceProcess.start("signaling", settings("pod-a", "--switchboard.signaling.shutdown-drain=5s"));
+    try (podA; ConfigurableApplicationContext podB = new SpringApplicationBuilder(SignalingApplication.class)
+        .run(settings("pod-b", "--server.port=0"));
+        BrowserSocket alice = socket(podA.port()); BrowserSocket dave = socket(podA.port())) {
+      int portB = podB.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+      try (BrowserSocket carol = socket(portB)) {
+        String aliceToken = joined(alice, "alice");
+        publish(alice, "alice");
+        joined(dave, "dave"); // the tutorial's client: it knows nothing of reconnect
+        joined(carol, "carol");
+        subscribe(carol, "alice");
+        JsonNode aliceBefore = member("alice");
+        long endpoints = kms().server().count("WebRtcEndpoint");
+
+        podA.terminate();
+        assertThat(alice.next("reconnect").path("reason").asText()).contains("stopping");
+        // Not ready any more, so no new sockets are routed to it.
+        java.net.http.HttpResponse<Void> readiness = java.net.http.HttpClient.newHttpClient().send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create(podA.baseUrl() + "/actuator/health/readiness")).build(),
+            java.net.http.HttpResponse.BodyHandlers.discarding());
+        assertThat(readiness.statusCode()).isEqualTo(503);
+
+        try (BrowserSocket aliceAgain = socket(portB)) {
+          aliceAgain.send(message("resume").put("token", aliceToken));
+          assertThat(aliceAgain.next("resumed").path("name").asText()).isEqualTo("alice");
+          // Her old socket goes as soon as pod B has her; Dave's when the drain time is up.
+          assertThat(alice.closed).succeedsWithin(Duration.ofSeconds(5)).isEqualTo(4000);
+          assertThat(dave.closed).succeedsWithin(Duration.ofSeconds(10)).isEqualTo(1012);
+          assertThat(podA.awaitExit(Duration.ofSeconds(30))).as("pod A exits").isTrue();
+
+          assertTakenOverWithTheSameEndpoints("alice", aliceBefore);
+          // Dave was parked when his socket closed, and leaves when his grace runs out: pod A
+          // withdrew its beat on the way out, so pod B need not wait for it to lapse.
+          assertThat(carol.next("participantLeft").path("name").asText()).isEqualTo("dave");
+          assertThat(kms().server().count("WebRtcEndpoint")).isEqualTo(endpoints - 1);
+          assertThat(carol.drain("participantLeft")).isEmpty();
+          aliceAgain.send(message("leaveRoom"));
+          assertThat(carol.next("participantLeft").path("name").asText()).isEqualTo("alice");
+        }
+        carol.send(message("leaveRoom"));
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> kms().server().mediaObjectCount() == 0);
+    }
   }
 }
