@@ -43,6 +43,12 @@ final class BrowserSocket implements AutoCloseable {
 
   /** The next message with this id (others received meanwhile are kept in order). */
   JsonNode next(String id) {
+    return nextOf(id);
+  }
+
+  /** The next message with one of these ids (others received meanwhile are kept in order). */
+  JsonNode nextOf(String... ids) {
+    List<String> wanted = List.of(ids);
     List<JsonNode> skipped = new ArrayList<>();
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -51,7 +57,7 @@ final class BrowserSocket implements AutoCloseable {
         if (m == null) {
           continue;
         }
-        if (m.path("id").asText().equals(id)) {
+        if (wanted.contains(m.path("id").asText())) {
           received.addAll(skipped);
           return m;
         }
@@ -60,7 +66,7 @@ final class BrowserSocket implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    throw new AssertionError("no " + id + " within 10 s; received " + skipped);
+    throw new AssertionError("no " + wanted + " within 10 s; received " + skipped);
   }
 
   /** Everything received so far with this id, without waiting. */

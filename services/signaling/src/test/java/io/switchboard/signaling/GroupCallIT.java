@@ -44,8 +44,10 @@ class GroupCallIT {
     registry.add("switchboard.signaling.message-burst", () -> "40");
     registry.add("switchboard.signaling.kms-request-timeout", () -> "1500ms");
     registry.add("switchboard.signaling.resume-grace", () -> GRACE.toMillis() + "ms");
-    registry.add("switchboard.signaling.heartbeat-interval", () -> "200ms");
-    registry.add("switchboard.signaling.heartbeat-timeout", () -> "1s");
+    SignalingPods.FAST_HEARTBEATS.forEach(setting -> {
+      String[] kv = setting.substring(2).split("=", 2);
+      registry.add(kv[0], () -> kv[1]);
+    });
   }
 
   @AfterAll
@@ -186,7 +188,7 @@ class GroupCallIT {
   @Test
   void aRoomSpreadOverTwoPodsWorksLikeOne() {
     try (org.springframework.context.ConfigurableApplicationContext podB = anotherPod("--switchboard.signaling.pod-id=pod-b")) {
-      int portB = podB.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+      int portB = SignalingPods.port(podB);
       try (BrowserSocket alice = browser(); BrowserSocket bob = new BrowserSocket("ws://127.0.0.1:" + portB + "/groupcall");
           BrowserSocket carol = browser()) {
         join(alice, "alice", "spread").next("existingParticipants");
@@ -321,7 +323,7 @@ class GroupCallIT {
   void aSessionResumesOnAnotherPodWithItsEndpoints() throws Exception {
     try (org.springframework.context.ConfigurableApplicationContext podB = anotherPod("--switchboard.signaling.pod-id=pod-b");
         BrowserSocket bob = browser()) {
-      int portB = podB.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+      int portB = SignalingPods.port(podB);
       BrowserSocket alice = browser();
       join(alice, "alice", "moving").next("existingParticipants");
       String token = alice.next("session").path("token").asText();
@@ -352,8 +354,12 @@ class GroupCallIT {
         assertThat(kms().server().count("WebRtcEndpoint")).isEqualTo(endpoints);
         // Only pod B's KMS session listens to her endpoints now: this pod stopped when she moved.
         String publisher = after.path("publisher").asText();
+        String subscription = after.path("subscriptions").path("bob").asText();
         await().atMost(Duration.ofSeconds(5)).until(() ->
-            kms().server().subscribedSessions(publisher, "IceCandidateFound").size() == 1);
+            kms().server().subscribedSessions(publisher, "IceCandidateFound").size() == 1
+                && kms().server().subscribedSessions(subscription, "IceCandidateFound").size() == 1);
+        String podBsSession = kms().server().subscribedSessions(publisher, "IceCandidateFound").iterator().next();
+        assertThat(kms().server().subscribedSessions(subscription, "IceCandidateFound")).containsExactly(podBsSession);
 
         // Her publisher endpoint negotiates only now, through pod B: its candidates reach her there.
         again.send(message("receiveVideoFrom").put("sender", "alice")
@@ -516,13 +522,9 @@ class GroupCallIT {
 
   /** A second signaling pod in this JVM, on the same Redis and placement, with these settings added. */
   private static org.springframework.context.ConfigurableApplicationContext anotherPod(String... settings) {
-    List<String> args = new java.util.ArrayList<>(List.of("--server.port=0", "--spring.data.redis.url=" + REDIS.url(),
-        "--switchboard.placement.url=" + PLACEMENT.url(),
-        "--switchboard.signaling.resume-grace=" + GRACE.toMillis() + "ms",
-        "--switchboard.signaling.heartbeat-interval=200ms", "--switchboard.signaling.heartbeat-timeout=1s"));
+    List<String> args = new java.util.ArrayList<>(List.of("--switchboard.signaling.resume-grace=" + GRACE.toMillis() + "ms"));
     args.addAll(List.of(settings));
-    return new org.springframework.boot.builder.SpringApplicationBuilder(SignalingApplication.class)
-        .run(args.toArray(String[]::new));
+    return SignalingPods.start(REDIS.url(), PLACEMENT.url(), args.toArray(String[]::new));
   }
 
   private java.net.http.HttpResponse<String> get(String path) throws IOException, InterruptedException {

@@ -15,7 +15,7 @@ import java.util.function.Supplier;
 
 /**
  * A stand-in for the placement service's HTTP contract (docs/placement.md): every room goes to
- * one KMS. Like the real service, a placement is a room hash in Redis that signaling's load
+ * one KMS node (kms-0 unless {@link #placeOn} says otherwise). Like the real service, a placement is a room hash in Redis that signaling's load
  * reports update, deleted when the placement is released. It also records the calls it got.
  */
 final class PlacementStub implements AutoCloseable {
@@ -24,8 +24,11 @@ final class PlacementStub implements AutoCloseable {
   private final RedisClient redisClient;
   private final StatefulRedisConnection<String, String> redis;
   private final HttpServer server;
+  private volatile String nodeId = "kms-0";
+  private volatile Supplier<String> kmsUrl;
 
   PlacementStub(String redisUrl, Supplier<String> kmsUrl) {
+    this.kmsUrl = kmsUrl;
     redisClient = RedisClient.create(redisUrl);
     redis = redisClient.connect();
     try {
@@ -38,12 +41,12 @@ final class PlacementStub implements AutoCloseable {
       String room = exchange.getRequestURI().getPath().split("/")[3];
       boolean put = exchange.getRequestMethod().equals("PUT");
       if (put) {
-        redis.sync().hsetnx(PlacementKeys.room(room), "nodeId", "kms-0");
+        redis.sync().hsetnx(PlacementKeys.room(room), "nodeId", nodeId);
       } else {
         redis.sync().del(PlacementKeys.room(room));
       }
       byte[] body = put
-          ? ("{\"roomId\":\"" + room + "\",\"nodeId\":\"kms-0\",\"kmsUrl\":\"" + kmsUrl.get()
+          ? ("{\"roomId\":\"" + room + "\",\"nodeId\":\"" + nodeId + "\",\"kmsUrl\":\"" + this.kmsUrl.get()
               + "\",\"placedAt\":\"2026-11-21T00:00:00Z\"}").getBytes(StandardCharsets.UTF_8)
           : new byte[0];
       exchange.getResponseHeaders().set("Content-Type", "application/json");
@@ -54,6 +57,22 @@ final class PlacementStub implements AutoCloseable {
       exchange.close();
     });
     server.start();
+  }
+
+  /** Rooms placed from now on go to this node. */
+  void placeOn(String nodeId, String kmsUrl) {
+    this.nodeId = nodeId;
+    this.kmsUrl = () -> kmsUrl;
+  }
+
+  /**
+   * What placement does when a node is lost: removes the rooms' placements and appends an entry
+   * to the announcement stream (docs/placement.md).
+   */
+  void announce(String type, String nodeId, List<String> rooms, String reason) {
+    rooms.forEach(room -> redis.sync().del(PlacementKeys.room(room)));
+    redis.sync().xadd(PlacementKeys.announcements(), Map.of("type", type, "nodeId", nodeId,
+        "rooms", String.join(",", rooms), "reason", reason, "at", Long.toString(System.currentTimeMillis())));
   }
 
   String url() {

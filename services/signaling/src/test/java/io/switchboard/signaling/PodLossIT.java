@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -35,9 +34,13 @@ class PodLossIT {
   /** Both tests use one room (closed at the end of each) and the same pod names, as restarted pods would. */
   static final String ROOM = "call";
   static final RedisServerProcess REDIS = RedisServerProcess.start();
-  /** KMS collects a dead client's session after one to two periods (240 s on a real KMS). */
+  /**
+   * KMS collects a dead client's session after one to two periods (240 s on a real KMS): longer
+   * here than a dead pod's timeout plus grace, as in production, so what the janitor releases is
+   * the janitor's doing.
+   */
   static final KmsEmulatorFleet KMS = KmsEmulatorFleet.start(1,
-      EmulatorConfig.defaults().withGcPeriod(Duration.ofSeconds(3)));
+      EmulatorConfig.defaults().withGcPeriod(Duration.ofSeconds(8)));
   static final PlacementStub PLACEMENT = new PlacementStub(REDIS.url(), () -> KMS.node(0).url());
 
   @AfterAll
@@ -47,13 +50,23 @@ class PodLossIT {
     REDIS.close();
   }
 
-  private static String[] settings(String pod, String... more) {
+  /** Pod A: its own process, from signaling.jar. */
+  private static ServiceProcess processPod(String pod, String... more) {
     List<String> all = new ArrayList<>(List.of("--spring.data.redis.url=" + REDIS.url(),
-        "--switchboard.placement.url=" + PLACEMENT.url(),
-        "--switchboard.signaling.pod-id=" + pod,
-        "--switchboard.signaling.resume-grace=" + GRACE.toMillis() + "ms",
-        "--switchboard.signaling.heartbeat-interval=200ms",
-        "--switchboard.signaling.heartbeat-timeout=1s"));
+        "--switchboard.placement.url=" + PLACEMENT.url()));
+    all.addAll(SignalingPods.FAST_HEARTBEATS);
+    all.addAll(List.of(settings(pod, more)));
+    return ServiceProcess.start("signaling", all.toArray(String[]::new));
+  }
+
+  /** Pod B: in this JVM. */
+  private static ConfigurableApplicationContext jvmPod(String pod) {
+    return SignalingPods.start(REDIS.url(), PLACEMENT.url(), settings(pod));
+  }
+
+  private static String[] settings(String pod, String... more) {
+    List<String> all = new ArrayList<>(List.of("--switchboard.signaling.pod-id=" + pod,
+        "--switchboard.signaling.resume-grace=" + GRACE.toMillis() + "ms"));
     all.addAll(List.of(more));
     return all.toArray(String[]::new);
   }
@@ -98,10 +111,9 @@ class PodLossIT {
 
   @Test
   void participantsOfAKilledPodResumeOnAnotherWithTheirEndpointsAndTheRestAreCleanedUp() {
-    ServiceProcess podA = ServiceProcess.start("signaling", settings("pod-a"));
-    try (podA; ConfigurableApplicationContext podB = new SpringApplicationBuilder(SignalingApplication.class)
-        .run(settings("pod-b", "--server.port=0"))) {
-      int portB = podB.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+    ServiceProcess podA = processPod("pod-a");
+    try (podA; ConfigurableApplicationContext podB = jvmPod("pod-b")) {
+      int portB = SignalingPods.port(podB);
       try (BrowserSocket alice = socket(podA.port()); BrowserSocket bob = socket(podA.port());
           BrowserSocket dave = socket(podA.port()); BrowserSocket carol = socket(portB)) {
         // Alice publishes; Bob (who does not publish yet) and Carol, on pod B, receive her.
@@ -117,7 +129,9 @@ class PodLossIT {
         String davesEndpoint = member("dave").path("publisher").asText();
         long endpoints = kms().server().count("WebRtcEndpoint");
         assertThat(endpoints).isEqualTo(6);
-        int kmsSessions = kms().server().sessionCount();
+        // Pod A's KMS session: the one listening to Alice's publisher.
+        String podAsSession = kms().server()
+            .subscribedSessions(aliceBefore.path("publisher").asText(), "IceCandidateFound").iterator().next();
 
         podA.kill();
         assertThat(alice.closed).succeedsWithin(Duration.ofSeconds(5));
@@ -136,17 +150,20 @@ class PodLossIT {
           assertTakenOverWithTheSameEndpoints("bob", bobBefore);
           assertThat(kms().server().count("WebRtcEndpoint")).isEqualTo(endpoints);
 
-          // KMS collects the dead pod's session; what pod B took over stays, for pod B holds it now.
-          await().atMost(Duration.ofSeconds(20)).until(() -> kms().server().sessionCount() < kmsSessions);
-          assertThat(kms().server().exists(aliceBefore.path("publisher").asText())).isTrue();
-          assertThat(kms().server().exists(bobBefore.path("publisher").asText())).isTrue();
-          assertThat(kms().server().exists(bobBefore.path("subscriptions").path("alice").asText())).isTrue();
-
           // Dave never came back: after the dead pod's beat lapsed and his grace ran out, he left.
           assertThat(carol.next("participantLeft").path("name").asText()).isEqualTo("dave");
           assertThat(aliceAgain.next("participantLeft").path("name").asText()).isEqualTo("dave");
           assertThat(SignalingState.isMember(PLACEMENT.redis(), ROOM, "dave")).isFalse();
           await().atMost(Duration.ofSeconds(5)).until(() -> !kms().server().exists(davesEndpoint));
+          // Released by pod B's janitor: KMS has not collected the dead pod's session yet.
+          assertThat(kms().server().sessionObjectCounts()).containsKey(podAsSession);
+
+          // KMS collects the dead pod's session; what pod B took over stays, for pod B holds it now.
+          await().atMost(Duration.ofSeconds(20)).until(() ->
+              !kms().server().sessionObjectCounts().containsKey(podAsSession));
+          assertThat(kms().server().exists(aliceBefore.path("publisher").asText())).isTrue();
+          assertThat(kms().server().exists(bobBefore.path("publisher").asText())).isTrue();
+          assertThat(kms().server().exists(bobBefore.path("subscriptions").path("alice").asText())).isTrue();
           // The dead pod is forgotten once its participants are seen to.
           await().atMost(Duration.ofSeconds(5)).until(() ->
               PLACEMENT.redis().smembers("sb:{pods}").equals(java.util.Set.of("pod-b")));
@@ -188,11 +205,10 @@ class PodLossIT {
 
   @Test
   void aStoppingPodSendsItsClientsElsewhereAndLeavesTheirMediaAlone() throws Exception {
-    ServiceProcess podA = ServiceProcess.start("signaling", settings("pod-a", "--switchboard.signaling.shutdown-drain=5s"));
-    try (podA; ConfigurableApplicationContext podB = new SpringApplicationBuilder(SignalingApplication.class)
-        .run(settings("pod-b", "--server.port=0"));
+    ServiceProcess podA = processPod("pod-a", "--switchboard.signaling.shutdown-drain=5s");
+    try (podA; ConfigurableApplicationContext podB = jvmPod("pod-b");
         BrowserSocket alice = socket(podA.port()); BrowserSocket dave = socket(podA.port())) {
-      int portB = podB.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+      int portB = SignalingPods.port(podB);
       try (BrowserSocket carol = socket(portB)) {
         String aliceToken = joined(alice, "alice");
         publish(alice, "alice");
@@ -217,6 +233,10 @@ class PodLossIT {
           assertThat(alice.closed).succeedsWithin(Duration.ofSeconds(5)).isEqualTo(4000);
           assertThat(dave.closed).succeedsWithin(Duration.ofSeconds(10)).isEqualTo(1012);
           assertThat(podA.awaitExit(Duration.ofSeconds(30))).as("pod A exits").isTrue();
+          // It withdrew its beat on the way out (a lapse would take up to 2 s more).
+          assertThat(PLACEMENT.redis().exists("sb:{pods}:alive:pod-a")).isZero();
+          // Dave's socket closed before the pod went: he waits for a resume, parked.
+          assertThat(member("dave").path("parkedUntil").asLong()).isPositive();
 
           assertTakenOverWithTheSameEndpoints("alice", aliceBefore);
           // Dave was parked when his socket closed, and leaves when his grace runs out: pod A

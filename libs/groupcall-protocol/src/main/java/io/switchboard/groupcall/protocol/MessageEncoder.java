@@ -76,6 +76,9 @@ public final class MessageEncoder {
     if (message instanceof ServerMessage.Reconnect m) {
       return id("reconnect").put("reason", m.reason());
     }
+    if (message instanceof ServerMessage.MediaMoved m) {
+      return id("mediaMoved").put("reason", m.reason());
+    }
     ServerMessage.Error m = (ServerMessage.Error) message;
     ObjectNode o = id("error").put("code", m.code()).put("message", m.message());
     return m.requestId() == null ? o : o.put("requestId", m.requestId());

@@ -58,6 +58,14 @@ public sealed interface ServerMessage {
   /** {@code reconnect {reason}}: this pod is going away; reconnect and resume elsewhere. */
   record Reconnect(String reason) implements ServerMessage {}
 
+  /**
+   * {@code mediaMoved {reason}}: the room's media was rebuilt on another media server (its node
+   * failed or was drained). Every peer connection of the client is dead: publish again
+   * ({@code receiveVideoFrom} with one's own name and a new offer); each other participant is
+   * announced again ({@code participantLeft} then {@code newParticipantArrived}), so subscribe anew.
+   */
+  record MediaMoved(String reason) implements ServerMessage {}
+
   /** {@code error {code, message, requestId?}}: a message was refused and changed nothing. */
   record Error(String code, String message, String requestId) implements ServerMessage {}
 }

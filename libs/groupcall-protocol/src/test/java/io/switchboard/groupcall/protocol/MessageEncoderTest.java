@@ -39,5 +39,11 @@ class MessageEncoderTest {
     assertThat(encoder.encode(new ServerMessage.Error("unknown-id", "nope", null)))
         .isEqualTo("{\"id\":\"error\",\"code\":\"unknown-id\",\"message\":\"nope\"}");
     assertThat(encoder.encode(new ServerMessage.StopCommunication())).isEqualTo("{\"id\":\"stopCommunication\"}");
+    assertThat(encoder.encode(new ServerMessage.Resumed("alice", "standup")))
+        .isEqualTo("{\"id\":\"resumed\",\"name\":\"alice\",\"room\":\"standup\"}");
+    assertThat(encoder.encode(new ServerMessage.Reconnect("stopping")))
+        .isEqualTo("{\"id\":\"reconnect\",\"reason\":\"stopping\"}");
+    assertThat(encoder.encode(new ServerMessage.MediaMoved("node down")))
+        .isEqualTo("{\"id\":\"mediaMoved\",\"reason\":\"node down\"}");
   }
 }

@@ -1,6 +1,7 @@
 package io.switchboard.signaling.config;
 
 import io.switchboard.signaling.domain.GroupCallService;
+import io.switchboard.signaling.store.redis.RedisNodeAnnouncements;
 import io.switchboard.signaling.ws.GroupCallSocketHandler;
 import java.time.Duration;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
@@ -61,24 +62,31 @@ final class PodLifecycle {
     }
   }
 
-  /** After the web server stopped, before Redis's connection factory (phase 0) stops. */
+  /**
+   * The janitor and the reader of placement's node announcements: after the web server stopped,
+   * before Redis's connection factory (phase 0) stops.
+   */
   static final class Janitor implements SmartLifecycle {
     private final GroupCallService calls;
+    private final RedisNodeAnnouncements announcements;
     private volatile boolean running;
 
-    Janitor(GroupCallService calls) {
+    Janitor(GroupCallService calls, RedisNodeAnnouncements announcements) {
       this.calls = calls;
+      this.announcements = announcements;
     }
 
     @Override
     public void start() {
       calls.start();
+      announcements.start();
       running = true;
     }
 
     @Override
     public void stop() {
       running = false;
+      announcements.close();
       calls.close();
     }
 

@@ -3,6 +3,7 @@ package io.switchboard.signaling.config;
 import io.switchboard.signaling.domain.GroupCallService;
 import io.switchboard.signaling.domain.LoadReporter;
 import io.switchboard.signaling.domain.PodRegistry;
+import io.switchboard.signaling.store.redis.RedisNodeAnnouncements;
 import io.switchboard.signaling.store.redis.RedisPodRegistry;
 import io.switchboard.signaling.ws.CallMeters;
 import io.switchboard.signaling.domain.RoomEvents;
@@ -94,8 +95,16 @@ class SignalingConfiguration {
   }
 
   @Bean
-  PodLifecycle.Janitor janitorLifecycle(GroupCallService calls) {
-    return new PodLifecycle.Janitor(calls);
+  RedisNodeAnnouncements nodeAnnouncements(GroupCallService calls,
+      org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory factory) {
+    return new RedisNodeAnnouncements((io.lettuce.core.RedisClient) factory.getRequiredNativeClient(),
+        a -> calls.nodeLost(a.nodeId(), a.type() == io.switchboard.placement.contract.NodeAnnouncement.Type.NODE_DOWN,
+            a.rooms(), a.type() + ": " + a.reason()));
+  }
+
+  @Bean
+  PodLifecycle.Janitor janitorLifecycle(GroupCallService calls, RedisNodeAnnouncements announcements) {
+    return new PodLifecycle.Janitor(calls, announcements);
   }
 
   @Bean

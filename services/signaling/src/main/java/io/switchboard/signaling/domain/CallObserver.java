@@ -12,5 +12,8 @@ public interface CallObserver {
   /** This pod found a pod whose heartbeat lapsed and parked its {@code members}. */
   default void adoptedDeadPod(int members) {}
 
+  /** This pod rebuilt a room on a new KMS node after its node was lost. */
+  default void roomRebuilt() {}
+
   CallObserver NONE = new CallObserver() {};
 }

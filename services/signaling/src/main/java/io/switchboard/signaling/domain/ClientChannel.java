@@ -9,4 +9,7 @@ public interface ClientChannel {
 
   /** Closes the socket with close code 4000 (replaced by another socket), after what was sent. */
   void closeReplaced(String reason);
+
+  /** Closes the socket with close code 4001 (the session ended: join again), after what was sent. */
+  void closeEnded(String reason);
 }

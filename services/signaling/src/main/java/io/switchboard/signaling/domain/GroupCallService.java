@@ -54,6 +54,8 @@ public final class GroupCallService implements AutoCloseable {
   private static final Duration SESSION_TTL = Duration.ofHours(24);
   /** How long a pod's claim on cleaning up after a dead pod lasts (it is done long before). */
   private static final Duration CLAIM_TTL = Duration.ofSeconds(30);
+  /** Every this many janitor rounds, this pod's participants are checked against their records. */
+  private static final int RECONCILE_EVERY = 5;
   /** Parked members one janitor round looks at, at most. */
   private static final int EXPIRIES_PER_ROUND = 64;
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -86,6 +88,28 @@ public final class GroupCallService implements AutoCloseable {
     t.setDaemon(true);
     return t;
   });
+  /** Rebuilds rooms whose KMS node was lost, and tells participants; never the janitor's thread. */
+  private final java.util.concurrent.ExecutorService rebuilds = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "room-rebuild");
+    t.setDaemon(true);
+    return t;
+  });
+  /**
+   * KMS requests nobody waits for (removing listeners of participants that moved away, releasing
+   * a drained node's old pipelines): a slow KMS must hold up neither events, rebuilds nor the janitor.
+   */
+  private final java.util.concurrent.ExecutorService mediaCleanup = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "media-cleanup");
+    t.setDaemon(true);
+    return t;
+  });
+  /** Beats alone, so that no slow Redis, KMS or lock in the janitor's work makes this pod look dead. */
+  private final ScheduledExecutorService beater = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "signaling-heartbeat");
+    t.setDaemon(true);
+    return t;
+  });
+  private long rounds;
   private volatile boolean beaten;
   /** This pod's participants: room → name → participant. */
   private final Map<String, Map<String, Participant>> local = new ConcurrentHashMap<>();
@@ -116,7 +140,14 @@ public final class GroupCallService implements AutoCloseable {
   /** Starts beating and the janitor. */
   public void start() {
     long every = settings.heartbeatInterval().toMillis();
-    janitor.scheduleWithFixedDelay(this::janitorRound, 0, every, TimeUnit.MILLISECONDS);
+    beater.scheduleWithFixedDelay(() -> {
+      try {
+        beat();
+      } catch (RuntimeException e) {
+        log.warn("heartbeat failed: {}", e.toString());
+      }
+    }, 0, every, TimeUnit.MILLISECONDS);
+    janitor.scheduleWithFixedDelay(this::janitorRound, every / 2, every, TimeUnit.MILLISECONDS);
   }
 
   public String podId() {
@@ -180,8 +211,8 @@ public final class GroupCallService implements AutoCloseable {
       return;
     }
     synchronized (self) {
-      if (self.gone || self.channel != channel) {
-        return; // left already, or resumed on another socket
+      if (self.gone || self.channel != channel || self.detached) {
+        return; // left already, resumed on another socket, or told already
       }
       if (!settings.resumeGrace().isZero()) {
         self.detached = true;
@@ -206,7 +237,7 @@ public final class GroupCallService implements AutoCloseable {
         }
         // Not written means it is no longer this pod's (resumed elsewhere, or removed): the
         // event saying so lets it go here.
-        if (store.replaceMember(self.roomId, self.name, podId, self.record(podId))) {
+        if (write(self)) {
           pods.park(self.entry(), self.parkedUntil);
         }
         self.parkRecorded = true;
@@ -223,7 +254,16 @@ public final class GroupCallService implements AutoCloseable {
    */
   @Override
   public void close() {
+    beater.shutdownNow();
     janitor.shutdownNow();
+    rebuilds.shutdownNow();
+    mediaCleanup.shutdownNow();
+    try {
+      // A beat under way must not bring the key back after it is withdrawn.
+      beater.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     try {
       pods.retire(podId);
     } catch (RuntimeException e) {
@@ -235,13 +275,10 @@ public final class GroupCallService implements AutoCloseable {
 
   private void janitorRound() {
     try {
-      beat();
-    } catch (RuntimeException e) {
-      log.warn("heartbeat failed: {}", e.toString());
-      return; // without Redis nothing below can work either
-    }
-    try {
       localParticipantsWhere(p -> p.detached && !p.parkRecorded).forEach(this::park);
+      if (rounds++ % RECONCILE_EVERY == 0) {
+        reconcile();
+      }
       adoptDeadPods();
       expireDue();
     } catch (RuntimeException e) {
@@ -251,7 +288,15 @@ public final class GroupCallService implements AutoCloseable {
 
   private void beat() {
     boolean wasAlive = pods.beat(podId, settings.heartbeatTimeout());
-    if (!wasAlive && beaten) {
+    if (!beaten) {
+      // A pod restarted under the same name (a container restart keeps the pod's name) beats
+      // before anyone saw its earlier self die: the participants that one served are parked here.
+      int parked = parkMembersOf(podId, deadline());
+      if (parked > 0) {
+        log.warn("{} participants of this pod's earlier run wait {} for a resume", parked, settings.resumeGrace());
+        observer.adoptedDeadPod(parked);
+      }
+    } else if (!wasAlive) {
       // Our beat lapsed (a long pause, or Redis was away): other pods may have parked our
       // participants. Those still connected here are reclaimed.
       log.warn("this pod's heartbeat lapsed; reclaiming its participants");
@@ -260,12 +305,105 @@ public final class GroupCallService implements AutoCloseable {
     beaten = true;
   }
 
+  private long deadline() {
+    return clock.millis() + settings.resumeGrace().toMillis();
+  }
+
+  /**
+   * Parks the members {@code pod} served that are not served here now (all of them, for a dead
+   * pod); returns how many wait for a resume.
+   */
+  private int parkMembersOf(String pod, long deadline) {
+    int parked = 0;
+    for (PodRegistry.Entry entry : pods.served(pod)) {
+      if (pod.equals(podId)) {
+        // Under the room's lock: a join or resume here adds its entry first and its participant
+        // under this lock, and must not be parked in between.
+        synchronized (roomLock(entry.roomId())) {
+          Participant here = localParticipant(entry.roomId(), entry.name());
+          if (here == null || !here.memberId.equals(entry.memberId())) {
+            parked += parkOne(pod, entry, deadline);
+          }
+        }
+      } else {
+        parked += parkOne(pod, entry, deadline);
+      }
+    }
+    return parked;
+  }
+
+  /** Parks one member of {@code pod} if it is still that pod's and connected; 1 when it waits now. */
+  private int parkOne(String pod, PodRegistry.Entry entry, long deadline) {
+    try {
+      Optional<RoomStore.MemberRecord> member = store.member(entry.roomId(), entry.name())
+          .filter(m -> m.id().equals(entry.memberId()) && m.pod().equals(pod));
+      if (member.isEmpty()) {
+        if (pod.equals(podId)) {
+          pods.unserve(pod, entry); // left, or resumed elsewhere, already
+        }
+        return 0;
+      }
+      long until = member.get().parkedUntil();
+      if (until == 0) {
+        until = deadline;
+        if (!store.replaceMember(entry.roomId(), entry.name(), pod, member.get().publisher(),
+            member.get().parked(deadline))) {
+          return 0;
+        }
+      }
+      pods.park(entry, until);
+      return 1;
+    } catch (RuntimeException e) {
+      log.warn("{} of room {} not parked: {}", entry.name(), entry.roomId(), e.toString());
+      return 0;
+    }
+  }
+
+  /**
+   * Checks this pod's participants against their records, in case an event was lost (Redis
+   * pub/sub delivers at most once): one whose record is gone or is another pod's is let go, and
+   * the indexes a janitor relies on are written again for the others.
+   */
+  private void reconcile() {
+    // Members this pod's index names but that it does not serve (a join that failed halfway).
+    parkMembersOf(podId, deadline());
+    for (String roomId : List.copyOf(local.keySet())) {
+      Map<String, Participant> here = local.get(roomId);
+      if (here == null || here.isEmpty()) {
+        continue;
+      }
+      Map<String, RoomStore.MemberRecord> members = store.members(roomId);
+      for (Participant p : List.copyOf(here.values())) {
+        RoomStore.MemberRecord m = members.get(p.name);
+        if (p.gone) {
+          continue;
+        }
+        if (m == null || !m.id().equals(p.memberId) || !m.pod().equals(podId)) {
+          // The list was read before this participant joined or resumed here, perhaps: look again.
+          m = store.member(roomId, p.name).orElse(null);
+        }
+        if (m == null || !m.id().equals(p.memberId)) {
+          letGo(p, false);
+        } else if (!m.pod().equals(podId)) {
+          letGo(p, true);
+        } else {
+          pods.serve(podId, p.entry());
+          synchronized (p) {
+            if (p.detached && p.parkRecorded) {
+              pods.park(p.entry(), m.parkedUntil() > 0 ? m.parkedUntil() : p.parkedUntil);
+            }
+          }
+        }
+      }
+    }
+  }
+
   private void reclaim(Participant p) {
     synchronized (p) {
       if (p.gone) {
         return;
       }
-      if (store.replaceMember(p.roomId, p.name, podId, p.record(podId))) {
+      if (write(p)) {
         pods.serve(podId, p.entry());
         if (p.detached) {
           pods.park(p.entry(), p.parkedUntil);
@@ -282,24 +420,7 @@ public final class GroupCallService implements AutoCloseable {
       if (dead.equals(podId) || !pods.claim(dead, podId, CLAIM_TTL)) {
         continue;
       }
-      long deadline = clock.millis() + settings.resumeGrace().toMillis();
-      int parked = 0;
-      for (PodRegistry.Entry entry : pods.served(dead)) {
-        Optional<RoomStore.MemberRecord> member = store.member(entry.roomId(), entry.name())
-            .filter(m -> m.id().equals(entry.memberId()) && m.pod().equals(dead));
-        if (member.isEmpty()) {
-          continue; // left, or resumed elsewhere, already
-        }
-        long until = member.get().parkedUntil();
-        if (until == 0) {
-          until = deadline;
-          if (!store.replaceMember(entry.roomId(), entry.name(), dead, member.get().parked(deadline))) {
-            continue;
-          }
-        }
-        pods.park(entry, until);
-        parked++;
-      }
+      int parked = parkMembersOf(dead, deadline());
       pods.forget(dead);
       observer.adoptedDeadPod(parked);
       log.warn("signaling pod {} stopped beating: {} of its participants wait {} for a resume", dead, parked,
@@ -311,28 +432,36 @@ public final class GroupCallService implements AutoCloseable {
   private void expireDue() {
     long now = clock.millis();
     for (PodRegistry.Entry entry : pods.due(now, EXPIRIES_PER_ROUND)) {
-      Optional<RoomStore.MemberRecord> found = store.member(entry.roomId(), entry.name())
-          .filter(m -> m.id().equals(entry.memberId()));
-      if (found.isEmpty() || found.get().parkedUntil() == 0) {
-        pods.unpark(entry); // left or resumed meanwhile
-        continue;
+      try {
+        expireIfDue(entry, now);
+      } catch (RuntimeException e) {
+        log.warn("{} of room {}: expiry failed (retrying): {}", entry.name(), entry.roomId(), e.toString());
       }
-      RoomStore.MemberRecord member = found.get();
-      if (member.parkedUntil() > now) {
-        pods.park(entry, member.parkedUntil());
-        continue;
-      }
-      if (member.pod().equals(podId)) {
-        Participant p = localParticipant(entry.roomId(), entry.name());
-        if (p != null && p.memberId.equals(member.id()) && !p.detached && !p.gone) {
-          reclaim(p); // parked by a pod that took this one for dead, yet its socket is open here
-          continue;
-        }
-      } else if (pods.alive(member.pod())) {
-        continue; // its own pod sees to it
-      }
-      expire(entry, member, now);
     }
+  }
+
+  private void expireIfDue(PodRegistry.Entry entry, long now) {
+    Optional<RoomStore.MemberRecord> found = store.member(entry.roomId(), entry.name())
+        .filter(m -> m.id().equals(entry.memberId()));
+    if (found.isEmpty() || found.get().parkedUntil() == 0) {
+      pods.unpark(entry); // left or resumed meanwhile (a pod re-adds a fresh park it still holds)
+      return;
+    }
+    RoomStore.MemberRecord member = found.get();
+    if (member.parkedUntil() > now) {
+      pods.park(entry, member.parkedUntil());
+      return;
+    }
+    if (member.pod().equals(podId)) {
+      Participant p = localParticipant(entry.roomId(), entry.name());
+      if (p != null && p.memberId.equals(member.id()) && !p.detached && !p.gone) {
+        reclaim(p); // parked by a pod that took this one for dead, yet its socket is open here
+        return;
+      }
+    } else if (pods.alive(member.pod())) {
+      return; // its own pod sees to it
+    }
+    expire(entry, member, now);
   }
 
   private void expire(PodRegistry.Entry entry, RoomStore.MemberRecord member, long now) {
@@ -340,22 +469,34 @@ public final class GroupCallService implements AutoCloseable {
     if (left < 0) {
       return; // resumed, or removed by another pod, just now
     }
-    pods.unpark(entry);
-    pods.unserve(member.pod(), entry);
-    store.deleteSession(member.session());
-    log.info("{} did not resume within {}: leaving room {}", entry.name(), settings.resumeGrace(), entry.roomId());
-    store.room(entry.roomId()).ifPresent(room -> {
+    // Removed: from here on every step is tried, whatever fails before it; nobody else will.
+    String roomId = entry.roomId();
+    log.info("{} did not resume within {}: leaving room {}", entry.name(), settings.resumeGrace(), roomId);
+    quietly(entry.name(), roomId, () -> pods.unpark(entry));
+    quietly(entry.name(), roomId, () -> pods.unserve(member.pod(), entry));
+    quietly(entry.name(), roomId, () -> store.deleteSession(member.session()));
+    quietly(entry.name(), roomId, () -> store.room(roomId).ifPresent(room -> {
       member.subscriptions().values().forEach(e -> releaseQuietly(room.kmsUrl(), e));
       releaseQuietly(room.kmsUrl(), member.publisher());
-      load.report(entry.roomId(), room.nodeId(), -(member.subscriptions().size() + 1), -1);
-    });
-    events.publish(entry.roomId(), new RoomEvents.RoomEvent(RoomEvents.RoomEvent.Type.LEFT, entry.name(), member.id(),
-        member.pod(), false, false));
+      load.report(roomId, room.nodeId(), -(member.subscriptions().size() + 1), -1);
+    }));
+    quietly(entry.name(), roomId, () -> events.publish(roomId, new RoomEvents.RoomEvent(RoomEvents.RoomEvent.Type.LEFT,
+        entry.name(), member.id(), member.pod(), false, false)));
     observer.expired();
     if (left == 0) {
-      closeRoom(entry.roomId());
+      quietly(entry.name(), roomId, () -> closeRoom(roomId));
     }
   }
+
+  /** One step of a clean-up that must go on whatever fails. */
+  private static void quietly(String name, String roomId, Runnable step) {
+    try {
+      step.run();
+    } catch (RuntimeException e) {
+      log.warn("{} of room {}: a clean-up step failed: {}", name, roomId, e.toString());
+    }
+  }
+
 
   private List<Participant> localParticipantsWhere(java.util.function.Predicate<Participant> test) {
     List<Participant> found = new ArrayList<>();
@@ -405,7 +546,7 @@ public final class GroupCallService implements AutoCloseable {
         if (p.detached) {
           long until = p.parkedUntil;
           p.parkedUntil = 0;
-          if (!store.replaceMember(p.roomId, p.name, podId, p.record(podId))) {
+          if (!write(p)) {
             p.parkedUntil = until;
             throw refuse(ErrorCode.INVALID_TOKEN, "the session has ended; join again", requestId);
           }
@@ -419,6 +560,7 @@ public final class GroupCallService implements AutoCloseable {
       }
       channel.send(new ServerMessage.Resumed(p.name, p.roomId));
       channel.send(new ServerMessage.ExistingParticipants(existing));
+      tellIfMediaMoved(p);
     }
     if (replaced != null) {
       // Its socket was still open: one socket speaks for a participant, so the old one goes.
@@ -441,6 +583,7 @@ public final class GroupCallService implements AutoCloseable {
         member.joinedAt(), channel, member.publisher(), tokenHash);
     synchronized (p) {
       p.publishing = member.publishing();
+      p.mediaMoved = member.mediaMoved();
       p.audio = member.audio();
       p.video = member.video();
       p.subscriptions.putAll(member.subscriptions());
@@ -453,14 +596,17 @@ public final class GroupCallService implements AutoCloseable {
       }
       boolean ours = false;
       try {
+        // Noted before it is ours: should this pod die from here on, a janitor finds it.
+        pods.serve(podId, p.entry());
         synchronized (p) {
-          ours = store.replaceMember(p.roomId, p.name, member.pod(), p.record(podId));
+          ours = store.replaceMember(p.roomId, p.name, member.pod(), member.publisher(), p.record(podId));
         }
         if (!ours) {
           throw refuse(ErrorCode.UNAVAILABLE, "the session changed while resuming; resume again", requestId);
         }
-        pods.serve(podId, p.entry());
-        pods.unserve(member.pod(), p.entry());
+        if (!member.pod().equals(podId)) {
+          pods.unserve(member.pod(), p.entry());
+        }
         pods.unpark(p.entry());
         Participant previous = here.put(p.name, p);
         if (previous != null) {
@@ -484,19 +630,34 @@ public final class GroupCallService implements AutoCloseable {
         }
         channel.send(new ServerMessage.Resumed(p.name, p.roomId));
         channel.send(new ServerMessage.ExistingParticipants(existing));
+        tellIfMediaMoved(p);
       } catch (RuntimeException e) {
-        if (!ours && first && here.isEmpty()) {
-          local.remove(p.roomId, here);
-          events.unfollow(p.roomId);
+        if (!ours) {
+          if (first && here.isEmpty()) {
+            local.remove(p.roomId, here);
+            events.unfollow(p.roomId);
+          }
+        } else if (!p.gone) {
+          // It is ours, but the socket was not told so: it waits for another resume, parked.
+          synchronized (p) {
+            p.detached = true;
+            p.parkedUntil = deadline();
+          }
+          park(p);
+          publishMoved(p);
         }
         throw e;
       }
     }
-    // The pod that served it lets it go (closing the old socket if it is still open).
-    events.publish(p.roomId, new RoomEvents.RoomEvent(RoomEvents.RoomEvent.Type.MOVED, p.name, p.memberId, podId,
-        p.audio, p.video));
+    publishMoved(p);
     observer.resumed(true);
     return p;
+  }
+
+  /** The pod that served the participant lets it go (closing the old socket if it is still open). */
+  private void publishMoved(Participant p) {
+    quietly(p.name, p.roomId, () -> events.publish(p.roomId, new RoomEvents.RoomEvent(RoomEvents.RoomEvent.Type.MOVED,
+        p.name, p.memberId, podId, p.audio, p.video)));
   }
 
   /**
@@ -541,8 +702,17 @@ public final class GroupCallService implements AutoCloseable {
   /** Writes the participant's record; false when it is no longer this pod's. */
   private boolean persist(Participant p) {
     synchronized (p) {
-      return !p.gone && store.replaceMember(p.roomId, p.name, podId, p.record(podId));
+      return !p.gone && write(p);
     }
+  }
+
+  /**
+   * Writes the participant's record as this pod knows it, if the stored one is still this pod's
+   * and has the publisher this pod knows (a rebuild of the room's media changes it). Call holding
+   * the participant's monitor.
+   */
+  private boolean write(Participant p) {
+    return store.replaceMember(p.roomId, p.name, podId, p.publisherEndpoint, p.record(podId));
   }
 
   private static String newToken() {
@@ -619,12 +789,24 @@ public final class GroupCallService implements AutoCloseable {
     // every one before it is in the member list read below.
     synchronized (roomLock(join.room())) {
       Map<String, Participant> here = local.computeIfAbsent(join.room(), r -> new ConcurrentHashMap<>());
-      if (here.isEmpty()) {
-        events.follow(join.room(), event -> onRoomEvent(join.room(), event));
-      }
       RoomStore.Added added;
-      synchronized (self) {
-        added = store.addMember(join.room(), room.pipelineId(), join.name(), self.record(podId));
+      try {
+        if (here.isEmpty()) {
+          events.follow(join.room(), event -> onRoomEvent(join.room(), event));
+        }
+        synchronized (self) {
+          added = store.addMember(join.room(), room.pipelineId(), join.name(), self.record(podId));
+        }
+      } catch (RuntimeException e) {
+        // Whether Redis added the member is unknown: the entry in this pod's index stays, so
+        // the janitor parks (and in time removes) a member that did make it.
+        quietly(join.name(), join.room(), () -> store.deleteSession(self.tokenHash));
+        if (here.isEmpty()) {
+          local.remove(join.room(), here);
+          quietly(join.name(), join.room(), () -> events.unfollow(join.room()));
+        }
+        releaseQuietly(room.kmsUrl(), publisher);
+        throw e;
       }
       if (added != RoomStore.Added.ADDED) {
         store.deleteSession(self.tokenHash);
@@ -644,15 +826,25 @@ public final class GroupCallService implements AutoCloseable {
       // Under the room's lock, so a join event delivered meanwhile is not announced twice: the
       // client hears of each participant once, in existingParticipants or newParticipantArrived.
       List<ServerMessage.ParticipantState> existing;
-      synchronized (self) {
-        existing = introduce(self);
+      try {
+        synchronized (self) {
+          existing = introduce(self);
+        }
+      } catch (RuntimeException e) {
+        leaveQuietly(self);
+        throw e;
       }
       channel.send(new ServerMessage.ExistingParticipants(existing));
       channel.send(new ServerMessage.Session(token));
     }
-    load.report(join.room(), room.nodeId(), 1, 1);
-    events.publish(join.room(), new RoomEvents.RoomEvent(RoomEvents.RoomEvent.Type.JOINED, join.name(),
-        self.memberId, podId, true, true));
+    quietly(join.name(), join.room(), () -> load.report(join.room(), room.nodeId(), 1, 1));
+    try {
+      events.publish(join.room(), new RoomEvents.RoomEvent(RoomEvents.RoomEvent.Type.JOINED, join.name(),
+          self.memberId, podId, true, true));
+    } catch (RuntimeException e) {
+      leaveQuietly(self); // the others would never hear of it
+      throw e;
+    }
     log.info("{} joined room {}", join.name(), join.room());
     return Optional.of(self);
   }
@@ -805,6 +997,175 @@ public final class GroupCallService implements AutoCloseable {
     }
   }
 
+  // ---------------------------------------------------------------- a lost KMS node
+
+  /**
+   * Placement announced that a KMS node is gone (DOWN, or drained past its deadline) and removed
+   * the placements of its rooms: each of these rooms is rebuilt on a new node, once (whichever
+   * pod takes the room's lock), and its participants are told to renegotiate.
+   */
+  public void nodeLost(String nodeId, boolean down, List<String> rooms, String reason) {
+    java.util.Set<String> urls = new java.util.HashSet<>();
+    for (String roomId : rooms) {
+      try {
+        store.room(roomId).filter(r -> r.nodeId().equals(nodeId)).ifPresent(r -> urls.add(r.kmsUrl()));
+      } catch (RuntimeException e) {
+        log.warn("room {}: {}", roomId, e.toString());
+      }
+      rebuilds.execute(() -> {
+        try {
+          rebuild(roomId, nodeId, down, reason);
+        } catch (RuntimeException e) {
+          log.error("room {} could not be rebuilt after losing node {}: {}", roomId, nodeId, e.toString());
+        }
+      });
+    }
+    if (down) {
+      // Nothing of ours is left on a dead node: stop reconnecting to it. Should it come back, KMS
+      // collects what our sessions held once their sockets are gone.
+      rebuilds.execute(() -> urls.forEach(media::disconnect));
+    }
+  }
+
+  private void rebuild(String roomId, String lostNode, boolean down, String reason) {
+    if (store.room(roomId).filter(r -> r.nodeId().equals(lostNode)).isEmpty()) {
+      return; // closed, or rebuilt by another pod already
+    }
+    String owner = podId + "/" + UUID.randomUUID();
+    if (!store.lockRoom(roomId, owner)) {
+      log.info("room {}: another pod is opening or rebuilding it", roomId);
+      return;
+    }
+    RoomStore.RoomRecord old;
+    RoomStore.RoomRecord rebuilt;
+    int moved = 0;
+    try {
+      old = store.room(roomId).filter(r -> r.nodeId().equals(lostNode)).orElse(null);
+      if (old == null) {
+        return;
+      }
+      int expected = Math.max(settings.expectedParticipants(), store.members(roomId).size());
+      RoomPlacementClient.PlacedRoom placed = placement.place(roomId, expected);
+      if (placed.nodeId().equals(lostNode)) {
+        log.warn("room {}: placement still places it on {}; not rebuilt", roomId, lostNode);
+        return;
+      }
+      rebuilt = new RoomStore.RoomRecord(placed.nodeId(), placed.kmsUrl(), media.createPipeline(placed.kmsUrl()));
+      // From here joins go to the new pipeline; one that read the old record is refused by
+      // addMember (ROOM_GONE) and starts over, and one that made it is in the list read next.
+      store.saveRoom(roomId, rebuilt);
+      for (Map.Entry<String, RoomStore.MemberRecord> m : store.members(roomId).entrySet()) {
+        String endpoint = media.createEndpoint(rebuilt.kmsUrl(), rebuilt.pipelineId(), null);
+        if (rebuildMember(roomId, m.getKey(), m.getValue(), endpoint)) {
+          moved++;
+        } else {
+          releaseQuietly(rebuilt.kmsUrl(), endpoint);
+        }
+      }
+      load.report(roomId, rebuilt.nodeId(), moved, moved);
+      events.publish(roomId, new RoomEvents.RoomEvent(RoomEvents.RoomEvent.Type.REBUILT, "", "", podId, false, false));
+    } finally {
+      store.unlockRoom(roomId, owner);
+    }
+    log.warn("room {} rebuilt on node {} ({} participants must renegotiate): node {} was lost ({})", roomId,
+        rebuilt.nodeId(), moved, lostNode, reason);
+    observer.roomRebuilt();
+    if (!down) {
+      // A drained node is still there: free it.
+      mediaCleanup.execute(() -> releaseQuietly(old.kmsUrl(), old.pipelineId()));
+    }
+  }
+
+  /** Points a member's record at its new publisher endpoint, whichever pod serves it. */
+  private boolean rebuildMember(String roomId, String name, RoomStore.MemberRecord member, String endpoint) {
+    RoomStore.MemberRecord m = member;
+    for (int attempt = 0; attempt < 5 && m != null; attempt++) {
+      if (store.replaceMember(roomId, name, m.pod(), m.publisher(), m.rebuiltWith(endpoint))) {
+        return true;
+      }
+      m = store.member(roomId, name).orElse(null); // its pod wrote it meanwhile
+    }
+    return false;
+  }
+
+  /** The room's media was rebuilt: this pod's participant takes its new endpoint. */
+  private void mediaRebuilt(String roomId, Participant p) {
+    try {
+      RoomStore.MemberRecord m = store.member(roomId, p.name)
+          .filter(r -> r.id().equals(p.memberId) && r.pod().equals(podId)).orElse(null);
+      RoomStore.RoomRecord room = store.room(roomId).orElse(null);
+      if (m == null || room == null) {
+        return;
+      }
+      List<String> stale = new ArrayList<>();
+      String oldKms;
+      boolean tell;
+      synchronized (p) {
+        if (p.gone || m.publisher().equals(p.publisherEndpoint)) {
+          return; // not rebuilt, or already taken in
+        }
+        oldKms = p.kmsUrl;
+        stale.addAll(p.subscriptions.values());
+        stale.add(p.publisherEndpoint);
+        p.kmsUrl = room.kmsUrl();
+        p.nodeId = room.nodeId();
+        p.publisherEndpoint = m.publisher();
+        p.publishing = false;
+        p.subscriptions.clear();
+        p.pendingCandidates.clear();
+        tell = !p.detached;
+        p.mediaMoved = !tell; // a detached participant is told when it resumes
+        write(p);
+      }
+      stale.forEach(e -> media.forget(oldKms, e));
+      media.listen(p.kmsUrl, p.publisherEndpoint,
+          c -> p.channel.send(new ServerMessage.IceCandidateFound(p.name, c, Stream.WEBCAM)));
+      if (tell) {
+        tellMediaMoved(p);
+      }
+    } catch (RuntimeException e) {
+      log.warn("{} in room {}: could not take in the rebuilt media: {}", p.name, roomId, e.toString());
+    }
+  }
+
+  private void tellIfMediaMoved(Participant p) {
+    boolean tell;
+    synchronized (p) {
+      tell = p.mediaMoved;
+      p.mediaMoved = false;
+      if (tell) {
+        write(p);
+      }
+    }
+    if (tell) {
+      tellMediaMoved(p);
+    }
+  }
+
+  /**
+   * Tells a client its peer connections are dead: {@code mediaMoved} (publish again), then each
+   * other participant leaves and arrives again, which is what makes the tutorial's client, which
+   * knows no {@code mediaMoved}, subscribe anew.
+   */
+  private void tellMediaMoved(Participant p) {
+    Map<String, RoomStore.MemberRecord> members = store.members(p.roomId);
+    List<String> others;
+    synchronized (p) {
+      others = new ArrayList<>(p.known.keySet());
+    }
+    p.channel.send(new ServerMessage.MediaMoved(MEDIA_MOVED));
+    for (String other : others) {
+      RoomStore.MemberRecord m = members.get(other);
+      p.channel.send(new ServerMessage.ParticipantLeft(other));
+      if (m != null) {
+        p.channel.send(new ServerMessage.NewParticipantArrived(other, m.audio(), m.video()));
+      }
+    }
+  }
+
+  private static final String MEDIA_MOVED =
+      "the room's media server was lost and the room moved to another: publish and subscribe again";
+
   // ---------------------------------------------------------------- leave
 
   private void leave(Participant self) {
@@ -829,9 +1190,10 @@ public final class GroupCallService implements AutoCloseable {
       letGo(self, false);
       return;
     }
-    pods.unserve(podId, self.entry());
-    pods.unpark(self.entry());
-    store.deleteSession(self.tokenHash);
+    // Removed: from here on every step is tried, whatever fails before it; nobody else will.
+    quietly(self.name, self.roomId, () -> pods.unserve(podId, self.entry()));
+    quietly(self.name, self.roomId, () -> pods.unpark(self.entry()));
+    quietly(self.name, self.roomId, () -> store.deleteSession(self.tokenHash));
     List<String> endpoints = new ArrayList<>();
     synchronized (self) {
       endpoints.addAll(self.subscriptions.values());
@@ -839,15 +1201,24 @@ public final class GroupCallService implements AutoCloseable {
     }
     endpoints.add(self.publisherEndpoint);
     endpoints.forEach(e -> releaseQuietly(self.kmsUrl, e));
-    load.report(self.roomId, self.nodeId, -endpoints.size(), -1);
+    quietly(self.name, self.roomId, () -> load.report(self.roomId, self.nodeId, -endpoints.size(), -1));
     // Everyone in the room hears it, on whichever pod they are; the others release what they
     // received from the one who left.
-    events.publish(self.roomId, new RoomEvents.RoomEvent(RoomEvents.RoomEvent.Type.LEFT, self.name, self.memberId,
-        podId, false, false));
-    forget(self);
+    quietly(self.name, self.roomId, () -> events.publish(self.roomId, new RoomEvents.RoomEvent(
+        RoomEvents.RoomEvent.Type.LEFT, self.name, self.memberId, podId, false, false)));
+    quietly(self.name, self.roomId, () -> forget(self));
     log.info("{} left room {} ({} remain)", self.name, self.roomId, left);
     if (left == 0) {
-      closeRoom(self.roomId);
+      quietly(self.name, self.roomId, () -> closeRoom(self.roomId));
+    }
+  }
+
+  /** A leave that must not throw (the caller is already failing); what it cannot do, the janitor does. */
+  private void leaveQuietly(Participant self) {
+    try {
+      leave(self);
+    } catch (RuntimeException e) {
+      log.warn("{} of room {} could not leave now: {}", self.name, self.roomId, e.toString());
     }
   }
 
@@ -881,9 +1252,27 @@ public final class GroupCallService implements AutoCloseable {
       endpoints.add(self.publisherEndpoint);
     }
     forget(self);
-    janitor.execute(() -> endpoints.forEach(e -> media.unlisten(self.kmsUrl, e)));
-    if (open != null && moved) {
-      open.closeReplaced("resumed on another signaling pod");
+    String kmsUrl = self.kmsUrl;
+    // The listeners now, so that a later resume back onto this pod, with listeners of its own,
+    // keeps them however late this runs.
+    Map<String, Object> listeners = new java.util.HashMap<>();
+    endpoints.forEach(e -> {
+      Object l = media.listener(kmsUrl, e);
+      if (l != null) {
+        listeners.put(e, l);
+      }
+    });
+    try {
+      mediaCleanup.execute(() -> listeners.forEach((e, l) -> media.unlisten(kmsUrl, e, l)));
+    } catch (java.util.concurrent.RejectedExecutionException stopping) {
+      // the pod is stopping: its KMS sessions go with it
+    }
+    if (open != null) {
+      if (moved) {
+        open.closeReplaced("resumed on another signaling pod");
+      } else {
+        open.closeEnded("the session ended: join again");
+      }
     }
     log.info("{} in room {} is no longer served here ({})", self.name, self.roomId, moved ? "resumed elsewhere" : "removed");
   }
@@ -899,6 +1288,11 @@ public final class GroupCallService implements AutoCloseable {
       Participant named = here.get(event.name());
       if (named != null && named.memberId.equals(event.memberId())) {
         subject = named;
+      }
+      if (event.type() == RoomEvents.RoomEvent.Type.REBUILT) {
+        List<Participant> all = List.copyOf(here.values());
+        rebuilds.execute(() -> all.forEach(p -> mediaRebuilt(roomId, p)));
+        return;
       }
       if (event.type() != RoomEvents.RoomEvent.Type.MOVED) {
         for (Participant p : here.values()) {

@@ -12,7 +12,10 @@ public interface MediaServer {
 
   String createPipeline(String kmsUrl);
 
-  /** A WebRTC endpoint whose ICE candidates are handed to {@code candidates}. */
+  /**
+   * A WebRTC endpoint whose ICE candidates are handed to {@code candidates}; with null, nobody
+   * here listens (the pod serving its participant will).
+   */
   String createEndpoint(String kmsUrl, String pipelineId, Consumer<IceCandidate> candidates);
 
   /**
@@ -21,8 +24,23 @@ public interface MediaServer {
    */
   void listen(String kmsUrl, String endpointId, Consumer<IceCandidate> candidates);
 
-  /** Stops this pod's listener on an endpoint (which may be gone); never throws. */
-  void unlisten(String kmsUrl, String endpointId);
+  /** This pod's current listener on an endpoint (an opaque handle), or null. */
+  Object listener(String kmsUrl, String endpointId);
+
+  /**
+   * Stops this pod's listener {@code listener} on an endpoint (which may be gone), unless another
+   * has replaced it meanwhile; never throws.
+   */
+  void unlisten(String kmsUrl, String endpointId, Object listener);
+
+  /** Forgets this pod's listener on an endpoint that is gone with its node, without asking KMS. */
+  void forget(String kmsUrl, String endpointId);
+
+  /**
+   * Drops this pod's connection to a KMS node that is gone, without closing its session (KMS
+   * collects the session's objects itself); a later request connects afresh.
+   */
+  void disconnect(String kmsUrl);
 
   /** The SDP answer; throws {@link MediaException} when KMS refuses the offer. */
   String processOffer(String kmsUrl, String endpointId, String offer);

@@ -19,14 +19,15 @@ public final class Participant {
 
   final String name;
   final String roomId;
-  final String kmsUrl;
-  final String nodeId;
+  /** Where the room's media is; a rebuild on another node changes them (under the monitor). */
+  volatile String kmsUrl;
+  volatile String nodeId;
   /** This membership; a rejoin under the same name is another. */
   final String memberId;
   final long joinedAt;
   /** The socket now serving this participant; a resume moves the participant to a new one. */
   volatile ClientChannel channel;
-  final String publisherEndpoint;
+  volatile String publisherEndpoint;
   /** sender name → this participant's endpoint receiving that sender. */
   final Map<String, String> subscriptions = new LinkedHashMap<>();
   final Map<String, List<IceCandidate>> pendingCandidates = new LinkedHashMap<>();
@@ -47,6 +48,8 @@ public final class Participant {
   long parkedUntil;
   /** Whether the wait is recorded in Redis yet (retried until it is). */
   boolean parkRecorded;
+  /** The room's media was rebuilt elsewhere and the client must be told (it is on resume). */
+  boolean mediaMoved;
   /** No longer this pod's: it left, its wait ran out, or it resumed on another pod. */
   volatile boolean gone;
 
@@ -74,7 +77,7 @@ public final class Participant {
   /** This participant as every pod sees it; call holding its monitor. */
   RoomStore.MemberRecord record(String pod) {
     return new RoomStore.MemberRecord(memberId, pod, tokenHash, publisherEndpoint, publishing, subscriptions,
-        audio, video, joinedAt, parkedUntil);
+        audio, video, joinedAt, parkedUntil, mediaMoved);
   }
 
   PodRegistry.Entry entry() {

@@ -20,7 +20,12 @@ public interface RoomEvents {
       JOINED,
       LEFT,
       /** The member resumed on {@code pod}: any other pod serving it lets it go. */
-      MOVED
+      MOVED,
+      /**
+       * The room's media was rebuilt on another node (name and member id empty): every pod tells
+       * its participants to renegotiate.
+       */
+      REBUILT
     }
   }
 

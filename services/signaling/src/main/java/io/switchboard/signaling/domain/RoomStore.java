@@ -26,28 +26,40 @@ public interface RoomStore {
    * @param publishing whether that endpoint has negotiated
    * @param subscriptions sender name → its endpoint receiving that sender
    * @param parkedUntil epoch millis until which a disconnected member waits for a resume; 0 when connected
+   * @param mediaMoved the room was rebuilt on another node and the member's client was not told yet
    */
   record MemberRecord(String id, String pod, String session, String publisher, boolean publishing,
-      Map<String, String> subscriptions, boolean audio, boolean video, long joinedAt, long parkedUntil) {
+      Map<String, String> subscriptions, boolean audio, boolean video, long joinedAt, long parkedUntil,
+      boolean mediaMoved) {
 
     public MemberRecord {
       subscriptions = Map.copyOf(subscriptions);
     }
 
     public MemberRecord withPod(String newPod) {
-      return new MemberRecord(id, newPod, session, publisher, publishing, subscriptions, audio, video, joinedAt, 0);
+      return new MemberRecord(id, newPod, session, publisher, publishing, subscriptions, audio, video, joinedAt, 0,
+          mediaMoved);
     }
 
     public MemberRecord parked(long until) {
-      return new MemberRecord(id, pod, session, publisher, publishing, subscriptions, audio, video, joinedAt, until);
+      return new MemberRecord(id, pod, session, publisher, publishing, subscriptions, audio, video, joinedAt, until,
+          mediaMoved);
     }
 
     public MemberRecord withPublishing(boolean now) {
-      return new MemberRecord(id, pod, session, publisher, now, subscriptions, audio, video, joinedAt, parkedUntil);
+      return new MemberRecord(id, pod, session, publisher, now, subscriptions, audio, video, joinedAt, parkedUntil,
+          mediaMoved);
     }
 
     public MemberRecord withSubscriptions(Map<String, String> now) {
-      return new MemberRecord(id, pod, session, publisher, publishing, now, audio, video, joinedAt, parkedUntil);
+      return new MemberRecord(id, pod, session, publisher, publishing, now, audio, video, joinedAt, parkedUntil,
+          mediaMoved);
+    }
+
+    /** The member's media rebuilt on a new pipeline: a new publisher, nothing negotiated, nothing received. */
+    public MemberRecord rebuiltWith(String newPublisher) {
+      return new MemberRecord(id, pod, session, newPublisher, false, Map.of(), audio, video, joinedAt, parkedUntil,
+          true);
     }
 
     public MemberRecord withoutSubscription(String sender) {
@@ -89,10 +101,10 @@ public interface RoomStore {
 
   /**
    * Replaces a member's record with {@code next}, atomically, if the one stored is the same
-   * membership ({@code next.id()}) and names {@code expectedPod}; false when it does not (it left,
-   * or another pod took it over).
+   * membership ({@code next.id()}), names {@code expectedPod} and has {@code expectedPublisher};
+   * false when it does not (it left, another pod took it over, or its room's media was rebuilt).
    */
-  boolean replaceMember(String roomId, String name, String expectedPod, MemberRecord next);
+  boolean replaceMember(String roomId, String name, String expectedPod, String expectedPublisher, MemberRecord next);
 
   /**
    * Removes a member, atomically, if the stored record is membership {@code memberId} served by

@@ -12,6 +12,7 @@ public final class CallMeters implements CallObserver {
   private final Counter expired;
   private final Counter deadPods;
   private final Counter adopted;
+  private final Counter rebuilt;
 
   public CallMeters(MeterRegistry registry) {
     resumedHere = Counter.builder("switchboard.signaling.resumes").tag("from", "same-pod")
@@ -24,6 +25,13 @@ public final class CallMeters implements CallObserver {
         .description("Signaling pods this pod found dead (heartbeat lapsed) and cleaned up after").register(registry);
     adopted = Counter.builder("switchboard.signaling.dead.pod.participants")
         .description("Participants of dead pods parked to wait for a resume").register(registry);
+    rebuilt = Counter.builder("switchboard.signaling.rooms.rebuilt")
+        .description("Rooms this pod rebuilt on a new KMS node after theirs was lost").register(registry);
+  }
+
+  @Override
+  public void roomRebuilt() {
+    rebuilt.increment();
   }
 
   @Override

@@ -51,6 +51,11 @@ final class ClientSocket implements ClientChannel {
     close(new org.springframework.web.socket.CloseStatus(4000, reason));
   }
 
+  @Override
+  public void closeEnded(String reason) {
+    close(new org.springframework.web.socket.CloseStatus(4001, reason));
+  }
+
   void close(org.springframework.web.socket.CloseStatus status) {
     try {
       session.close(status);
@@ -66,6 +71,10 @@ final class ClientSocket implements ClientChannel {
     }
     try {
       session.sendMessage(new TextMessage(encoder.encode(message)));
+    } catch (org.springframework.web.socket.handler.SessionLimitExceededException e) {
+      // A client that does not read: its socket goes (its participant is parked, as on any drop).
+      log.info("socket {} too slow ({}): closing", session.getId(), e.getMessage());
+      close(e.getStatus());
     } catch (IOException | RuntimeException e) {
       log.debug("could not send to {}: {}", session.getId(), e.toString());
     }

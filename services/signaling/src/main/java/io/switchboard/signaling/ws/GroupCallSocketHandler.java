@@ -99,10 +99,6 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler {
     if (socket == null) {
       return;
     }
-    if (draining) {
-      socket.send(new ServerMessage.Reconnect(STOPPING));
-      return;
-    }
     if (!socket.allow()) {
       log.info("socket {} exceeded {} messages/s: closing", session.getId(), properties.messagesPerSecond());
       session.close(CloseStatus.POLICY_VIOLATION.withReason("message rate limit exceeded"));
@@ -111,9 +107,18 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler {
     try {
       ClientMessage message = decoder.decode(frame.getPayload());
       metrics.message(message);
+      if (draining && (message instanceof ClientMessage.JoinRoom || message instanceof ClientMessage.Resume)) {
+        // Nothing new starts on a stopping pod (a leave, ICE and the rest are still served).
+        socket.send(new ServerMessage.Reconnect(STOPPING));
+        return;
+      }
       long started = System.nanoTime();
       socket.participant = calls.handle(socket.participant, socket, message);
       metrics.handled(message, System.nanoTime() - started);
+      if (!session.isOpen() && socket.participant != null) {
+        // Closed while this message made it a participant: the close saw none, so park it now.
+        calls.disconnected(socket.participant, socket);
+      }
     } catch (ProtocolException e) {
       metrics.refused(e.code().wire());
       socket.send(e.toMessage());

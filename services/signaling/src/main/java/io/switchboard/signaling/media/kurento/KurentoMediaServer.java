@@ -61,7 +61,9 @@ public final class KurentoMediaServer implements MediaServer, AutoCloseable {
     return call("createEndpoint", () -> {
       MediaPipeline pipeline = client(kmsUrl).getById(pipelineId, MediaPipeline.class);
       WebRtcEndpoint endpoint = new WebRtcEndpoint.Builder(pipeline).build();
-      listeners.put(key(kmsUrl, endpoint.getId()), subscribe(endpoint, candidates));
+      if (candidates != null) {
+        listeners.put(key(kmsUrl, endpoint.getId()), subscribe(endpoint, candidates));
+      }
       return endpoint.getId();
     });
   }
@@ -79,11 +81,16 @@ public final class KurentoMediaServer implements MediaServer, AutoCloseable {
   }
 
   @Override
-  public void unlisten(String kmsUrl, String endpointId) {
-    ListenerSubscription subscription = listeners.remove(key(kmsUrl, endpointId));
-    if (subscription == null) {
-      return;
+  public Object listener(String kmsUrl, String endpointId) {
+    return listeners.get(key(kmsUrl, endpointId));
+  }
+
+  @Override
+  public void unlisten(String kmsUrl, String endpointId, Object listener) {
+    if (listener == null || !listeners.remove(key(kmsUrl, endpointId), listener)) {
+      return; // none, or replaced by a newer one (whose listen removed this one from KMS)
     }
+    ListenerSubscription subscription = (ListenerSubscription) listener;
     try {
       call("unsubscribe", () -> {
         endpoint(kmsUrl, endpointId).removeIceCandidateFoundListener(subscription);
@@ -92,6 +99,24 @@ public final class KurentoMediaServer implements MediaServer, AutoCloseable {
     } catch (RuntimeException e) {
       log.debug("listener on {} not removed (endpoint gone?): {}", endpointId, e.toString());
     }
+  }
+
+  @Override
+  public void disconnect(String kmsUrl) {
+    listeners.keySet().removeIf(k -> k.startsWith(kmsUrl + " "));
+    KurentoClient client = clients.remove(kmsUrl);
+    if (client != null) {
+      try {
+        client.destroy();
+      } catch (RuntimeException e) {
+        log.debug("client of {} not closed cleanly: {}", kmsUrl, e.toString());
+      }
+    }
+  }
+
+  @Override
+  public void forget(String kmsUrl, String endpointId) {
+    listeners.remove(key(kmsUrl, endpointId));
   }
 
   private static ListenerSubscription subscribe(WebRtcEndpoint endpoint, Consumer<IceCandidate> candidates) {

@@ -41,13 +41,19 @@ public final class RedisRoomStore implements RoomStore {
       redis.call('HDEL', KEYS[1], ARGV[1])
       return redis.call('HLEN', KEYS[1])
       """, Long.class);
-  /** ARGV: name, membership id, expected pod, the new record. */
+  /** ARGV: name, membership id, expected pod, expected publisher, the new record. */
   private static final RedisScript<Long> REPLACE_MEMBER = RedisScript.of("""
       local cur = redis.call('HGET', KEYS[1], ARGV[1])
       if not cur then return 0 end
       local m = cjson.decode(cur)
-      if m.id ~= ARGV[2] or m.pod ~= ARGV[3] then return 0 end
-      redis.call('HSET', KEYS[1], ARGV[1], ARGV[4])
+      if m.id ~= ARGV[2] or m.pod ~= ARGV[3] or m.publisher ~= ARGV[4] then return 0 end
+      redis.call('HSET', KEYS[1], ARGV[1], ARGV[5])
+      return 1
+      """, Long.class);
+  /** A session and its TTL in one step: never a session key that lives for ever. */
+  private static final RedisScript<Long> SAVE_SESSION = RedisScript.of("""
+      redis.call('HSET', KEYS[1], 'room', ARGV[1], 'name', ARGV[2])
+      redis.call('PEXPIRE', KEYS[1], ARGV[3])
       return 1
       """, Long.class);
   private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -128,9 +134,10 @@ public final class RedisRoomStore implements RoomStore {
   }
 
   @Override
-  public boolean replaceMember(String roomId, String name, String expectedPod, MemberRecord next) {
+  public boolean replaceMember(String roomId, String name, String expectedPod, String expectedPublisher,
+      MemberRecord next) {
     Long replaced = redis.execute(REPLACE_MEMBER, List.of(membersKey(roomId)), name, next.id(), expectedPod,
-        encode(next));
+        expectedPublisher, encode(next));
     return replaced != null && replaced == 1;
   }
 
@@ -164,9 +171,8 @@ public final class RedisRoomStore implements RoomStore {
 
   @Override
   public void saveSession(String tokenHash, SessionRecord session, Duration ttl) {
-    String key = sessionKey(tokenHash);
-    redis.opsForHash().putAll(key, Map.of("room", session.roomId(), "name", session.name()));
-    redis.expire(key, ttl);
+    redis.execute(SAVE_SESSION, List.of(sessionKey(tokenHash)), session.roomId(), session.name(),
+        Long.toString(ttl.toMillis()));
   }
 
   @Override

@@ -26,7 +26,7 @@ class RedisRoomStoreIT {
 
   private static RoomStore.MemberRecord member(long joinedAt) {
     return new RoomStore.MemberRecord("m-" + joinedAt, "pod-a", "session-" + joinedAt, "endpoint-" + joinedAt, false,
-        java.util.Map.of(), true, true, joinedAt, 0);
+        java.util.Map.of(), true, true, joinedAt, 0, false);
   }
 
   @Test
@@ -79,22 +79,30 @@ class RedisRoomStoreIT {
     RoomStore.MemberRecord subscribed = member(1).withPublishing(true)
         .withSubscriptions(java.util.Map.of("bob", "pipe-1/endpoint-9", "carol dé", "pipe-1/endpoint-10"));
 
-    assertThat(store.replaceMember("r", "alice", "pod-a", subscribed)).isTrue();
+    assertThat(store.replaceMember("r", "alice", "pod-a", "endpoint-1", subscribed)).isTrue();
     assertThat(store.member("r", "alice")).contains(subscribed);
     // Pod B takes Alice over; pod A can no longer write or remove her.
-    assertThat(store.replaceMember("r", "alice", "pod-a", subscribed.withPod("pod-b"))).isTrue();
-    assertThat(store.replaceMember("r", "alice", "pod-a", subscribed.parked(5))).isFalse();
+    assertThat(store.replaceMember("r", "alice", "pod-a", "endpoint-1", subscribed.withPod("pod-b"))).isTrue();
+    assertThat(store.replaceMember("r", "alice", "pod-a", "endpoint-1", subscribed.parked(5))).isFalse();
     assertThat(store.removeMember("r", "alice", "m-1", "pod-a")).isEqualTo(-1);
     // Nor can anyone act on an earlier membership under the same name.
     RoomStore.MemberRecord earlier = new RoomStore.MemberRecord("m-0", "pod-b", "s", "e", false, java.util.Map.of(),
-        true, true, 0, 0);
-    assertThat(store.replaceMember("r", "alice", "pod-b", earlier)).isFalse();
+        true, true, 0, 0, false);
+    assertThat(store.replaceMember("r", "alice", "pod-b", "endpoint-1", earlier)).isFalse();
     assertThat(store.removeMember("r", "alice", "m-0", "pod-b")).isEqualTo(-1);
 
     assertThat(store.member("r", "alice")).contains(subscribed.withPod("pod-b"));
+    // A rebuild of the room's media gives her a new publisher: a write that still knows the old one fails.
+    RoomStore.MemberRecord rebuilt = subscribed.withPod("pod-b").rebuiltWith("pipe-2/endpoint-1");
+    assertThat(rebuilt.subscriptions()).isEmpty();
+    assertThat(rebuilt.publishing()).isFalse();
+    assertThat(rebuilt.mediaMoved()).isTrue();
+    assertThat(store.replaceMember("r", "alice", "pod-b", "endpoint-1", rebuilt)).isTrue();
+    assertThat(store.replaceMember("r", "alice", "pod-b", "endpoint-1", subscribed.withPod("pod-b"))).isFalse();
+    assertThat(store.member("r", "alice")).contains(rebuilt);
     assertThat(store.removeMember("r", "alice", "m-1", "pod-b")).isZero();
     assertThat(store.member("r", "alice")).isEmpty();
-    assertThat(store.replaceMember("r", "alice", "pod-b", subscribed.withPod("pod-b"))).isFalse();
+    assertThat(store.replaceMember("r", "alice", "pod-b", "pipe-2/endpoint-1", rebuilt)).isFalse();
   }
 
   @Test
@@ -104,7 +112,7 @@ class RedisRoomStoreIT {
     store.addMember("r", "pipe-1", "bob", member(2));
 
     assertThat(store.removeExpiredMember("r", "alice", "m-1", 1_000)).as("connected").isEqualTo(-1);
-    store.replaceMember("r", "alice", "pod-a", member(1).parked(2_000));
+    store.replaceMember("r", "alice", "pod-a", "endpoint-1", member(1).parked(2_000));
     assertThat(store.removeExpiredMember("r", "alice", "m-1", 1_999)).as("still waiting").isEqualTo(-1);
     assertThat(store.removeExpiredMember("r", "alice", "m-0", 2_000)).as("another membership").isEqualTo(-1);
     assertThat(store.removeExpiredMember("r", "alice", "m-1", 2_000)).isEqualTo(1);

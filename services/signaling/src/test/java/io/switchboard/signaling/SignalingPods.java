@@ -1,0 +1,33 @@
+package io.switchboard.signaling;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** Signaling pods started in this JVM, for tests with more than one. */
+final class SignalingPods {
+
+  /** Test timings: heartbeats every 250 ms, a pod dead after 2 s (15 s by default). */
+  static final List<String> FAST_HEARTBEATS = List.of("--switchboard.signaling.heartbeat-interval=250ms",
+      "--switchboard.signaling.heartbeat-timeout=2s");
+
+  private SignalingPods() {}
+
+  /** A pod on a free port, with Redis, placement and these settings ({@code --key=value}). */
+  static ConfigurableApplicationContext start(String redisUrl, String placementUrl, String... settings) {
+    List<String> args = new ArrayList<>(List.of("--server.port=0", "--server.address=127.0.0.1",
+        "--spring.data.redis.url=" + redisUrl, "--switchboard.placement.url=" + placementUrl));
+    args.addAll(FAST_HEARTBEATS);
+    args.addAll(List.of(settings));
+    return new SpringApplicationBuilder(SignalingApplication.class).run(args.toArray(String[]::new));
+  }
+
+  static int port(ConfigurableApplicationContext pod) {
+    return pod.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+  }
+
+  static String url(ConfigurableApplicationContext pod) {
+    return "ws://127.0.0.1:" + port(pod) + "/groupcall";
+  }
+}
