@@ -387,6 +387,60 @@ class GroupCallIT {
     }
   }
 
+  /** Media state and chat travel through the room as joins do, across pods. */
+  @Test
+  void mediaStateAndChatReachTheRoomAcrossPods() {
+    try (org.springframework.context.ConfigurableApplicationContext podB = anotherPod("--switchboard.signaling.pod-id=pod-b");
+        BrowserSocket alice = browser(); BrowserSocket bob = new BrowserSocket(SignalingPods.url(podB));
+        BrowserSocket carol = browser()) {
+      join(alice, "alice", "chatty").next("existingParticipants");
+      join(bob, "bob", "chatty").next("existingParticipants");
+      join(carol, "carol", "chatty").next("existingParticipants");
+
+      alice.send(message("mediaState").put("audio", false).put("video", true));
+      for (BrowserSocket s : List.of(alice, bob, carol)) {
+        JsonNode state = s.next("participantMediaState");
+        assertThat(state.path("name").asText()).isEqualTo("alice");
+        assertThat(state.path("audio").asBoolean()).isFalse();
+        assertThat(state.path("video").asBoolean()).isTrue();
+      }
+      // A newcomer learns it with the room's list.
+      try (BrowserSocket dave = browser()) {
+        join(dave, "dave", "chatty");
+        JsonNode existing = dave.next("existingParticipants");
+        assertThat(existing.path("participants").get(0).path("name").asText()).isEqualTo("alice");
+        assertThat(existing.path("participants").get(0).path("audio").asBoolean()).isFalse();
+        assertThat(existing.path("participants").get(1).path("audio").asBoolean()).isTrue();
+        dave.send(message("leaveRoom"));
+      }
+
+      bob.send(message("chat").put("text", "hi all"));
+      for (BrowserSocket s : List.of(alice, bob, carol)) {
+        JsonNode chat = s.next("chatMessage");
+        assertThat(chat.path("from").asText()).isEqualTo("bob");
+        assertThat(chat.path("text").asText()).isEqualTo("hi all");
+        assertThat(chat.has("to")).isFalse();
+        assertThat(chat.path("ts").asLong()).isPositive();
+      }
+      // A direct message reaches its addressee and its writer only.
+      carol.send(message("chat").put("text", "psst").put("to", "alice"));
+      assertThat(alice.next("chatMessage").path("text").asText()).isEqualTo("psst");
+      assertThat(carol.next("chatMessage").path("to").asText()).isEqualTo("alice");
+      carol.send(message("chat").put("text", "done"));
+      assertThat(bob.next("chatMessage").path("text").asText()).isEqualTo("done");
+      // To nobody in the room: refused, and nobody hears it.
+      carol.send(message("chat").put("text", "hello?").put("to", "zed").put("requestId", "c-1"));
+      JsonNode refused = carol.next("error");
+      assertThat(refused.path("code").asText()).isEqualTo("unknown-sender");
+      assertThat(refused.path("requestId").asText()).isEqualTo("c-1");
+      assertThat(alice.next("chatMessage").path("text").asText()).isEqualTo("done");
+      assertThat(carol.next("chatMessage").path("text").asText()).isEqualTo("done");
+      for (BrowserSocket s : List.of(alice, bob, carol)) {
+        assertThat(s.drain("chatMessage")).isEmpty();
+      }
+    }
+  }
+
   @Test
   void withoutAResumeInTimeTheParticipantLeavesAndItsTokenIsSpent() {
     try (BrowserSocket bob = browser()) {

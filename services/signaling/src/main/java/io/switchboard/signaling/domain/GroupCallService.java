@@ -184,6 +184,10 @@ public final class GroupCallService implements AutoCloseable {
     } else if (message instanceof ClientMessage.LeaveRoom) {
       leave(self);
       return null;
+    } else if (message instanceof ClientMessage.MediaState state) {
+      mediaState(self, state);
+    } else if (message instanceof ClientMessage.Chat chat) {
+      chat(self, chat);
     } else {
       throw refuse(ErrorCode.NOT_ALLOWED, "this server does not serve \"" + idOf(message) + "\" yet",
           message.requestId());
@@ -480,8 +484,8 @@ public final class GroupCallService implements AutoCloseable {
       releaseQuietly(room.kmsUrl(), member.publisher());
       load.report(roomId, room.nodeId(), -(member.subscriptions().size() + 1), -1);
     }));
-    quietly(entry.name(), roomId, () -> events.publish(roomId, new RoomEvents.RoomEvent(RoomEvents.RoomEvent.Type.LEFT,
-        entry.name(), member.id(), member.pod(), false, false)));
+    quietly(entry.name(), roomId, () -> events.publish(roomId, RoomEvents.RoomEvent.left(entry.name(), member.id(),
+        member.pod())));
     observer.expired();
     if (left == 0) {
       quietly(entry.name(), roomId, () -> closeRoom(roomId));
@@ -656,8 +660,8 @@ public final class GroupCallService implements AutoCloseable {
 
   /** The pod that served the participant lets it go (closing the old socket if it is still open). */
   private void publishMoved(Participant p) {
-    quietly(p.name, p.roomId, () -> events.publish(p.roomId, new RoomEvents.RoomEvent(RoomEvents.RoomEvent.Type.MOVED,
-        p.name, p.memberId, podId, p.audio, p.video)));
+    quietly(p.name, p.roomId, () -> events.publish(p.roomId, RoomEvents.RoomEvent.moved(p.name, p.memberId,
+        podId)));
   }
 
   /**
@@ -839,8 +843,8 @@ public final class GroupCallService implements AutoCloseable {
     }
     quietly(join.name(), join.room(), () -> load.report(join.room(), room.nodeId(), 1, 1));
     try {
-      events.publish(join.room(), new RoomEvents.RoomEvent(RoomEvents.RoomEvent.Type.JOINED, join.name(),
-          self.memberId, podId, true, true));
+      events.publish(join.room(), RoomEvents.RoomEvent.joined(join.name(), self.memberId, podId,
+          true, true));
     } catch (RuntimeException e) {
       leaveQuietly(self); // the others would never hear of it
       throw e;
@@ -1063,7 +1067,7 @@ public final class GroupCallService implements AutoCloseable {
         }
       }
       load.report(roomId, rebuilt.nodeId(), moved, moved);
-      events.publish(roomId, new RoomEvents.RoomEvent(RoomEvents.RoomEvent.Type.REBUILT, "", "", podId, false, false));
+      events.publish(roomId, RoomEvents.RoomEvent.rebuilt(podId));
     } finally {
       store.unlockRoom(roomId, owner);
     }
@@ -1166,6 +1170,35 @@ public final class GroupCallService implements AutoCloseable {
   private static final String MEDIA_MOVED =
       "the room's media server was lost and the room moved to another: publish and subscribe again";
 
+  // ---------------------------------------------------------------- media state and chat
+
+  private void mediaState(Participant self, ClientMessage.MediaState state) {
+    synchronized (self) {
+      self.audio = state.audio();
+      self.video = state.video();
+      if (!write(self)) {
+        throw refuse(ErrorCode.NOT_JOINED, "this session moved to another socket", state.requestId());
+      }
+    }
+    // Everyone hears it, the sender too (its other devices, and a confirmation).
+    events.publish(self.roomId, RoomEvents.RoomEvent.media(self.name, self.memberId, podId, state.audio(),
+        state.video()));
+  }
+
+  private void chat(Participant self, ClientMessage.Chat chat) {
+    if (chat.to() != null && !store.members(self.roomId).containsKey(chat.to())) {
+      throw refuse(ErrorCode.UNKNOWN_SENDER, "nobody called " + chat.to() + " is in room " + self.roomId,
+          chat.requestId());
+    }
+    events.publish(self.roomId, RoomEvents.RoomEvent.chat(self.name, self.memberId, podId, chat.text(), chat.to(),
+        clock.millis()));
+  }
+
+  /** A chat message reaches the whole room, or the addressee and the writer of a direct one. */
+  private static boolean reaches(RoomEvents.RoomEvent chat, Participant p) {
+    return chat.to() == null || p.name.equals(chat.to()) || p.name.equals(chat.name());
+  }
+
   // ---------------------------------------------------------------- leave
 
   private void leave(Participant self) {
@@ -1204,8 +1237,8 @@ public final class GroupCallService implements AutoCloseable {
     quietly(self.name, self.roomId, () -> load.report(self.roomId, self.nodeId, -endpoints.size(), -1));
     // Everyone in the room hears it, on whichever pod they are; the others release what they
     // received from the one who left.
-    quietly(self.name, self.roomId, () -> events.publish(self.roomId, new RoomEvents.RoomEvent(
-        RoomEvents.RoomEvent.Type.LEFT, self.name, self.memberId, podId, false, false)));
+    quietly(self.name, self.roomId, () -> events.publish(self.roomId, RoomEvents.RoomEvent.left(self.name,
+        self.memberId, podId)));
     quietly(self.name, self.roomId, () -> forget(self));
     log.info("{} left room {} ({} remain)", self.name, self.roomId, left);
     if (left == 0) {
@@ -1292,6 +1325,16 @@ public final class GroupCallService implements AutoCloseable {
       if (event.type() == RoomEvents.RoomEvent.Type.REBUILT) {
         List<Participant> all = List.copyOf(here.values());
         rebuilds.execute(() -> all.forEach(p -> mediaRebuilt(roomId, p)));
+        return;
+      }
+      if (event.type() == RoomEvents.RoomEvent.Type.MEDIA) {
+        here.values().forEach(p -> p.channel.send(
+            new ServerMessage.ParticipantMediaState(event.name(), event.audio(), event.video())));
+        return;
+      }
+      if (event.type() == RoomEvents.RoomEvent.Type.CHAT) {
+        here.values().stream().filter(p -> reaches(event, p)).forEach(p -> p.channel.send(
+            new ServerMessage.ChatMessage(event.name(), event.text(), event.to(), event.ts())));
         return;
       }
       if (event.type() != RoomEvents.RoomEvent.Type.MOVED) {

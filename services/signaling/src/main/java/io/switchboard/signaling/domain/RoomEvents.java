@@ -10,22 +10,67 @@ import java.util.function.Consumer;
 public interface RoomEvents {
 
   /**
-   * An event of a room about one member.
+   * An event of a room about one member (or, for REBUILT, the whole room).
    *
-   * @param memberId the membership it is about (a rejoin under the same name is another)
-   * @param pod the pod that serves the member after the event
+   * @param name the member it is about (for CHAT: who wrote)
+   * @param memberId its membership (a rejoin under the same name is another)
+   * @param pod the pod that serves the member after the event (for REBUILT: the rebuilder)
+   * @param audio,video the member's media state (JOINED, MEDIA)
+   * @param text a chat message's text
+   * @param to a direct chat message's addressee, or null
+   * @param ts a chat message's time (epoch ms)
+   * @param published for SCREEN: whether the member now shares a screen
    */
-  record RoomEvent(Type type, String name, String memberId, String pod, boolean audio, boolean video) {
+  record RoomEvent(Type type, String name, String memberId, String pod, boolean audio, boolean video, String text,
+      String to, long ts, boolean published) {
+
     public enum Type {
       JOINED,
       LEFT,
       /** The member resumed on {@code pod}: any other pod serving it lets it go. */
       MOVED,
-      /**
-       * The room's media was rebuilt on another node (name and member id empty): every pod tells
-       * its participants to renegotiate.
-       */
-      REBUILT
+      /** The room's media was rebuilt on another node: every pod tells its participants to renegotiate. */
+      REBUILT,
+      /** The member muted or unmuted. */
+      MEDIA,
+      /** The member wrote in the chat. */
+      CHAT,
+      /** The member started or stopped sharing a screen. */
+      SCREEN,
+      /** The member started presenting in a broadcast ({@code published}) or stopped. */
+      PRESENTER
+    }
+
+    public static RoomEvent joined(String name, String memberId, String pod, boolean audio, boolean video) {
+      return new RoomEvent(Type.JOINED, name, memberId, pod, audio, video, null, null, 0, false);
+    }
+
+    public static RoomEvent left(String name, String memberId, String pod) {
+      return new RoomEvent(Type.LEFT, name, memberId, pod, false, false, null, null, 0, false);
+    }
+
+    public static RoomEvent moved(String name, String memberId, String pod) {
+      return new RoomEvent(Type.MOVED, name, memberId, pod, false, false, null, null, 0, false);
+    }
+
+    public static RoomEvent rebuilt(String pod) {
+      return new RoomEvent(Type.REBUILT, "", "", pod, false, false, null, null, 0, false);
+    }
+
+    public static RoomEvent media(String name, String memberId, String pod, boolean audio, boolean video) {
+      return new RoomEvent(Type.MEDIA, name, memberId, pod, audio, video, null, null, 0, false);
+    }
+
+    public static RoomEvent chat(String from, String memberId, String pod, String text, String to, long ts) {
+      return new RoomEvent(Type.CHAT, from, memberId, pod, false, false, text, to, ts, false);
+    }
+
+    public static RoomEvent screen(String name, String memberId, String pod, boolean published) {
+      return new RoomEvent(Type.SCREEN, name, memberId, pod, false, false, null, null, 0, published);
+    }
+
+    public static RoomEvent presenter(String name, String memberId, String pod, boolean presenting) {
+      return new RoomEvent(Type.PRESENTER, name, memberId, pod, false, false, null, null, 0, presenting);
     }
   }
 

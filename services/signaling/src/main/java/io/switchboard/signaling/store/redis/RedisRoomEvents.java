@@ -24,6 +24,9 @@ public final class RedisRoomEvents implements RoomEvents, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(RedisRoomEvents.class);
 
+  private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder()
+      .build();
+
   private final StringRedisTemplate redis;
   private final StatefulRedisPubSubConnection<String, String> subscriptions;
   private final Map<String, Consumer<RoomEvent>> listeners = new ConcurrentHashMap<>();
@@ -78,15 +81,13 @@ public final class RedisRoomEvents implements RoomEvents, AutoCloseable {
     redis.convertAndSend(channel(roomId), encode(event));
   }
 
-  /** {@code type|audio|video|memberId|pod|name}: the name (which has no '|') last. */
+  /** Events travel as JSON. */
   static String encode(RoomEvent e) {
-    return e.type() + "|" + e.audio() + "|" + e.video() + "|" + e.memberId() + "|" + e.pod() + "|" + e.name();
+    return JSON.writeValueAsString(e);
   }
 
   static RoomEvent decode(String message) {
-    String[] f = message.split("\\|", 6);
-    return new RoomEvent(RoomEvent.Type.valueOf(f[0]), f[5], f[3], f[4], Boolean.parseBoolean(f[1]),
-        Boolean.parseBoolean(f[2]));
+    return JSON.readValue(message, RoomEvent.class);
   }
 
   @Override
