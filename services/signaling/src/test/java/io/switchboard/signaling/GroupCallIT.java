@@ -441,6 +441,63 @@ class GroupCallIT {
     }
   }
 
+  /** A screen is a second stream: published on its own endpoint, received on request, withdrawn. */
+  @Test
+  void aSharedScreenIsASecondStreamOthersMayReceive() {
+    try (org.springframework.context.ConfigurableApplicationContext podB = anotherPod("--switchboard.signaling.pod-id=pod-b");
+        BrowserSocket alice = browser(); BrowserSocket bob = new BrowserSocket(SignalingPods.url(podB))) {
+      join(alice, "alice", "screens").next("existingParticipants");
+      join(bob, "bob", "screens").next("existingParticipants");
+      alice.send(message("receiveVideoFrom").put("sender", "alice")
+          .put("sdpOffer", offer("01-sendonly-audio-video.offer.chromium.sdp")));
+      alice.next("receiveVideoAnswer");
+
+      alice.send(message("publishScreen").put("sdpOffer", offer("01-sendonly-audio-video.offer.chromium.sdp")));
+      JsonNode answer = alice.next("receiveVideoAnswer");
+      assertThat(answer.path("name").asText()).isEqualTo("alice");
+      assertThat(answer.path("stream").asText()).isEqualTo("screen");
+      assertThat(bob.next("screenPublished").path("name").asText()).isEqualTo("alice");
+      try (BrowserSocket carol = browser()) {
+        join(carol, "carol", "screens");
+        JsonNode existing = carol.next("existingParticipants").path("participants");
+        assertThat(existing.get(0).path("name").asText()).isEqualTo("alice");
+        assertThat(existing.get(0).path("screen").asBoolean()).isTrue();
+        assertThat(existing.get(1).path("screen").asBoolean()).isFalse();
+
+        bob.send(message("receiveVideoFrom").put("sender", "alice").put("stream", "screen")
+            .put("sdpOffer", offer("02-recvonly-audio-video.offer.chromium.sdp")));
+        JsonNode received = bob.next("receiveVideoAnswer");
+        assertThat(received.path("stream").asText()).isEqualTo("screen");
+        JsonNode candidate;
+        do {
+          candidate = bob.next("iceCandidate");
+        } while (!candidate.path("stream").asText().equals("screen"));
+        assertThat(candidate.path("name").asText()).isEqualTo("alice");
+        bob.send(message("onIceCandidate").put("name", "alice").put("stream", "screen")
+            .set("candidate", BrowserSocket.JSON.createObjectNode()
+                .put("candidate", "candidate:4 1 udp 2122260223 127.0.0.1 50004 typ host").put("sdpMid", "0")
+                .put("sdpMLineIndex", 0)));
+        // alice: camera and screen; bob and carol: cameras; bob: alice's screen.
+        assertThat(kms().server().count("WebRtcEndpoint")).isEqualTo(5);
+
+        alice.send(message("publishScreen").put("sdpOffer", offer("01-sendonly-audio-video.offer.chromium.sdp")));
+        assertThat(alice.next("error").path("code").asText()).isEqualTo("invalid-sdp");
+        alice.send(message("receiveVideoFrom").put("sender", "bob").put("stream", "screen")
+            .put("sdpOffer", offer("02-recvonly-audio-video.offer.chromium.sdp")));
+        assertThat(alice.next("error").path("code").asText()).isEqualTo("unknown-stream");
+
+        alice.send(message("unpublishScreen"));
+        assertThat(bob.next("screenUnpublished").path("name").asText()).isEqualTo("alice");
+        assertThat(carol.next("screenUnpublished").path("name").asText()).isEqualTo("alice");
+        // Alice's screen endpoint and Bob's receiving one are gone.
+        await().atMost(Duration.ofSeconds(5)).until(() -> kms().server().count("WebRtcEndpoint") == 3);
+        alice.send(message("unpublishScreen"));
+        assertThat(alice.next("error").path("code").asText()).isEqualTo("unknown-stream");
+        assertThat(bob.drain("error")).isEmpty();
+      }
+    }
+  }
+
   @Test
   void withoutAResumeInTimeTheParticipantLeavesAndItsTokenIsSpent() {
     try (BrowserSocket bob = browser()) {

@@ -188,6 +188,10 @@ public final class GroupCallService implements AutoCloseable {
       mediaState(self, state);
     } else if (message instanceof ClientMessage.Chat chat) {
       chat(self, chat);
+    } else if (message instanceof ClientMessage.PublishScreen share) {
+      publishScreen(self, share);
+    } else if (message instanceof ClientMessage.UnpublishScreen stop) {
+      unpublishScreen(self, stop);
     } else {
       throw refuse(ErrorCode.NOT_ALLOWED, "this server does not serve \"" + idOf(message) + "\" yet",
           message.requestId());
@@ -480,9 +484,9 @@ public final class GroupCallService implements AutoCloseable {
     quietly(entry.name(), roomId, () -> pods.unserve(member.pod(), entry));
     quietly(entry.name(), roomId, () -> store.deleteSession(member.session()));
     quietly(entry.name(), roomId, () -> store.room(roomId).ifPresent(room -> {
-      member.subscriptions().values().forEach(e -> releaseQuietly(room.kmsUrl(), e));
-      releaseQuietly(room.kmsUrl(), member.publisher());
-      load.report(roomId, room.nodeId(), -(member.subscriptions().size() + 1), -1);
+      List<String> endpoints = member.endpoints();
+      endpoints.forEach(e -> releaseQuietly(room.kmsUrl(), e));
+      load.report(roomId, room.nodeId(), -endpoints.size(), -1);
     }));
     quietly(entry.name(), roomId, () -> events.publish(roomId, RoomEvents.RoomEvent.left(entry.name(), member.id(),
         member.pod())));
@@ -591,6 +595,9 @@ public final class GroupCallService implements AutoCloseable {
       p.audio = member.audio();
       p.video = member.video();
       p.subscriptions.putAll(member.subscriptions());
+      p.screenEndpoint = member.screen();
+      p.recorder = member.recorder();
+      p.recordingUri = member.recordingUri();
     }
     synchronized (roomLock(p.roomId)) {
       Map<String, Participant> here = local.computeIfAbsent(p.roomId, r -> new ConcurrentHashMap<>());
@@ -626,6 +633,21 @@ public final class GroupCallService implements AutoCloseable {
           log.warn("{} in room {} cannot resume: its endpoint {} is gone", p.name, p.roomId, p.publisherEndpoint);
           leave(p);
           throw refuse(ErrorCode.INVALID_TOKEN, "the session's media is gone; join again", requestId);
+        }
+        if (p.screenEndpoint != null) {
+          try {
+            media.listen(p.kmsUrl, p.screenEndpoint,
+                c -> p.channel.send(new ServerMessage.IceCandidateFound(p.name, c, Stream.SCREEN)));
+          } catch (MediaServer.MediaException e) {
+            if (!e.refused()) {
+              throw e;
+            }
+            synchronized (p) {
+              p.screenEndpoint = null; // gone: the others are told it stopped
+              write(p);
+            }
+            events.publish(p.roomId, RoomEvents.RoomEvent.screen(p.name, p.memberId, podId, false));
+          }
         }
         listenToSubscriptions(p);
         List<ServerMessage.ParticipantState> existing;
@@ -676,12 +698,15 @@ public final class GroupCallService implements AutoCloseable {
     }
     boolean changed = false;
     for (Map.Entry<String, String> s : subscriptions.entrySet()) {
-      String sender = s.getKey();
-      boolean kept = members.containsKey(sender);
+      String key = s.getKey();
+      Stream stream = key.endsWith("#screen") ? Stream.SCREEN : Stream.WEBCAM;
+      String sender = stream == Stream.SCREEN ? key.substring(0, key.length() - "#screen".length()) : key;
+      RoomStore.MemberRecord source = members.get(sender);
+      boolean kept = source != null && (stream == Stream.WEBCAM || source.screen() != null);
       if (kept) {
         try {
           media.listen(p.kmsUrl, s.getValue(),
-              c -> p.channel.send(new ServerMessage.IceCandidateFound(sender, c, Stream.WEBCAM)));
+              c -> p.channel.send(new ServerMessage.IceCandidateFound(sender, c, stream)));
         } catch (MediaServer.MediaException e) {
           if (!e.refused()) {
             throw e;
@@ -693,7 +718,7 @@ public final class GroupCallService implements AutoCloseable {
         releaseQuietly(p.kmsUrl, s.getValue());
         load.report(p.roomId, p.nodeId, -1, 0);
         synchronized (p) {
-          p.subscriptions.remove(sender);
+          p.subscriptions.remove(key);
         }
         changed = true;
       }
@@ -893,39 +918,56 @@ public final class GroupCallService implements AutoCloseable {
 
   // ---------------------------------------------------------------- media
 
+  /** A participant's endpoint for a stream, as keyed in subscriptions and pending candidates. */
+  static String key(String name, Stream stream) {
+    return stream == Stream.SCREEN ? name + "#screen" : name;
+  }
+
   private void receiveVideoFrom(Participant self, ClientMessage.ReceiveVideoFrom receive) {
-    if (receive.stream() != Stream.WEBCAM) {
-      throw refuse(ErrorCode.UNKNOWN_STREAM, "screen sharing is not served yet", receive.requestId());
-    }
     if (receive.sender().equals(self.name)) {
-      publish(self, receive);
+      if (receive.stream() == Stream.SCREEN) {
+        throw refuse(ErrorCode.UNKNOWN_STREAM, "share a screen with publishScreen", receive.requestId());
+      }
+      publish(self, receive.sdpOffer(), receive.requestId(),
+          answer -> new ServerMessage.ReceiveVideoAnswer(self.name, answer, Stream.WEBCAM));
       return;
     }
-    RoomStore.MemberRecord sender = store.members(self.roomId).get(receive.sender());
-    if (sender == null) {
-      throw refuse(ErrorCode.UNKNOWN_SENDER, "nobody called " + receive.sender() + " is in room " + self.roomId,
-          receive.requestId());
+    subscribe(self, receive.sender(), receive.stream(), receive.sdpOffer(), receive.requestId(),
+        answer -> new ServerMessage.ReceiveVideoAnswer(receive.sender(), answer, receive.stream()));
+  }
+
+  /** A new endpoint receiving {@code sender}'s stream, negotiated with {@code offer}. */
+  private void subscribe(Participant self, String sender, Stream stream, String offer, String requestId,
+      java.util.function.Function<String, ServerMessage> answered) {
+    RoomStore.MemberRecord source = store.members(self.roomId).get(sender);
+    if (source == null) {
+      throw refuse(ErrorCode.UNKNOWN_SENDER, "nobody called " + sender + " is in room " + self.roomId, requestId);
     }
+    String sourceEndpoint = stream == Stream.SCREEN ? source.screen() : source.publisher();
+    if (sourceEndpoint == null) {
+      throw refuse(ErrorCode.UNKNOWN_STREAM, sender + " shares no screen", requestId);
+    }
+    String key = key(sender, stream);
     String endpoint;
     synchronized (self) {
-      if (self.subscriptions.containsKey(receive.sender())) {
-        throw refuse(ErrorCode.INVALID_SDP, "already receiving " + receive.sender(), receive.requestId());
+      if (self.subscriptions.containsKey(key)) {
+        throw refuse(ErrorCode.INVALID_SDP, "already receiving " + sender + "'s " + stream.wire(), requestId);
       }
       endpoint = media.createEndpoint(self.kmsUrl, roomPipeline(self), candidate ->
-          self.channel.send(new ServerMessage.IceCandidateFound(receive.sender(), candidate, Stream.WEBCAM)));
-      self.subscriptions.put(receive.sender(), endpoint);
+          self.channel.send(new ServerMessage.IceCandidateFound(sender, candidate, stream)));
+      self.subscriptions.put(key, endpoint);
     }
     load.report(self.roomId, self.nodeId, 1, 0);
     try {
       // Recorded before it negotiates: a pod that takes the participant over finds it.
       if (!persist(self)) {
-        throw refuse(ErrorCode.NOT_JOINED, "this session moved to another socket", receive.requestId());
+        throw refuse(ErrorCode.NOT_JOINED, "this session moved to another socket", requestId);
       }
-      media.connect(self.kmsUrl, sender.publisher(), endpoint);
-      negotiate(self, endpoint, receive.sender(), receive.sdpOffer(), receive.requestId());
+      media.connect(self.kmsUrl, sourceEndpoint, endpoint);
+      negotiate(self, endpoint, key, offer, requestId, answered);
     } catch (RuntimeException e) {
       synchronized (self) {
-        self.subscriptions.remove(receive.sender());
+        self.subscriptions.remove(key);
       }
       releaseQuietly(self.kmsUrl, endpoint);
       load.report(self.roomId, self.nodeId, -1, 0);
@@ -934,15 +976,16 @@ public final class GroupCallService implements AutoCloseable {
     }
   }
 
-  private void publish(Participant self, ClientMessage.ReceiveVideoFrom receive) {
+  private void publish(Participant self, String offer, String requestId,
+      java.util.function.Function<String, ServerMessage> answered) {
     synchronized (self) {
       if (self.publishing) {
-        throw refuse(ErrorCode.INVALID_SDP, "already publishing: an endpoint negotiates once", receive.requestId());
+        throw refuse(ErrorCode.INVALID_SDP, "already publishing: an endpoint negotiates once", requestId);
       }
       self.publishing = true;
     }
     try {
-      negotiate(self, self.publisherEndpoint, self.name, receive.sdpOffer(), receive.requestId());
+      negotiate(self, self.publisherEndpoint, self.name, offer, requestId, answered);
     } catch (RuntimeException e) {
       synchronized (self) {
         self.publishing = false;
@@ -952,8 +995,13 @@ public final class GroupCallService implements AutoCloseable {
     persistQuietly(self);
   }
 
-  private void negotiate(Participant self, String endpoint, String name, String offer, String requestId) {
-    for (IceCandidate c : self.takePending(name)) {
+  /**
+   * Applies the candidates kept for {@code key}, answers {@code offer} (the answer goes to the
+   * client as {@code answered} makes it) and starts gathering KMS's candidates.
+   */
+  private void negotiate(Participant self, String endpoint, String key, String offer, String requestId,
+      java.util.function.Function<String, ServerMessage> answered) {
+    for (IceCandidate c : self.takePending(key)) {
       media.addIceCandidate(self.kmsUrl, endpoint, c);
     }
     String answer;
@@ -964,19 +1012,77 @@ public final class GroupCallService implements AutoCloseable {
           e.refused() ? "the media server refused the offer: " + e.getMessage() : "the media server is unreachable",
           requestId);
     }
-    self.channel.send(new ServerMessage.ReceiveVideoAnswer(name, answer, Stream.WEBCAM));
+    self.channel.send(answered.apply(answer));
     media.gatherCandidates(self.kmsUrl, endpoint);
   }
 
-  private void onIceCandidate(Participant self, ClientMessage.OnIceCandidate message) {
+  // ---------------------------------------------------------------- screen sharing
+
+  private void publishScreen(Participant self, ClientMessage.PublishScreen share) {
+    synchronized (self) {
+      if (self.screenEndpoint != null || self.screenPending) {
+        throw refuse(ErrorCode.INVALID_SDP, "already sharing a screen", share.requestId());
+      }
+      self.screenPending = true;
+    }
+    String endpoint = null;
+    try {
+      endpoint = media.createEndpoint(self.kmsUrl, roomPipeline(self), candidate ->
+          self.channel.send(new ServerMessage.IceCandidateFound(self.name, candidate, Stream.SCREEN)));
+      load.report(self.roomId, self.nodeId, 1, 0);
+      negotiate(self, endpoint, key(self.name, Stream.SCREEN), share.sdpOffer(), share.requestId(),
+          answer -> new ServerMessage.ReceiveVideoAnswer(self.name, answer, Stream.SCREEN));
+      synchronized (self) {
+        self.screenEndpoint = endpoint;
+        self.screenPending = false;
+        if (!write(self)) {
+          throw refuse(ErrorCode.NOT_JOINED, "this session moved to another socket", share.requestId());
+        }
+      }
+    } catch (RuntimeException e) {
+      synchronized (self) {
+        self.screenEndpoint = null;
+        self.screenPending = false;
+      }
+      if (endpoint != null) {
+        releaseQuietly(self.kmsUrl, endpoint);
+        load.report(self.roomId, self.nodeId, -1, 0);
+      }
+      throw e;
+    }
+    events.publish(self.roomId, RoomEvents.RoomEvent.screen(self.name, self.memberId, podId, true));
+  }
+
+  private void unpublishScreen(Participant self, ClientMessage.UnpublishScreen stop) {
     String endpoint;
     synchronized (self) {
-      endpoint = message.name().equals(self.name)
-          ? (self.publishing ? self.publisherEndpoint : null)
-          : self.subscriptions.get(message.name());
+      endpoint = self.screenEndpoint;
+      if (endpoint == null) {
+        throw refuse(ErrorCode.UNKNOWN_STREAM, "no screen is shared", stop.requestId());
+      }
+      self.screenEndpoint = null;
+      write(self);
+    }
+    releaseQuietly(self.kmsUrl, endpoint);
+    load.report(self.roomId, self.nodeId, -1, 0);
+    // The others let go of what they received of it.
+    events.publish(self.roomId, RoomEvents.RoomEvent.screen(self.name, self.memberId, podId, false));
+  }
+
+  private void onIceCandidate(Participant self, ClientMessage.OnIceCandidate message) {
+    String key = key(message.name(), message.stream());
+    String endpoint;
+    synchronized (self) {
+      if (!message.name().equals(self.name)) {
+        endpoint = self.subscriptions.get(key);
+      } else if (message.stream() == Stream.SCREEN) {
+        endpoint = self.screenEndpoint;
+      } else {
+        endpoint = self.publishing ? self.publisherEndpoint : null;
+      }
       if (endpoint == null) {
         // Candidates that arrive before their endpoint negotiates are kept, never dropped.
-        if (!self.keep(message.name(), message.candidate())) {
+        if (!self.keep(key, message.candidate())) {
           throw refuse(ErrorCode.INVALID_VALUE, "too many candidates waiting for " + message.name(),
               message.requestId());
         }
@@ -1109,8 +1215,10 @@ public final class GroupCallService implements AutoCloseable {
           return; // not rebuilt, or already taken in
         }
         oldKms = p.kmsUrl;
-        stale.addAll(p.subscriptions.values());
-        stale.add(p.publisherEndpoint);
+        stale.addAll(p.record(podId).endpoints());
+        p.screenEndpoint = null;
+        p.recorder = null;
+        p.recordingUri = null;
         p.kmsUrl = room.kmsUrl();
         p.nodeId = room.nodeId();
         p.publisherEndpoint = m.publisher();
@@ -1194,6 +1302,23 @@ public final class GroupCallService implements AutoCloseable {
         clock.millis()));
   }
 
+  /** Someone started or stopped sharing a screen: tell {@code p}, letting go of what it received of it. */
+  private void screenChanged(Participant p, RoomEvents.RoomEvent event) {
+    if (!event.published()) {
+      String endpoint;
+      synchronized (p) {
+        endpoint = p.subscriptions.remove(key(event.name(), Stream.SCREEN));
+        p.pendingCandidates.remove(key(event.name(), Stream.SCREEN));
+      }
+      if (endpoint != null) {
+        releaseQuietly(p.kmsUrl, endpoint);
+        load.report(p.roomId, p.nodeId, -1, 0);
+        persistQuietly(p);
+      }
+    }
+    p.channel.send(new ServerMessage.ScreenShare(event.name(), event.published()));
+  }
+
   /** A chat message reaches the whole room, or the addressee and the writer of a direct one. */
   private static boolean reaches(RoomEvents.RoomEvent chat, Participant p) {
     return chat.to() == null || p.name.equals(chat.to()) || p.name.equals(chat.name());
@@ -1227,12 +1352,13 @@ public final class GroupCallService implements AutoCloseable {
     quietly(self.name, self.roomId, () -> pods.unserve(podId, self.entry()));
     quietly(self.name, self.roomId, () -> pods.unpark(self.entry()));
     quietly(self.name, self.roomId, () -> store.deleteSession(self.tokenHash));
-    List<String> endpoints = new ArrayList<>();
+    List<String> endpoints;
     synchronized (self) {
-      endpoints.addAll(self.subscriptions.values());
+      endpoints = self.record(podId).endpoints();
       self.subscriptions.clear();
+      self.screenEndpoint = null;
+      self.recorder = null;
     }
-    endpoints.add(self.publisherEndpoint);
     endpoints.forEach(e -> releaseQuietly(self.kmsUrl, e));
     quietly(self.name, self.roomId, () -> load.report(self.roomId, self.nodeId, -endpoints.size(), -1));
     // Everyone in the room hears it, on whichever pod they are; the others release what they
@@ -1281,8 +1407,7 @@ public final class GroupCallService implements AutoCloseable {
       self.gone = true;
       open = self.detached ? null : self.channel;
       self.detached = false;
-      endpoints.addAll(self.subscriptions.values());
-      endpoints.add(self.publisherEndpoint);
+      endpoints.addAll(self.record(podId).endpoints());
     }
     forget(self);
     String kmsUrl = self.kmsUrl;
@@ -1332,6 +1457,14 @@ public final class GroupCallService implements AutoCloseable {
             new ServerMessage.ParticipantMediaState(event.name(), event.audio(), event.video())));
         return;
       }
+      if (event.type() == RoomEvents.RoomEvent.Type.SCREEN) {
+        for (Participant p : here.values()) {
+          if (!p.name.equals(event.name())) {
+            screenChanged(p, event);
+          }
+        }
+        return;
+      }
       if (event.type() == RoomEvents.RoomEvent.Type.CHAT) {
         here.values().stream().filter(p -> reaches(event, p)).forEach(p -> p.channel.send(
             new ServerMessage.ChatMessage(event.name(), event.text(), event.to(), event.ts())));
@@ -1361,6 +1494,7 @@ public final class GroupCallService implements AutoCloseable {
       return;
     }
     String endpoint = null;
+    String screen = null;
     boolean arrived = false;
     boolean leftEarlier = false;
     synchronized (p) {
@@ -1376,14 +1510,23 @@ public final class GroupCallService implements AutoCloseable {
         }
       } else if (event.memberId().equals(known)) {
         endpoint = p.subscriptions.remove(event.name());
+        screen = p.subscriptions.remove(key(event.name(), Stream.SCREEN));
         p.pendingCandidates.remove(event.name());
+        p.pendingCandidates.remove(key(event.name(), Stream.SCREEN));
         p.known.remove(event.name());
         leftEarlier = true;
       }
     }
-    if (endpoint != null) {
-      releaseQuietly(p.kmsUrl, endpoint);
-      load.report(p.roomId, p.nodeId, -1, 0);
+    int released = 0;
+    for (String e : new String[] {endpoint, screen}) {
+      if (e != null) {
+        releaseQuietly(p.kmsUrl, e);
+        released++;
+      }
+    }
+    if (released > 0) {
+      int n = released;
+      quietly(p.name, p.roomId, () -> load.report(p.roomId, p.nodeId, -n, 0));
       persistQuietly(p);
     }
     if (leftEarlier) {
@@ -1402,7 +1545,7 @@ public final class GroupCallService implements AutoCloseable {
     List<ServerMessage.ParticipantState> others = new ArrayList<>();
     store.members(p.roomId).forEach((name, m) -> {
       if (!name.equals(p.name)) {
-        others.add(new ServerMessage.ParticipantState(name, m.audio(), m.video(), false));
+        others.add(new ServerMessage.ParticipantState(name, m.audio(), m.video(), m.screen() != null));
         p.known.put(name, m.id());
       }
     });

@@ -38,6 +38,13 @@ public final class Participant {
   final Map<String, String> known = new java.util.HashMap<>();
   /** Whether the publisher endpoint has negotiated (a second offer is refused). */
   boolean publishing;
+  /** The endpoint publishing a shared screen, once it negotiated; null when not sharing. */
+  String screenEndpoint;
+  /** Whether a screen endpoint is being made or negotiated now (a second publishScreen is refused). */
+  boolean screenPending;
+  /** The RecorderEndpoint recording this participant's camera, and its URI; null when not recording. */
+  String recorder;
+  String recordingUri;
   boolean audio = true;
   boolean video = true;
   /** Hash of the resume token handed out at join. */
@@ -77,7 +84,7 @@ public final class Participant {
   /** This participant as every pod sees it; call holding its monitor. */
   RoomStore.MemberRecord record(String pod) {
     return new RoomStore.MemberRecord(memberId, pod, tokenHash, publisherEndpoint, publishing, subscriptions,
-        audio, video, joinedAt, parkedUntil, mediaMoved);
+        audio, video, joinedAt, parkedUntil, mediaMoved, screenEndpoint, recorder, recordingUri);
   }
 
   PodRegistry.Entry entry() {

@@ -24,13 +24,16 @@ public interface RoomStore {
    * @param session hash of its resume token
    * @param publisher its WebRTC endpoint publishing its camera
    * @param publishing whether that endpoint has negotiated
-   * @param subscriptions sender name → its endpoint receiving that sender
+   * @param subscriptions sender name (with {@code #screen} for a screen) → its endpoint receiving that sender
    * @param parkedUntil epoch millis until which a disconnected member waits for a resume; 0 when connected
    * @param mediaMoved the room was rebuilt on another node and the member's client was not told yet
+   * @param screen its endpoint publishing a shared screen, or null
+   * @param recorder its RecorderEndpoint recording its camera, or null
+   * @param recordingUri where that recorder writes, or null
    */
   record MemberRecord(String id, String pod, String session, String publisher, boolean publishing,
       Map<String, String> subscriptions, boolean audio, boolean video, long joinedAt, long parkedUntil,
-      boolean mediaMoved) {
+      boolean mediaMoved, String screen, String recorder, String recordingUri) {
 
     public MemberRecord {
       subscriptions = Map.copyOf(subscriptions);
@@ -38,34 +41,50 @@ public interface RoomStore {
 
     public MemberRecord withPod(String newPod) {
       return new MemberRecord(id, newPod, session, publisher, publishing, subscriptions, audio, video, joinedAt, 0,
-          mediaMoved);
+          mediaMoved, screen, recorder, recordingUri);
     }
 
     public MemberRecord parked(long until) {
       return new MemberRecord(id, pod, session, publisher, publishing, subscriptions, audio, video, joinedAt, until,
-          mediaMoved);
+          mediaMoved, screen, recorder, recordingUri);
     }
 
     public MemberRecord withPublishing(boolean now) {
       return new MemberRecord(id, pod, session, publisher, now, subscriptions, audio, video, joinedAt, parkedUntil,
-          mediaMoved);
+          mediaMoved, screen, recorder, recordingUri);
     }
 
     public MemberRecord withSubscriptions(Map<String, String> now) {
       return new MemberRecord(id, pod, session, publisher, publishing, now, audio, video, joinedAt, parkedUntil,
-          mediaMoved);
-    }
-
-    /** The member's media rebuilt on a new pipeline: a new publisher, nothing negotiated, nothing received. */
-    public MemberRecord rebuiltWith(String newPublisher) {
-      return new MemberRecord(id, pod, session, newPublisher, false, Map.of(), audio, video, joinedAt, parkedUntil,
-          true);
+          mediaMoved, screen, recorder, recordingUri);
     }
 
     public MemberRecord withoutSubscription(String sender) {
       Map<String, String> now = new LinkedHashMap<>(subscriptions);
       now.remove(sender);
       return withSubscriptions(now);
+    }
+
+    /**
+     * The member's media rebuilt on a new pipeline: a new publisher, nothing negotiated, nothing
+     * received, no screen shared, nothing recorded.
+     */
+    public MemberRecord rebuiltWith(String newPublisher) {
+      return new MemberRecord(id, pod, session, newPublisher, false, Map.of(), audio, video, joinedAt, parkedUntil,
+          true, null, null, null);
+    }
+
+    /** Every endpoint the member holds on KMS (to release them). */
+    public java.util.List<String> endpoints() {
+      java.util.List<String> all = new java.util.ArrayList<>(subscriptions.values());
+      all.add(publisher);
+      if (screen != null) {
+        all.add(screen);
+      }
+      if (recorder != null) {
+        all.add(recorder);
+      }
+      return all;
     }
   }
 

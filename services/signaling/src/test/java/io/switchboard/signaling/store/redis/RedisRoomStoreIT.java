@@ -26,7 +26,7 @@ class RedisRoomStoreIT {
 
   private static RoomStore.MemberRecord member(long joinedAt) {
     return new RoomStore.MemberRecord("m-" + joinedAt, "pod-a", "session-" + joinedAt, "endpoint-" + joinedAt, false,
-        java.util.Map.of(), true, true, joinedAt, 0, false);
+        java.util.Map.of(), true, true, joinedAt, 0, false, null, null, null);
   }
 
   @Test
@@ -87,7 +87,7 @@ class RedisRoomStoreIT {
     assertThat(store.removeMember("r", "alice", "m-1", "pod-a")).isEqualTo(-1);
     // Nor can anyone act on an earlier membership under the same name.
     RoomStore.MemberRecord earlier = new RoomStore.MemberRecord("m-0", "pod-b", "s", "e", false, java.util.Map.of(),
-        true, true, 0, 0, false);
+        true, true, 0, 0, false, null, null, null);
     assertThat(store.replaceMember("r", "alice", "pod-b", "endpoint-1", earlier)).isFalse();
     assertThat(store.removeMember("r", "alice", "m-0", "pod-b")).isEqualTo(-1);
 
