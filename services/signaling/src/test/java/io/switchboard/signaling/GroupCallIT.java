@@ -32,6 +32,8 @@ class GroupCallIT {
 
   /** How long a disconnected participant waits for a resume, here (15 s by default). */
   static final Duration GRACE = Duration.ofSeconds(2);
+  /** Where the emulated KMS "records" (it checks the directory as KMS does; it writes nothing). */
+  static final java.nio.file.Path RECORDINGS = recordings();
   static final RedisServerProcess REDIS = RedisServerProcess.start();
   static final KmsEmulatorFleet KMS = KmsEmulatorFleet.start(1);
   static final PlacementStub PLACEMENT = new PlacementStub(REDIS.url(), () -> KMS.node(0).url());
@@ -44,6 +46,7 @@ class GroupCallIT {
     registry.add("switchboard.signaling.message-burst", () -> "40");
     registry.add("switchboard.signaling.kms-request-timeout", () -> "1500ms");
     registry.add("switchboard.signaling.resume-grace", () -> GRACE.toMillis() + "ms");
+    registry.add("switchboard.signaling.room.recording-uri", () -> RECORDINGS.toUri() + "{room}-{name}-{time}.webm");
     SignalingPods.FAST_HEARTBEATS.forEach(setting -> {
       String[] kv = setting.substring(2).split("=", 2);
       registry.add(kv[0], () -> kv[1]);
@@ -498,6 +501,107 @@ class GroupCallIT {
     }
   }
 
+  /** A participant records its camera; the whole room is told when recording starts and stops. */
+  @Test
+  void aParticipantRecordsItsCameraAndTheRoomIsTold() {
+    try (BrowserSocket alice = browser(); BrowserSocket bob = browser()) {
+      join(alice, "alice", "recorded").next("existingParticipants");
+      join(bob, "bob", "recorded").next("existingParticipants");
+      alice.send(message("startRecording"));
+      assertThat(alice.next("error").path("code").asText()).isEqualTo("unknown-stream"); // nothing published yet
+      alice.send(message("receiveVideoFrom").put("sender", "alice")
+          .put("sdpOffer", offer("01-sendonly-audio-video.offer.chromium.sdp")));
+      alice.next("receiveVideoAnswer");
+
+      alice.send(message("startRecording"));
+      String uri = null;
+      for (BrowserSocket s : List.of(alice, bob)) {
+        JsonNode started = s.next("recordingStarted");
+        assertThat(started.path("name").asText()).isEqualTo("alice");
+        uri = started.path("uri").asText();
+      }
+      assertThat(uri).startsWith(RECORDINGS.toUri() + "recorded-alice-").endsWith(".webm");
+      assertThat(kms().server().count("RecorderEndpoint")).isEqualTo(1);
+      alice.send(message("startRecording").put("requestId", "r-2"));
+      assertThat(alice.next("error").path("code").asText()).isEqualTo("not-allowed");
+
+      alice.send(message("stopRecording"));
+      assertThat(bob.next("recordingStopped").path("uri").asText()).isEqualTo(uri);
+      assertThat(alice.next("recordingStopped").path("name").asText()).isEqualTo("alice");
+      assertThat(kms().server().count("RecorderEndpoint")).isZero();
+      alice.send(message("stopRecording"));
+      assertThat(alice.next("error").path("code").asText()).isEqualTo("unknown-stream");
+
+      // Recording while leaving: the recording is finished, and the room told.
+      alice.send(message("startRecording"));
+      alice.next("recordingStarted");
+      bob.next("recordingStarted");
+      alice.send(message("leaveRoom"));
+      assertThat(bob.next("recordingStopped").path("name").asText()).isEqualTo("alice");
+      await().atMost(Duration.ofSeconds(5)).until(() -> kms().server().count("RecorderEndpoint") == 0);
+    }
+  }
+
+  /** KMS cannot write where the template points: the recording ends and its participant is told why. */
+  @Test
+  void aRecordingKmsCannotWriteEndsWithAnError() {
+    try (org.springframework.context.ConfigurableApplicationContext pod = anotherPod(
+            "--switchboard.signaling.room.recording-uri=file:///nonexistent-switchboard-dir/{room}-{name}.webm");
+        BrowserSocket alice = new BrowserSocket(SignalingPods.url(pod))) {
+      join(alice, "alice", "unwritable").next("existingParticipants");
+      alice.send(message("receiveVideoFrom").put("sender", "alice")
+          .put("sdpOffer", offer("01-sendonly-audio-video.offer.chromium.sdp")));
+      alice.next("receiveVideoAnswer");
+      alice.send(message("startRecording"));
+      alice.next("recordingStarted");
+      JsonNode failed = alice.next("error");
+      assertThat(failed.path("code").asText()).isEqualTo("unavailable");
+      assertThat(failed.path("message").asText()).contains("recording to file:///nonexistent-switchboard-dir/");
+      assertThat(alice.next("recordingStopped").path("name").asText()).isEqualTo("alice");
+      await().atMost(Duration.ofSeconds(5)).until(() -> kms().server().count("RecorderEndpoint") == 0);
+      alice.send(message("leaveRoom"));
+    }
+  }
+
+  /** A room's limits: how many may join, whether they may send media or record. */
+  @Test
+  void aRoomsLimitsAreEnforced() {
+    try (org.springframework.context.ConfigurableApplicationContext pod = anotherPod(
+            "--switchboard.signaling.room.max-participants=2", "--switchboard.signaling.room.may-publish=false",
+            "--switchboard.signaling.room.may-record=false");
+        BrowserSocket alice = new BrowserSocket(SignalingPods.url(pod));
+        BrowserSocket bob = new BrowserSocket(SignalingPods.url(pod));
+        BrowserSocket carol = new BrowserSocket(SignalingPods.url(pod))) {
+      join(alice, "alice", "limited").next("existingParticipants");
+      join(bob, "bob", "limited").next("existingParticipants");
+      alice.next("newParticipantArrived");
+      join(carol, "carol", "limited");
+      JsonNode full = carol.next("error");
+      assertThat(full.path("code").asText()).isEqualTo("room-full");
+      assertThat(full.path("message").asText()).contains("2 participants");
+      assertThat(alice.drain("newParticipantArrived")).isEmpty();
+
+      alice.send(message("receiveVideoFrom").put("sender", "alice")
+          .put("sdpOffer", offer("01-sendonly-audio-video.offer.chromium.sdp")));
+      assertThat(alice.next("error").path("code").asText()).isEqualTo("not-allowed");
+      alice.send(message("publishScreen").put("sdpOffer", offer("01-sendonly-audio-video.offer.chromium.sdp")));
+      assertThat(alice.next("error").path("code").asText()).isEqualTo("not-allowed");
+      alice.send(message("startRecording"));
+      assertThat(alice.next("error").path("code").asText()).isEqualTo("not-allowed");
+      // Receiving is still allowed; and a place frees up when someone leaves.
+      bob.send(message("receiveVideoFrom").put("sender", "alice")
+          .put("sdpOffer", offer("02-recvonly-audio-video.offer.chromium.sdp")));
+      assertThat(bob.next("receiveVideoAnswer").path("name").asText()).isEqualTo("alice");
+      bob.send(message("leaveRoom"));
+      alice.next("participantLeft");
+      join(carol, "carol", "limited");
+      assertThat(carol.next("existingParticipants").path("data").toString()).isEqualTo("[\"alice\"]");
+      assertThat(kms().server().count("WebRtcEndpoint")).isEqualTo(2);
+      alice.send(message("leaveRoom"));
+      carol.send(message("leaveRoom"));
+    }
+  }
+
   @Test
   void withoutAResumeInTimeTheParticipantLeavesAndItsTokenIsSpent() {
     try (BrowserSocket bob = browser()) {
@@ -680,6 +784,14 @@ class GroupCallIT {
         // the server closed the socket mid-flood: what this test wants
       }
       assertThat(s.closed).succeedsWithin(Duration.ofSeconds(5)).isEqualTo(1008);
+    }
+  }
+
+  private static java.nio.file.Path recordings() {
+    try {
+      return java.nio.file.Files.createDirectories(java.nio.file.Path.of("target", "recordings")).toAbsolutePath();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -46,8 +46,11 @@ public sealed interface ServerMessage {
   /** {@code stopCommunication}: the presenter left a broadcast room. */
   record StopCommunication() implements ServerMessage {}
 
-  /** {@code recordingStarted {uri}} / {@code recordingStopped {uri}}. */
-  record Recording(boolean started, String uri) implements ServerMessage {}
+  /**
+   * {@code recordingStarted {name, uri}} / {@code recordingStopped {name, uri}}: whose camera is
+   * being recorded (everyone in the room is told), and where.
+   */
+  record Recording(String name, boolean started, String uri) implements ServerMessage {}
 
   /** {@code session {token}}: what a client sends back in {@code resume} after a reconnect. */
   record Session(String token) implements ServerMessage {}

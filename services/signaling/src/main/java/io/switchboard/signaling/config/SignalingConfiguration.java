@@ -91,7 +91,8 @@ class SignalingConfiguration {
     String pod = s.podId().isBlank() ? "signaling-" + UUID.randomUUID().toString().substring(0, 8) : s.podId();
     return new GroupCallService(store, pods, media, placement, load, events, new CallMeters(registry), clock,
         new GroupCallService.Settings(pod, s.expectedParticipants(), s.resumeGrace(), s.heartbeatInterval(),
-            s.heartbeatTimeout()));
+            s.heartbeatTimeout(), new io.switchboard.signaling.domain.RoomLimits(s.room().maxParticipants(),
+                s.room().mayPublish(), s.room().mayRecord(), s.room().recordingUri())));
   }
 
   @Bean

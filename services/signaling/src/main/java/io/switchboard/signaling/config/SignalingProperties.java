@@ -27,7 +27,15 @@ public record SignalingProperties(@DefaultValue Signaling signaling, @DefaultVal
       @DefaultValue("15s") @NotNull Duration resumeGrace,
       @DefaultValue("2s") @NotNull Duration heartbeatInterval,
       @DefaultValue("10s") @NotNull Duration heartbeatTimeout,
-      @DefaultValue("5s") @NotNull Duration shutdownDrain) {}
+      @DefaultValue("5s") @NotNull Duration shutdownDrain,
+      @DefaultValue @NotNull Room room) {}
+
+  /** What every room allows, until join-token grants narrow it per participant. */
+  public record Room(
+      @DefaultValue("100") @Min(1) int maxParticipants,
+      @DefaultValue("true") boolean mayPublish,
+      @DefaultValue("true") boolean mayRecord,
+      @DefaultValue("file:///var/lib/switchboard/recordings/{room}-{name}-{time}.webm") @NotNull String recordingUri) {}
 
   public record Placement(@DefaultValue("http://127.0.0.1:8090") @NotNull URI url) {}
 }

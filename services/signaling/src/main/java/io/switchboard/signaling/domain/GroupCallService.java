@@ -68,9 +68,10 @@ public final class GroupCallService implements AutoCloseable {
    * @param resumeGrace how long a disconnected participant waits for a resume (0: leaves at once)
    * @param heartbeatInterval how often the janitor runs and the pod beats
    * @param heartbeatTimeout how long after its last beat a pod counts as dead
+   * @param limits what rooms allow
    */
   public record Settings(String podId, int expectedParticipants, Duration resumeGrace, Duration heartbeatInterval,
-      Duration heartbeatTimeout) {}
+      Duration heartbeatTimeout, RoomLimits limits) {}
 
   private final RoomStore store;
   private final PodRegistry pods;
@@ -192,6 +193,10 @@ public final class GroupCallService implements AutoCloseable {
       publishScreen(self, share);
     } else if (message instanceof ClientMessage.UnpublishScreen stop) {
       unpublishScreen(self, stop);
+    } else if (message instanceof ClientMessage.StartRecording start) {
+      startRecording(self, start);
+    } else if (message instanceof ClientMessage.StopRecording stop) {
+      stopRecording(self, stop);
     } else {
       throw refuse(ErrorCode.NOT_ALLOWED, "this server does not serve \"" + idOf(message) + "\" yet",
           message.requestId());
@@ -486,7 +491,12 @@ public final class GroupCallService implements AutoCloseable {
     quietly(entry.name(), roomId, () -> store.room(roomId).ifPresent(room -> {
       List<String> endpoints = member.endpoints();
       endpoints.forEach(e -> releaseQuietly(room.kmsUrl(), e));
-      load.report(roomId, room.nodeId(), -endpoints.size(), -1);
+      if (member.recorder() != null) {
+        finishRecording(room.kmsUrl(), member.recorder());
+        events.publish(roomId, RoomEvents.RoomEvent.recording(entry.name(), member.id(), podId, false,
+            member.recordingUri()));
+      }
+      load.report(roomId, room.nodeId(), -(endpoints.size() + (member.recorder() == null ? 0 : 1)), -1);
     }));
     quietly(entry.name(), roomId, () -> events.publish(roomId, RoomEvents.RoomEvent.left(entry.name(), member.id(),
         member.pod())));
@@ -824,7 +834,8 @@ public final class GroupCallService implements AutoCloseable {
           events.follow(join.room(), event -> onRoomEvent(join.room(), event));
         }
         synchronized (self) {
-          added = store.addMember(join.room(), room.pipelineId(), join.name(), self.record(podId));
+          added = store.addMember(join.room(), room.pipelineId(), join.name(), self.record(podId),
+              settings.limits().maxParticipants());
         }
       } catch (RuntimeException e) {
         // Whether Redis added the member is unknown: the entry in this pod's index stays, so
@@ -847,6 +858,13 @@ public final class GroupCallService implements AutoCloseable {
         releaseQuietly(room.kmsUrl(), publisher);
         if (added == RoomStore.Added.ROOM_GONE) {
           return Optional.empty();
+        }
+        if (added == RoomStore.Added.ROOM_FULL) {
+          if (store.members(join.room()).isEmpty()) {
+            closeRoom(join.room()); // a limit of 0: the room this join opened must not stay
+          }
+          throw refuse(ErrorCode.ROOM_FULL, "room " + join.room() + " has " + settings.limits().maxParticipants()
+              + " participants, as many as it may", join.requestId());
         }
         throw refuse(ErrorCode.NAME_TAKEN, "someone in room " + join.room() + " is already called " + join.name(),
             join.requestId());
@@ -925,6 +943,7 @@ public final class GroupCallService implements AutoCloseable {
 
   private void receiveVideoFrom(Participant self, ClientMessage.ReceiveVideoFrom receive) {
     if (receive.sender().equals(self.name)) {
+      mayPublish(receive.requestId());
       if (receive.stream() == Stream.SCREEN) {
         throw refuse(ErrorCode.UNKNOWN_STREAM, "share a screen with publishScreen", receive.requestId());
       }
@@ -1018,7 +1037,14 @@ public final class GroupCallService implements AutoCloseable {
 
   // ---------------------------------------------------------------- screen sharing
 
+  private void mayPublish(String requestId) {
+    if (!settings.limits().mayPublish()) {
+      throw refuse(ErrorCode.NOT_ALLOWED, "sending media is not allowed in this room", requestId);
+    }
+  }
+
   private void publishScreen(Participant self, ClientMessage.PublishScreen share) {
+    mayPublish(share.requestId());
     synchronized (self) {
       if (self.screenEndpoint != null || self.screenPending) {
         throw refuse(ErrorCode.INVALID_SDP, "already sharing a screen", share.requestId());
@@ -1067,6 +1093,98 @@ public final class GroupCallService implements AutoCloseable {
     load.report(self.roomId, self.nodeId, -1, 0);
     // The others let go of what they received of it.
     events.publish(self.roomId, RoomEvents.RoomEvent.screen(self.name, self.memberId, podId, false));
+  }
+
+  // ---------------------------------------------------------------- recording
+
+  /** Records the participant's camera with a RecorderEndpoint; the room is told. */
+  private void startRecording(Participant self, ClientMessage.StartRecording start) {
+    if (!settings.limits().mayRecord()) {
+      throw refuse(ErrorCode.NOT_ALLOWED, "recording is not allowed in this room", start.requestId());
+    }
+    String uri = settings.limits().recordingUri(self.roomId, self.name, clock.millis());
+    synchronized (self) {
+      if (self.recorder != null || self.recordingUri != null) {
+        throw refuse(ErrorCode.NOT_ALLOWED, "already recording to " + self.recordingUri, start.requestId());
+      }
+      if (!self.publishing) {
+        throw refuse(ErrorCode.UNKNOWN_STREAM, "publish your camera before recording it", start.requestId());
+      }
+      self.recordingUri = uri; // taken: a second start is refused while this one runs
+    }
+    String recorder = null;
+    try {
+      recorder = media.createRecorder(self.kmsUrl, roomPipeline(self), uri);
+      media.connect(self.kmsUrl, self.publisherEndpoint, recorder);
+      String started = recorder;
+      media.record(self.kmsUrl, recorder, reason -> mediaCleanup.execute(() -> recordingFailed(self, started, reason)));
+      synchronized (self) {
+        self.recorder = recorder;
+        if (!write(self)) {
+          throw refuse(ErrorCode.NOT_JOINED, "this session moved to another socket", start.requestId());
+        }
+      }
+    } catch (RuntimeException e) {
+      synchronized (self) {
+        self.recorder = null;
+        self.recordingUri = null;
+      }
+      if (recorder != null) {
+        releaseQuietly(self.kmsUrl, recorder);
+      }
+      throw e;
+    }
+    quietly(self.name, self.roomId, () -> load.report(self.roomId, self.nodeId, 1, 0));
+    events.publish(self.roomId, RoomEvents.RoomEvent.recording(self.name, self.memberId, podId, true, uri));
+  }
+
+  private void stopRecording(Participant self, ClientMessage.StopRecording stop) {
+    String recorder;
+    String uri;
+    synchronized (self) {
+      recorder = self.recorder;
+      uri = self.recordingUri;
+      if (recorder == null) {
+        throw refuse(ErrorCode.UNKNOWN_STREAM, "nothing is being recorded", stop.requestId());
+      }
+      self.recorder = null;
+      self.recordingUri = null;
+      write(self);
+    }
+    finishRecording(self.kmsUrl, recorder);
+    quietly(self.name, self.roomId, () -> load.report(self.roomId, self.nodeId, -1, 0));
+    events.publish(self.roomId, RoomEvents.RoomEvent.recording(self.name, self.memberId, podId, false, uri));
+  }
+
+  /** KMS reported that a recording failed: it ends, and the participant is told why. */
+  private void recordingFailed(Participant self, String recorder, String reason) {
+    String uri;
+    synchronized (self) {
+      if (self.gone || !recorder.equals(self.recorder)) {
+        return; // stopped meanwhile
+      }
+      uri = self.recordingUri;
+      self.recorder = null;
+      self.recordingUri = null;
+      quietly(self.name, self.roomId, () -> write(self));
+    }
+    log.warn("{} in room {}: recording to {} failed: {}", self.name, self.roomId, uri, reason);
+    releaseQuietly(self.kmsUrl, recorder);
+    quietly(self.name, self.roomId, () -> load.report(self.roomId, self.nodeId, -1, 0));
+    self.channel.send(new ServerMessage.Error(ErrorCode.UNAVAILABLE.wire(), "recording to " + uri + " failed: " + reason,
+        null));
+    quietly(self.name, self.roomId, () -> events.publish(self.roomId,
+        RoomEvents.RoomEvent.recording(self.name, self.memberId, podId, false, uri)));
+  }
+
+  /** Stops a recorder so that its file is complete, and releases it; never throws. */
+  private void finishRecording(String kmsUrl, String recorder) {
+    try {
+      media.stopRecording(kmsUrl, recorder);
+    } catch (RuntimeException e) {
+      log.warn("recorder {} not stopped cleanly: {}", recorder, e.toString());
+      releaseQuietly(kmsUrl, recorder);
+    }
   }
 
   private void onIceCandidate(Participant self, ClientMessage.OnIceCandidate message) {
@@ -1353,13 +1471,24 @@ public final class GroupCallService implements AutoCloseable {
     quietly(self.name, self.roomId, () -> pods.unpark(self.entry()));
     quietly(self.name, self.roomId, () -> store.deleteSession(self.tokenHash));
     List<String> endpoints;
+    String recorder;
+    String recordingUri;
     synchronized (self) {
       endpoints = self.record(podId).endpoints();
+      recorder = self.recorder;
+      recordingUri = self.recordingUri;
       self.subscriptions.clear();
       self.screenEndpoint = null;
       self.recorder = null;
+      self.recordingUri = null;
     }
-    endpoints.forEach(e -> releaseQuietly(self.kmsUrl, e));
+    if (recorder != null) {
+      finishRecording(self.kmsUrl, recorder);
+      endpoints.add(recorder); // counted with the rest in the load report
+      quietly(self.name, self.roomId, () -> events.publish(self.roomId,
+          RoomEvents.RoomEvent.recording(self.name, self.memberId, podId, false, recordingUri)));
+    }
+    endpoints.stream().filter(e -> !e.equals(recorder)).forEach(e -> releaseQuietly(self.kmsUrl, e));
     quietly(self.name, self.roomId, () -> load.report(self.roomId, self.nodeId, -endpoints.size(), -1));
     // Everyone in the room hears it, on whichever pod they are; the others release what they
     // received from the one who left.
@@ -1463,6 +1592,11 @@ public final class GroupCallService implements AutoCloseable {
             screenChanged(p, event);
           }
         }
+        return;
+      }
+      if (event.type() == RoomEvents.RoomEvent.Type.RECORDING) {
+        here.values().forEach(p -> p.channel.send(new ServerMessage.Recording(event.name(), event.published(),
+            event.text())));
         return;
       }
       if (event.type() == RoomEvents.RoomEvent.Type.CHAT) {

@@ -42,6 +42,15 @@ public interface MediaServer {
    */
   void disconnect(String kmsUrl);
 
+  /** A RecorderEndpoint on the pipeline writing WebM to {@code uri}. */
+  String createRecorder(String kmsUrl, String pipelineId, String uri);
+
+  /** Starts a recorder recording; {@code failed} is told KMS's reason if it fails later (an unwritable URI, say). */
+  void record(String kmsUrl, String recorderId, Consumer<String> failed);
+
+  /** Stops a recorder, waiting until its file is complete, and releases it. */
+  void stopRecording(String kmsUrl, String recorderId);
+
   /** The SDP answer; throws {@link MediaException} when KMS refuses the offer. */
   String processOffer(String kmsUrl, String endpointId, String offer);
 

@@ -38,7 +38,9 @@ public interface RoomEvents {
       /** The member started or stopped sharing a screen. */
       SCREEN,
       /** The member started presenting in a broadcast ({@code published}) or stopped. */
-      PRESENTER
+      PRESENTER,
+      /** The member's camera is being recorded ({@code published}) or no longer; {@code text}: the URI. */
+      RECORDING
     }
 
     public static RoomEvent joined(String name, String memberId, String pod, boolean audio, boolean video) {
@@ -67,6 +69,10 @@ public interface RoomEvents {
 
     public static RoomEvent screen(String name, String memberId, String pod, boolean published) {
       return new RoomEvent(Type.SCREEN, name, memberId, pod, false, false, null, null, 0, published);
+    }
+
+    public static RoomEvent recording(String name, String memberId, String pod, boolean started, String uri) {
+      return new RoomEvent(Type.RECORDING, name, memberId, pod, false, false, uri, null, 0, started);
     }
 
     public static RoomEvent presenter(String name, String memberId, String pod, boolean presenting) {

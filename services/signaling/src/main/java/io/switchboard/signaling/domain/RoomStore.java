@@ -74,15 +74,12 @@ public interface RoomStore {
           true, null, null, null);
     }
 
-    /** Every endpoint the member holds on KMS (to release them). */
+    /** Every WebRTC endpoint the member holds on KMS (its recorder is stopped, then released, apart). */
     public java.util.List<String> endpoints() {
       java.util.List<String> all = new java.util.ArrayList<>(subscriptions.values());
       all.add(publisher);
       if (screen != null) {
         all.add(screen);
-      }
-      if (recorder != null) {
-        all.add(recorder);
       }
       return all;
     }
@@ -103,15 +100,18 @@ public interface RoomStore {
     /** Someone in the room already has the name. */
     NAME_TAKEN,
     /** The room closed (or closed and reopened with another pipeline) since it was read. */
-    ROOM_GONE
+    ROOM_GONE,
+    /** The room has as many members as it may. */
+    ROOM_FULL
   }
 
   /**
    * Adds a member, atomically, if the room is still the one on {@code pipelineId} and the name is
-   * free. Checking the room and adding the member in one step is what keeps a join on one pod
-   * from adding a member to a room another pod is closing.
+   * free, and the room has fewer than {@code maxMembers}. Checking the room and adding the member
+   * in one step is what keeps a join on one pod from adding a member to a room another pod is
+   * closing, and two joins from overfilling it.
    */
-  Added addMember(String roomId, String pipelineId, String name, MemberRecord member);
+  Added addMember(String roomId, String pipelineId, String name, MemberRecord member, int maxMembers);
 
   /** Members in join order. */
   Map<String, MemberRecord> members(String roomId);

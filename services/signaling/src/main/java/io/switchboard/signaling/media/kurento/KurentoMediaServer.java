@@ -14,6 +14,8 @@ import org.kurento.client.ListenerSubscription;
 import org.kurento.client.MediaElement;
 import org.kurento.client.MediaObject;
 import org.kurento.client.MediaPipeline;
+import org.kurento.client.MediaProfileSpecType;
+import org.kurento.client.RecorderEndpoint;
 import org.kurento.client.WebRtcEndpoint;
 import org.kurento.client.internal.server.KurentoServerException;
 import org.kurento.commons.exception.KurentoException;
@@ -126,6 +128,34 @@ public final class KurentoMediaServer implements MediaServer, AutoCloseable {
 
   private static String key(String kmsUrl, String objectId) {
     return kmsUrl + " " + objectId;
+  }
+
+  @Override
+  public String createRecorder(String kmsUrl, String pipelineId, String uri) {
+    return call("createRecorder", () -> {
+      MediaPipeline pipeline = client(kmsUrl).getById(pipelineId, MediaPipeline.class);
+      return new RecorderEndpoint.Builder(pipeline, uri).withMediaProfile(MediaProfileSpecType.WEBM).build().getId();
+    });
+  }
+
+  @Override
+  public void record(String kmsUrl, String recorderId, Consumer<String> failed) {
+    call("record", () -> {
+      RecorderEndpoint recorder = client(kmsUrl).getById(recorderId, RecorderEndpoint.class);
+      recorder.addErrorListener(e -> failed.accept(e.getType() + ": " + e.getDescription()));
+      recorder.record();
+      return null;
+    });
+  }
+
+  @Override
+  public void stopRecording(String kmsUrl, String recorderId) {
+    call("stopRecording", () -> {
+      RecorderEndpoint recorder = client(kmsUrl).getById(recorderId, RecorderEndpoint.class);
+      recorder.stopAndWait();
+      recorder.release();
+      return null;
+    });
   }
 
   @Override

@@ -57,9 +57,14 @@ public final class RedisRoomStore implements RoomStore {
       return 1
       """, Long.class);
   private static final JsonMapper JSON = JsonMapper.builder().build();
-  private static final RedisScript<Long> ADD_MEMBER = RedisScript.of(
-      "if redis.call('HGET', KEYS[1], 'pipelineId') ~= ARGV[1] then return 2 end "
-          + "if redis.call('HSETNX', KEYS[2], ARGV[2], ARGV[3]) == 1 then return 0 end return 1", Long.class);
+  /** ARGV: pipeline id, name, record, most members. Answers the ordinal of {@link Added}. */
+  private static final RedisScript<Long> ADD_MEMBER = RedisScript.of("""
+      if redis.call('HGET', KEYS[1], 'pipelineId') ~= ARGV[1] then return 2 end
+      if redis.call('HEXISTS', KEYS[2], ARGV[2]) == 1 then return 1 end
+      if redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[4]) then return 3 end
+      redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+      return 0
+      """, Long.class);
   private static final RedisScript<Long> DELETE_IF_EMPTY = RedisScript.of(
       "if redis.call('HLEN', KEYS[2]) == 0 then return redis.call('DEL', KEYS[1], KEYS[2]) end return 0", Long.class);
 
@@ -107,9 +112,9 @@ public final class RedisRoomStore implements RoomStore {
   }
 
   @Override
-  public Added addMember(String roomId, String pipelineId, String name, MemberRecord member) {
+  public Added addMember(String roomId, String pipelineId, String name, MemberRecord member, int maxMembers) {
     Long result = redis.execute(ADD_MEMBER, List.of(roomKey(roomId), membersKey(roomId)),
-        pipelineId, name, encode(member));
+        pipelineId, name, encode(member), Integer.toString(maxMembers));
     if (result == null) {
       throw new IllegalStateException("Redis answered nothing to adding a member");
     }

@@ -33,22 +33,26 @@ class RedisRoomStoreIT {
   void aMemberJoinsAnOpenRoomOnceByName() {
     store.saveRoom("r", ROOM);
 
-    assertThat(store.addMember("r", "pipe-1", "alice", member(1))).isEqualTo(Added.ADDED);
-    assertThat(store.addMember("r", "pipe-1", "alice", member(2))).isEqualTo(Added.NAME_TAKEN);
-    assertThat(store.addMember("r", "pipe-1", "bob", member(3))).isEqualTo(Added.ADDED);
+    assertThat(store.addMember("r", "pipe-1", "alice", member(1), 10)).isEqualTo(Added.ADDED);
+    assertThat(store.addMember("r", "pipe-1", "alice", member(2), 10)).isEqualTo(Added.NAME_TAKEN);
+    assertThat(store.addMember("r", "pipe-1", "bob", member(3), 10)).isEqualTo(Added.ADDED);
 
     assertThat(store.members("r")).containsOnlyKeys("alice", "bob");
     assertThat(store.members("r").get("alice")).isEqualTo(member(1));
+    // A room at its limit takes nobody more; a name already in it is still told apart.
+    assertThat(store.addMember("r", "pipe-1", "carol", member(4), 2)).isEqualTo(Added.ROOM_FULL);
+    assertThat(store.addMember("r", "pipe-1", "bob", member(4), 2)).isEqualTo(Added.NAME_TAKEN);
+    assertThat(store.members("r")).containsOnlyKeys("alice", "bob");
   }
 
   @Test
   void noMemberIsAddedToARoomThatClosedMeanwhile() {
     store.saveRoom("r", ROOM);
-    assertThat(store.addMember("r", "pipe-1", "alice", member(1))).isEqualTo(Added.ADDED);
+    assertThat(store.addMember("r", "pipe-1", "alice", member(1), 10)).isEqualTo(Added.ADDED);
     assertThat(store.removeMember("r", "alice", "m-1", "pod-a")).isZero();
     assertThat(store.deleteIfEmpty("r")).isTrue();
 
-    assertThat(store.addMember("r", "pipe-1", "bob", member(2))).isEqualTo(Added.ROOM_GONE);
+    assertThat(store.addMember("r", "pipe-1", "bob", member(2), 10)).isEqualTo(Added.ROOM_GONE);
 
     assertThat(redis.template.keys("sb:*")).isEmpty();
   }
@@ -57,7 +61,7 @@ class RedisRoomStoreIT {
   void noMemberIsAddedToTheOldPipelineOfAReopenedRoom() {
     store.saveRoom("r", new RoomStore.RoomRecord("kms-1", "ws://127.0.0.1:2/kurento", "pipe-2"));
 
-    assertThat(store.addMember("r", "pipe-1", "bob", member(2))).isEqualTo(Added.ROOM_GONE);
+    assertThat(store.addMember("r", "pipe-1", "bob", member(2), 10)).isEqualTo(Added.ROOM_GONE);
 
     assertThat(store.members("r")).isEmpty();
   }
@@ -65,7 +69,7 @@ class RedisRoomStoreIT {
   @Test
   void aRoomWithAMemberIsNotDeleted() {
     store.saveRoom("r", ROOM);
-    store.addMember("r", "pipe-1", "alice", member(1));
+    store.addMember("r", "pipe-1", "alice", member(1), 10);
 
     assertThat(store.deleteIfEmpty("r")).isFalse();
 
@@ -75,7 +79,7 @@ class RedisRoomStoreIT {
   @Test
   void onlyThePodARecordNamesChangesIt() {
     store.saveRoom("r", ROOM);
-    store.addMember("r", "pipe-1", "alice", member(1));
+    store.addMember("r", "pipe-1", "alice", member(1), 10);
     RoomStore.MemberRecord subscribed = member(1).withPublishing(true)
         .withSubscriptions(java.util.Map.of("bob", "pipe-1/endpoint-9", "carol dé", "pipe-1/endpoint-10"));
 
@@ -108,8 +112,8 @@ class RedisRoomStoreIT {
   @Test
   void onlyAParkedMemberWhoseWaitRanOutExpires() {
     store.saveRoom("r", ROOM);
-    store.addMember("r", "pipe-1", "alice", member(1));
-    store.addMember("r", "pipe-1", "bob", member(2));
+    store.addMember("r", "pipe-1", "alice", member(1), 10);
+    store.addMember("r", "pipe-1", "bob", member(2), 10);
 
     assertThat(store.removeExpiredMember("r", "alice", "m-1", 1_000)).as("connected").isEqualTo(-1);
     store.replaceMember("r", "alice", "pod-a", "endpoint-1", member(1).parked(2_000));
