@@ -501,6 +501,72 @@ class GroupCallIT {
     }
   }
 
+  /** Broadcast, as Kurento's one2many tutorial: one presenter, viewers, stop. */
+  @Test
+  void aBroadcastHasOnePresenterAndViewers() {
+    try (org.springframework.context.ConfigurableApplicationContext podB = anotherPod("--switchboard.signaling.pod-id=pod-b");
+        BrowserSocket alice = browser(); BrowserSocket bob = new BrowserSocket(SignalingPods.url(podB));
+        BrowserSocket carol = browser()) {
+      for (BrowserSocket s : List.of(alice, bob, carol)) {
+        join(s, s == alice ? "alice" : s == bob ? "bob" : "carol", "broadcast").next("existingParticipants");
+      }
+      String sendonly = offer("01-sendonly-audio-video.offer.chromium.sdp");
+      String recvonly = offer("02-recvonly-audio-video.offer.chromium.sdp");
+
+      bob.send(message("viewer").put("sdpOffer", recvonly));
+      JsonNode none = bob.next("viewerResponse");
+      assertThat(none.path("response").asText()).isEqualTo("rejected");
+      assertThat(none.path("message").asText()).contains("nobody is presenting");
+      assertThat(bob.next("error").path("code").asText()).isEqualTo("unknown-sender");
+
+      alice.send(message("presenter").put("sdpOffer", sendonly));
+      JsonNode presenting = alice.next("presenterResponse");
+      assertThat(presenting.path("response").asText()).isEqualTo("accepted");
+      assertThat(presenting.path("sdpAnswer").asText()).startsWith("v=0");
+      carol.send(message("presenter").put("sdpOffer", sendonly));
+      JsonNode taken = carol.next("presenterResponse");
+      assertThat(taken.path("response").asText()).isEqualTo("rejected");
+      assertThat(taken.path("message").asText()).isEqualTo("alice is presenting");
+      assertThat(carol.next("error").path("code").asText()).isEqualTo("not-allowed");
+
+      for (BrowserSocket viewer : List.of(bob, carol)) {
+        viewer.send(message("viewer").put("sdpOffer", recvonly));
+        JsonNode viewing = viewer.next("viewerResponse");
+        assertThat(viewing.path("response").asText()).isEqualTo("accepted");
+        assertThat(viewing.path("sdpAnswer").asText()).contains("a=sendonly");
+        assertThat(viewer.next("iceCandidate").path("name").asText()).isEqualTo("alice");
+      }
+      assertThat(kms().server().count("WebRtcEndpoint")).isEqualTo(5);
+
+      // The presenter stops: every viewer is told, and its endpoint goes.
+      alice.send(message("stop"));
+      assertThat(bob.next("stopCommunication")).isNotNull();
+      assertThat(carol.next("stopCommunication")).isNotNull();
+      await().atMost(Duration.ofSeconds(5)).until(() -> kms().server().count("WebRtcEndpoint") == 3);
+      carol.send(message("stop"));
+      assertThat(carol.next("error").path("code").asText()).isEqualTo("unknown-stream");
+
+      // Someone else may present now; then Alice again, with a fresh endpoint.
+      carol.send(message("presenter").put("sdpOffer", sendonly));
+      assertThat(carol.next("presenterResponse").path("response").asText()).isEqualTo("accepted");
+      bob.send(message("viewer").put("sdpOffer", recvonly));
+      assertThat(bob.next("viewerResponse").path("response").asText()).isEqualTo("accepted");
+      bob.send(message("stop")); // a viewer stops viewing
+      carol.send(message("stop"));
+      assertThat(bob.drain("stopCommunication")).isEmpty();
+      alice.send(message("presenter").put("sdpOffer", sendonly));
+      assertThat(alice.next("presenterResponse").path("response").asText()).isEqualTo("accepted");
+      bob.send(message("viewer").put("sdpOffer", recvonly));
+      assertThat(bob.next("viewerResponse").path("response").asText()).isEqualTo("accepted");
+
+      // The presenter leaves: its viewers are told.
+      alice.send(message("leaveRoom"));
+      assertThat(bob.next("stopCommunication")).isNotNull();
+      assertThat(bob.next("participantLeft").path("name").asText()).isEqualTo("alice");
+      assertThat(PLACEMENT.redis().hget("sb:{room:broadcast}", "presenter")).isNull();
+    }
+  }
+
   /** A participant records its camera; the whole room is told when recording starts and stops. */
   @Test
   void aParticipantRecordsItsCameraAndTheRoomIsTold() {

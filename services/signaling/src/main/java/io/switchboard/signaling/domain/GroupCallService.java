@@ -193,6 +193,12 @@ public final class GroupCallService implements AutoCloseable {
       publishScreen(self, share);
     } else if (message instanceof ClientMessage.UnpublishScreen stop) {
       unpublishScreen(self, stop);
+    } else if (message instanceof ClientMessage.Presenter present) {
+      presenter(self, present);
+    } else if (message instanceof ClientMessage.Viewer view) {
+      viewer(self, view);
+    } else if (message instanceof ClientMessage.Stop stop) {
+      stopBroadcast(self, stop);
     } else if (message instanceof ClientMessage.StartRecording start) {
       startRecording(self, start);
     } else if (message instanceof ClientMessage.StopRecording stop) {
@@ -498,6 +504,11 @@ public final class GroupCallService implements AutoCloseable {
       }
       load.report(roomId, room.nodeId(), -(endpoints.size() + (member.recorder() == null ? 0 : 1)), -1);
     }));
+    quietly(entry.name(), roomId, () -> {
+      if (store.releasePresenter(roomId, member.id() + " " + entry.name())) {
+        events.publish(roomId, RoomEvents.RoomEvent.presenter(entry.name(), member.id(), member.pod(), false));
+      }
+    });
     quietly(entry.name(), roomId, () -> events.publish(roomId, RoomEvents.RoomEvent.left(entry.name(), member.id(),
         member.pod())));
     observer.expired();
@@ -1095,6 +1106,122 @@ public final class GroupCallService implements AutoCloseable {
     events.publish(self.roomId, RoomEvents.RoomEvent.screen(self.name, self.memberId, podId, false));
   }
 
+  // ---------------------------------------------------------------- broadcast (one2many)
+
+  private static String presenterValue(Participant p) {
+    return p.memberId + " " + p.name;
+  }
+
+  private static String presenterName(String value) {
+    return value.substring(value.indexOf(' ') + 1);
+  }
+
+  /**
+   * {@code presenter}: this participant becomes the room's one presenter, its camera answered as
+   * {@code presenterResponse}. A refusal is a {@code presenterResponse} rejected (what Kurento's
+   * one2many client understands) and an {@code error}.
+   */
+  private void presenter(Participant self, ClientMessage.Presenter present) {
+    String who = presenterValue(self);
+    try {
+      mayPublish(present.requestId());
+      synchronized (self) {
+        if (self.publishing) {
+          throw refuse(ErrorCode.NOT_ALLOWED, store.presenter(self.roomId).filter(who::equals).isPresent()
+              ? "already presenting" : "your camera is published already: stop, then present", present.requestId());
+        }
+      }
+      if (!store.claimPresenter(self.roomId, who)) {
+        String current = store.presenter(self.roomId).map(GroupCallService::presenterName).orElse("someone");
+        throw refuse(ErrorCode.NOT_ALLOWED, current + " is presenting", present.requestId());
+      }
+      try {
+        publish(self, present.sdpOffer(), present.requestId(),
+            answer -> new ServerMessage.BroadcastResponse(true, true, answer, null));
+      } catch (RuntimeException e) {
+        quietly(self.name, self.roomId, () -> store.releasePresenter(self.roomId, who));
+        throw e;
+      }
+    } catch (ProtocolException e) {
+      self.channel.send(new ServerMessage.BroadcastResponse(true, false, null, e.getMessage()));
+      throw e;
+    }
+    events.publish(self.roomId, RoomEvents.RoomEvent.presenter(self.name, self.memberId, podId, true));
+  }
+
+  /** {@code viewer}: receive the presenter, answered as {@code viewerResponse}. */
+  private void viewer(Participant self, ClientMessage.Viewer view) {
+    try {
+      String presenter = store.presenter(self.roomId).map(GroupCallService::presenterName)
+          .orElseThrow(() -> refuse(ErrorCode.UNKNOWN_SENDER, "nobody is presenting in room " + self.roomId,
+              view.requestId()));
+      if (presenter.equals(self.name)) {
+        throw refuse(ErrorCode.UNKNOWN_SENDER, "you are the presenter", view.requestId());
+      }
+      subscribe(self, presenter, Stream.WEBCAM, view.sdpOffer(), view.requestId(),
+          answer -> new ServerMessage.BroadcastResponse(false, true, answer, null));
+    } catch (ProtocolException e) {
+      self.channel.send(new ServerMessage.BroadcastResponse(false, false, null, e.getMessage()));
+      throw e;
+    }
+  }
+
+  /**
+   * {@code stop}: a presenter stops presenting (its viewers get {@code stopCommunication}, and its
+   * camera's endpoint starts afresh so it can present again); a viewer stops viewing.
+   */
+  private void stopBroadcast(Participant self, ClientMessage.Stop stop) {
+    if (store.releasePresenter(self.roomId, presenterValue(self))) {
+      renewPublisher(self);
+      events.publish(self.roomId, RoomEvents.RoomEvent.presenter(self.name, self.memberId, podId, false));
+      return;
+    }
+    String presenter = store.presenter(self.roomId).map(GroupCallService::presenterName).orElse(null);
+    String endpoint;
+    synchronized (self) {
+      endpoint = presenter == null ? null : self.subscriptions.remove(presenter);
+    }
+    if (endpoint == null) {
+      throw refuse(ErrorCode.UNKNOWN_STREAM, "neither presenting nor viewing", stop.requestId());
+    }
+    releaseQuietly(self.kmsUrl, endpoint);
+    quietly(self.name, self.roomId, () -> load.report(self.roomId, self.nodeId, -1, 0));
+    persistQuietly(self);
+  }
+
+  /** Replaces the participant's camera endpoint with a new one, not negotiated yet. */
+  private void renewPublisher(Participant self) {
+    String fresh = media.createEndpoint(self.kmsUrl, roomPipeline(self), c ->
+        self.channel.send(new ServerMessage.IceCandidateFound(self.name, c, Stream.WEBCAM)));
+    String old;
+    synchronized (self) {
+      old = self.publisherEndpoint;
+      self.publisherEndpoint = fresh;
+      self.publishing = false;
+      if (!store.replaceMember(self.roomId, self.name, podId, old, self.record(podId))) {
+        self.publisherEndpoint = old;
+        releaseQuietly(self.kmsUrl, fresh);
+        throw refuse(ErrorCode.NOT_JOINED, "this session moved to another socket", null);
+      }
+    }
+    releaseQuietly(self.kmsUrl, old);
+  }
+
+  /** The presenter stopped: {@code p} lets go of what it received, and is told if it was viewing. */
+  private void presenterStopped(Participant p, RoomEvents.RoomEvent event) {
+    String endpoint;
+    synchronized (p) {
+      endpoint = p.subscriptions.remove(event.name());
+      p.pendingCandidates.remove(event.name());
+    }
+    if (endpoint != null) {
+      releaseQuietly(p.kmsUrl, endpoint);
+      quietly(p.name, p.roomId, () -> load.report(p.roomId, p.nodeId, -1, 0));
+      persistQuietly(p);
+      p.channel.send(new ServerMessage.StopCommunication());
+    }
+  }
+
   // ---------------------------------------------------------------- recording
 
   /** Records the participant's camera with a RecorderEndpoint; the room is told. */
@@ -1482,6 +1609,11 @@ public final class GroupCallService implements AutoCloseable {
       self.recorder = null;
       self.recordingUri = null;
     }
+    quietly(self.name, self.roomId, () -> {
+      if (store.releasePresenter(self.roomId, presenterValue(self))) {
+        events.publish(self.roomId, RoomEvents.RoomEvent.presenter(self.name, self.memberId, podId, false));
+      }
+    });
     if (recorder != null) {
       finishRecording(self.kmsUrl, recorder);
       endpoints.add(recorder); // counted with the rest in the load report
@@ -1591,6 +1723,12 @@ public final class GroupCallService implements AutoCloseable {
           if (!p.name.equals(event.name())) {
             screenChanged(p, event);
           }
+        }
+        return;
+      }
+      if (event.type() == RoomEvents.RoomEvent.Type.PRESENTER) {
+        if (!event.published()) {
+          here.values().stream().filter(p -> !p.name.equals(event.name())).forEach(p -> presenterStopped(p, event));
         }
         return;
       }

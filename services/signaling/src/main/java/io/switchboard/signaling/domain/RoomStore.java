@@ -138,6 +138,18 @@ public interface RoomStore {
    */
   long removeExpiredMember(String roomId, String name, String memberId, long nowMillis);
 
+  /**
+   * Makes {@code who} ({@code memberId + " " + name}) the room's presenter (broadcast rooms), if
+   * nobody else is; true when {@code who} is the presenter now.
+   */
+  boolean claimPresenter(String roomId, String who);
+
+  /** The room's presenter ({@code memberId + " " + name}), if any. */
+  Optional<String> presenter(String roomId);
+
+  /** Ends {@code who}'s presenting, if it is the presenter; true when it was. */
+  boolean releasePresenter(String roomId, String who);
+
   /** Deletes the room when it has no members; true when it did. */
   boolean deleteIfEmpty(String roomId);
 

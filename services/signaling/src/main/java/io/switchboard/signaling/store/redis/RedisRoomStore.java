@@ -16,7 +16,8 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <ul>
  *   <li>{@code sb:{room:<id>}} HASH {@code nodeId kmsUrl pipelineId} — written by the pod that
- *       opened the room, read by every pod;
+ *       opened (or rebuilt) the room, read by every pod; {@code presenter} ({@code memberId name})
+ *       while someone presents in a broadcast;
  *   <li>{@code sb:{room:<id>}:members} HASH name → the member's record as JSON ({@link
  *       RoomStore.MemberRecord}: membership id, pod, session hash, endpoint ids, media state,
  *       parked-until) — each field written only by the pod it names, checked in Lua;
@@ -50,6 +51,17 @@ public final class RedisRoomStore implements RoomStore {
       redis.call('HSET', KEYS[1], ARGV[1], ARGV[5])
       return 1
       """, Long.class);
+  /** ARGV: who. 1 when who presents now. */
+  private static final RedisScript<Long> CLAIM_PRESENTER = RedisScript.of("""
+      if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+      local cur = redis.call('HGET', KEYS[1], 'presenter')
+      if not cur then redis.call('HSET', KEYS[1], 'presenter', ARGV[1]) return 1 end
+      if cur == ARGV[1] then return 1 end
+      return 0
+      """, Long.class);
+  private static final RedisScript<Long> RELEASE_PRESENTER = RedisScript.of(
+      "if redis.call('HGET', KEYS[1], 'presenter') == ARGV[1] then return redis.call('HDEL', KEYS[1], 'presenter') end "
+          + "return 0", Long.class);
   /** A session and its TTL in one step: never a session key that lives for ever. */
   private static final RedisScript<Long> SAVE_SESSION = RedisScript.of("""
       redis.call('HSET', KEYS[1], 'room', ARGV[1], 'name', ARGV[2])
@@ -162,6 +174,23 @@ public final class RedisRoomStore implements RoomStore {
       throw new IllegalStateException("Redis answered nothing to removing a member");
     }
     return left;
+  }
+
+  @Override
+  public boolean claimPresenter(String roomId, String who) {
+    Long claimed = redis.execute(CLAIM_PRESENTER, List.of(roomKey(roomId)), who);
+    return claimed != null && claimed == 1;
+  }
+
+  @Override
+  public Optional<String> presenter(String roomId) {
+    return Optional.ofNullable((String) redis.opsForHash().get(roomKey(roomId), "presenter"));
+  }
+
+  @Override
+  public boolean releasePresenter(String roomId, String who) {
+    Long released = redis.execute(RELEASE_PRESENTER, List.of(roomKey(roomId)), who);
+    return released != null && released == 1;
   }
 
   @Override
