@@ -129,6 +129,9 @@ class PodLossIT {
         String davesEndpoint = member("dave").path("publisher").asText();
         long endpoints = kms().server().count("WebRtcEndpoint");
         assertThat(endpoints).isEqualTo(6);
+        // The pod's own log lines (its production log pattern) name room and participant.
+        await().atMost(Duration.ofSeconds(5)).until(() ->
+            podA.output().contains("[room=" + ROOM + " participant=alice]") && podA.output().contains("alice joined room"));
         // Pod A's KMS session: the one listening to Alice's publisher.
         String podAsSession = kms().server()
             .subscribedSessions(aliceBefore.path("publisher").asText(), "IceCandidateFound").iterator().next();

@@ -229,6 +229,13 @@ public final class GroupCallService implements AutoCloseable {
     if (self == null) {
       return;
     }
+    try (var room = org.slf4j.MDC.putCloseable("room", self.roomId);
+        var participant = org.slf4j.MDC.putCloseable("participant", self.name)) {
+      detach(self, channel);
+    }
+  }
+
+  private void detach(Participant self, ClientChannel channel) {
     synchronized (self) {
       if (self.gone || self.channel != channel || self.detached) {
         return; // left already, resumed on another socket, or told already
@@ -451,7 +458,8 @@ public final class GroupCallService implements AutoCloseable {
   private void expireDue() {
     long now = clock.millis();
     for (PodRegistry.Entry entry : pods.due(now, EXPIRIES_PER_ROUND)) {
-      try {
+      try (var room = org.slf4j.MDC.putCloseable("room", entry.roomId());
+          var participant = org.slf4j.MDC.putCloseable("participant", entry.name())) {
         expireIfDue(entry, now);
       } catch (RuntimeException e) {
         log.warn("{} of room {}: expiry failed (retrying): {}", entry.name(), entry.roomId(), e.toString());
@@ -1368,7 +1376,7 @@ public final class GroupCallService implements AutoCloseable {
         log.warn("room {}: {}", roomId, e.toString());
       }
       rebuilds.execute(() -> {
-        try {
+        try (var room = org.slf4j.MDC.putCloseable("room", roomId)) {
           rebuild(roomId, nodeId, down, reason);
         } catch (RuntimeException e) {
           log.error("room {} could not be rebuilt after losing node {}: {}", roomId, nodeId, e.toString());
@@ -1698,6 +1706,12 @@ public final class GroupCallService implements AutoCloseable {
 
   /** An event of a room this pod has participants in, published by any pod (this one too). */
   private void onRoomEvent(String roomId, RoomEvents.RoomEvent event) {
+    try (var room = org.slf4j.MDC.putCloseable("room", roomId)) {
+      deliverRoomEvent(roomId, event);
+    }
+  }
+
+  private void deliverRoomEvent(String roomId, RoomEvents.RoomEvent event) {
     Participant subject = null;
     synchronized (roomLock(roomId)) {
       Map<String, Participant> here = local.get(roomId);

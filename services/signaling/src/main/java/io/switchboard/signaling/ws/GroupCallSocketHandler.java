@@ -113,7 +113,10 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler {
         return;
       }
       long started = System.nanoTime();
-      socket.participant = calls.handle(socket.participant, socket, message);
+      try (var room = org.slf4j.MDC.putCloseable("room", roomOf(socket, message));
+          var participant = org.slf4j.MDC.putCloseable("participant", nameOf(socket, message))) {
+        socket.participant = calls.handle(socket.participant, socket, message);
+      }
       metrics.handled(message, System.nanoTime() - started);
       if (!session.isOpen() && socket.participant != null) {
         // Closed while this message made it a participant: the close saw none, so park it now.
@@ -133,6 +136,23 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler {
       metrics.refused(ErrorCode.INTERNAL.wire());
       socket.send(new ServerMessage.Error(ErrorCode.INTERNAL.wire(), "the server failed to handle this message", null));
     }
+  }
+
+  /** For the logs: the room a message is about (the one it joins, or the socket's). */
+  private static String roomOf(ClientSocket socket, ClientMessage message) {
+    if (message instanceof ClientMessage.JoinRoom join) {
+      return join.room();
+    }
+    Participant p = socket.participant;
+    return p == null ? null : p.roomId();
+  }
+
+  private static String nameOf(ClientSocket socket, ClientMessage message) {
+    if (message instanceof ClientMessage.JoinRoom join) {
+      return join.name();
+    }
+    Participant p = socket.participant;
+    return p == null ? null : p.name();
   }
 
   @Override
