@@ -725,6 +725,42 @@ class GroupCallIT {
     }
   }
 
+  /** Rooms are named as people type them; the server keys them by an id derived from the name. */
+  @Test
+  void roomsMayBeNamedAsPeopleTypeThem() {
+    try (BrowserSocket alice = browser(); BrowserSocket bob = browser()) {
+      String room = "Team Standup #2 (Zoë's)";
+      join(alice, "alice", room).next("existingParticipants");
+      String token = alice.next("session").path("token").asText();
+      join(bob, "bob", room);
+      assertThat(bob.next("existingParticipants").path("data").toString()).isEqualTo("[\"alice\"]");
+      String id = "~" + sha256(room).substring(0, 40);
+      assertThat(PLACEMENT.calls()).contains("PUT /v1/rooms/" + id + "/placement");
+      assertThat(PLACEMENT.redis().hkeys("sb:{room:" + id + "}:members")).containsExactlyInAnyOrder("alice", "bob");
+      // A name that is an id already stays one: "~…" typed by someone is hashed, never taken for an id.
+      try (BrowserSocket mallory = browser()) {
+        join(mallory, "mallory", id);
+        assertThat(mallory.next("existingParticipants").path("data")).isEmpty();
+        mallory.send(message("leaveRoom"));
+      }
+      alice.close();
+      try (BrowserSocket again = browser()) {
+        again.send(message("resume").put("token", token));
+        assertThat(again.next("resumed").path("room").asText()).isEqualTo(room);
+        again.send(message("leaveRoom"));
+      }
+    }
+  }
+
+  private static String sha256(String s) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+          .digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   @Test
   void namesAreUniquePerRoomNotGlobally() {
     try (BrowserSocket a = browser(); BrowserSocket b = browser(); BrowserSocket c = browser()) {

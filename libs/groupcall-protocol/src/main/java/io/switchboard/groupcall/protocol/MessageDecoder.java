@@ -18,8 +18,12 @@ public final class MessageDecoder {
 
   /** Participant names: 1..64 letters, digits, spaces and {@code . _ - ' @}. */
   public static final Pattern NAME = Pattern.compile("[\\p{L}\\p{N} ._'@-]{1,64}");
-  /** Room names: 1..64 characters safe in URLs and Redis keys, not only dots. */
-  public static final Pattern ROOM = Pattern.compile("(?!\\.+$)[A-Za-z0-9._~-]{1,64}");
+  /**
+   * Room names, as people type them in the tutorial's form: 1..64 letters, digits, spaces and
+   * {@code . _ ~ - ' @ # & + ! ? ( ) ,}, not blank. (The server keys rooms by an id derived from
+   * the name.)
+   */
+  public static final Pattern ROOM = Pattern.compile("[\\p{L}\\p{N} ._~'@#&+!?(),-]{1,64}");
   public static final int MAX_SDP = 32 * 1024;
   public static final int MAX_CHAT = 2_000;
   public static final int MAX_CANDIDATE = 512;
@@ -129,8 +133,8 @@ public final class MessageDecoder {
 
     String room(String field) {
       String v = string(field);
-      if (!ROOM.matcher(v).matches()) {
-        throw invalid(field + "\" must be 1 to 64 characters of A-Z a-z 0-9 . _ ~ -");
+      if (!ROOM.matcher(v).matches() || v.isBlank()) {
+        throw invalid(field + "\" must be 1 to 64 letters, digits, spaces or . _ ~ - ' @ # & + ! ? ( ) ,");
       }
       return v;
     }

@@ -165,13 +165,13 @@ public final class GroupCallService implements AutoCloseable {
     }
     if (message instanceof ClientMessage.Resume resume) {
       if (self != null) {
-        throw refuse(ErrorCode.ALREADY_JOINED, "already in room " + self.roomId, resume.requestId());
+        throw refuse(ErrorCode.ALREADY_JOINED, "already in room " + self.roomName, resume.requestId());
       }
       return resume(resume, channel);
     }
     if (message instanceof ClientMessage.JoinRoom join) {
       if (self != null) {
-        throw refuse(ErrorCode.ALREADY_JOINED, "already in room " + self.roomId, join.requestId());
+        throw refuse(ErrorCode.ALREADY_JOINED, "already in room " + self.roomName, join.requestId());
       }
       return join(join, channel);
     }
@@ -595,7 +595,7 @@ public final class GroupCallService implements AutoCloseable {
         p.known.clear();
         existing = introduce(p);
       }
-      channel.send(new ServerMessage.Resumed(p.name, p.roomId));
+      channel.send(new ServerMessage.Resumed(p.name, p.roomName));
       channel.send(new ServerMessage.ExistingParticipants(existing));
       tellIfMediaMoved(p);
     }
@@ -616,8 +616,8 @@ public final class GroupCallService implements AutoCloseable {
       ClientChannel channel, String requestId) {
     RoomStore.RoomRecord room = store.room(session.roomId())
         .orElseThrow(() -> refuse(ErrorCode.INVALID_TOKEN, "the room has closed; join again", requestId));
-    Participant p = new Participant(session.name(), session.roomId(), room.nodeId(), room.kmsUrl(), member.id(),
-        member.joinedAt(), channel, member.publisher(), tokenHash);
+    Participant p = new Participant(session.name(), session.roomId(), session.roomName(), room.nodeId(), room.kmsUrl(),
+        member.id(), member.joinedAt(), channel, member.publisher(), tokenHash);
     synchronized (p) {
       p.publishing = member.publishing();
       p.mediaMoved = member.mediaMoved();
@@ -683,7 +683,7 @@ public final class GroupCallService implements AutoCloseable {
         synchronized (p) {
           existing = introduce(p);
         }
-        channel.send(new ServerMessage.Resumed(p.name, p.roomId));
+        channel.send(new ServerMessage.Resumed(p.name, p.roomName));
         channel.send(new ServerMessage.ExistingParticipants(existing));
         tellIfMediaMoved(p);
       } catch (RuntimeException e) {
@@ -810,7 +810,8 @@ public final class GroupCallService implements AutoCloseable {
    * reading its record and becoming a member, in which case nothing of the attempt is left.
    */
   private Optional<Participant> tryJoin(ClientMessage.JoinRoom join, ClientChannel channel) {
-    RoomStore.RoomRecord room = openRoom(join.room(), join.requestId());
+    String roomId = RoomIds.of(join.room());
+    RoomStore.RoomRecord room = openRoom(roomId, join.requestId());
     // Like the tutorial, the publisher endpoint exists from the join on, so others can subscribe
     // to it at once; its candidates go to its owner as iceCandidate{name: own name}.
     String publisher;
@@ -822,21 +823,21 @@ public final class GroupCallService implements AutoCloseable {
         (p == null ? channel : p.channel).send(new ServerMessage.IceCandidateFound(join.name(), candidate, Stream.WEBCAM));
       });
     } catch (RuntimeException e) {
-      if (!store.room(join.room()).equals(Optional.of(room))) {
+      if (!store.room(roomId).equals(Optional.of(room))) {
         return Optional.empty(); // closed meanwhile, and its pipeline released with it
       }
       // A room this join just opened must not outlive the failed join.
-      if (store.members(join.room()).isEmpty()) {
-        closeRoom(join.room());
+      if (store.members(roomId).isEmpty()) {
+        closeRoom(roomId);
       }
       throw e;
     }
     String token = newToken();
-    Participant self = new Participant(join.name(), join.room(), room.nodeId(), room.kmsUrl(),
+    Participant self = new Participant(join.name(), roomId, join.room(), room.nodeId(), room.kmsUrl(),
         UUID.randomUUID().toString(), clock.millis(), channel, publisher, hash(token));
     owner.set(self);
     try {
-      store.saveSession(self.tokenHash, new RoomStore.SessionRecord(join.room(), join.name()), SESSION_TTL);
+      store.saveSession(self.tokenHash, new RoomStore.SessionRecord(roomId, join.name(), join.room()), SESSION_TTL);
       // Noted before it is a member: should this pod die from here on, a janitor finds it.
       pods.serve(podId, self.entry());
     } catch (RuntimeException e) {
@@ -845,24 +846,24 @@ public final class GroupCallService implements AutoCloseable {
     }
     // Follow the room before becoming a member: every join published after ours is heard, and
     // every one before it is in the member list read below.
-    synchronized (roomLock(join.room())) {
-      Map<String, Participant> here = local.computeIfAbsent(join.room(), r -> new ConcurrentHashMap<>());
+    synchronized (roomLock(roomId)) {
+      Map<String, Participant> here = local.computeIfAbsent(roomId, r -> new ConcurrentHashMap<>());
       RoomStore.Added added;
       try {
         if (here.isEmpty()) {
-          events.follow(join.room(), event -> onRoomEvent(join.room(), event));
+          events.follow(roomId, event -> onRoomEvent(roomId, event));
         }
         synchronized (self) {
-          added = store.addMember(join.room(), room.pipelineId(), join.name(), self.record(podId),
+          added = store.addMember(roomId, room.pipelineId(), join.name(), self.record(podId),
               settings.limits().maxParticipants());
         }
       } catch (RuntimeException e) {
         // Whether Redis added the member is unknown: the entry in this pod's index stays, so
         // the janitor parks (and in time removes) a member that did make it.
-        quietly(join.name(), join.room(), () -> store.deleteSession(self.tokenHash));
+        quietly(join.name(), roomId, () -> store.deleteSession(self.tokenHash));
         if (here.isEmpty()) {
-          local.remove(join.room(), here);
-          quietly(join.name(), join.room(), () -> events.unfollow(join.room()));
+          local.remove(roomId, here);
+          quietly(join.name(), roomId, () -> events.unfollow(roomId));
         }
         releaseQuietly(room.kmsUrl(), publisher);
         throw e;
@@ -871,16 +872,16 @@ public final class GroupCallService implements AutoCloseable {
         store.deleteSession(self.tokenHash);
         pods.unserve(podId, self.entry());
         if (here.isEmpty()) {
-          local.remove(join.room(), here);
-          events.unfollow(join.room());
+          local.remove(roomId, here);
+          events.unfollow(roomId);
         }
         releaseQuietly(room.kmsUrl(), publisher);
         if (added == RoomStore.Added.ROOM_GONE) {
           return Optional.empty();
         }
         if (added == RoomStore.Added.ROOM_FULL) {
-          if (store.members(join.room()).isEmpty()) {
-            closeRoom(join.room()); // a limit of 0: the room this join opened must not stay
+          if (store.members(roomId).isEmpty()) {
+            closeRoom(roomId); // a limit of 0: the room this join opened must not stay
           }
           throw refuse(ErrorCode.ROOM_FULL, "room " + join.room() + " has " + settings.limits().maxParticipants()
               + " participants, as many as it may", join.requestId());
@@ -903,15 +904,15 @@ public final class GroupCallService implements AutoCloseable {
       channel.send(new ServerMessage.ExistingParticipants(existing));
       channel.send(new ServerMessage.Session(token));
     }
-    quietly(join.name(), join.room(), () -> load.report(join.room(), room.nodeId(), 1, 1));
+    quietly(join.name(), roomId, () -> load.report(roomId, room.nodeId(), 1, 1));
     try {
-      events.publish(join.room(), RoomEvents.RoomEvent.joined(join.name(), self.memberId, podId,
+      events.publish(roomId, RoomEvents.RoomEvent.joined(join.name(), self.memberId, podId,
           true, true));
     } catch (RuntimeException e) {
       leaveQuietly(self); // the others would never hear of it
       throw e;
     }
-    log.info("{} joined room {}", join.name(), join.room());
+    log.info("{} joined room {}", join.name(), roomId);
     return Optional.of(self);
   }
 
@@ -979,7 +980,7 @@ public final class GroupCallService implements AutoCloseable {
       java.util.function.Function<String, ServerMessage> answered) {
     RoomStore.MemberRecord source = store.members(self.roomId).get(sender);
     if (source == null) {
-      throw refuse(ErrorCode.UNKNOWN_SENDER, "nobody called " + sender + " is in room " + self.roomId, requestId);
+      throw refuse(ErrorCode.UNKNOWN_SENDER, "nobody called " + sender + " is in room " + self.roomName, requestId);
     }
     String sourceEndpoint = stream == Stream.SCREEN ? source.screen() : source.publisher();
     if (sourceEndpoint == null) {
@@ -1161,7 +1162,7 @@ public final class GroupCallService implements AutoCloseable {
   private void viewer(Participant self, ClientMessage.Viewer view) {
     try {
       String presenter = store.presenter(self.roomId).map(GroupCallService::presenterName)
-          .orElseThrow(() -> refuse(ErrorCode.UNKNOWN_SENDER, "nobody is presenting in room " + self.roomId,
+          .orElseThrow(() -> refuse(ErrorCode.UNKNOWN_SENDER, "nobody is presenting in room " + self.roomName,
               view.requestId()));
       if (presenter.equals(self.name)) {
         throw refuse(ErrorCode.UNKNOWN_SENDER, "you are the presenter", view.requestId());
@@ -1251,14 +1252,15 @@ public final class GroupCallService implements AutoCloseable {
     try {
       recorder = media.createRecorder(self.kmsUrl, roomPipeline(self), uri);
       media.connect(self.kmsUrl, self.publisherEndpoint, recorder);
-      String started = recorder;
-      media.record(self.kmsUrl, recorder, reason -> mediaCleanup.execute(() -> recordingFailed(self, started, reason)));
       synchronized (self) {
+        // Known before it records: a failure KMS reports at once must find it.
         self.recorder = recorder;
         if (!write(self)) {
           throw refuse(ErrorCode.NOT_JOINED, "this session moved to another socket", start.requestId());
         }
       }
+      String started = recorder;
+      media.record(self.kmsUrl, recorder, reason -> mediaCleanup.execute(() -> recordingFailed(self, started, reason)));
     } catch (RuntimeException e) {
       synchronized (self) {
         self.recorder = null;
@@ -1347,7 +1349,7 @@ public final class GroupCallService implements AutoCloseable {
 
   private String roomPipeline(Participant self) {
     return store.room(self.roomId)
-        .orElseThrow(() -> refuse(ErrorCode.UNAVAILABLE, "room " + self.roomId + " is gone", null))
+        .orElseThrow(() -> refuse(ErrorCode.UNAVAILABLE, "room " + self.roomName + " is gone", null))
         .pipelineId();
   }
 
@@ -1548,7 +1550,7 @@ public final class GroupCallService implements AutoCloseable {
 
   private void chat(Participant self, ClientMessage.Chat chat) {
     if (chat.to() != null && !store.members(self.roomId).containsKey(chat.to())) {
-      throw refuse(ErrorCode.UNKNOWN_SENDER, "nobody called " + chat.to() + " is in room " + self.roomId,
+      throw refuse(ErrorCode.UNKNOWN_SENDER, "nobody called " + chat.to() + " is in room " + self.roomName,
           chat.requestId());
     }
     events.publish(self.roomId, RoomEvents.RoomEvent.chat(self.name, self.memberId, podId, chat.text(), chat.to(),

@@ -18,7 +18,9 @@ public final class Participant {
   static final int MAX_PENDING_CANDIDATES = 128;
 
   final String name;
+  /** The room's id (keys, placement, logs) and its name as typed (what the client is told). */
   final String roomId;
+  final String roomName;
   /** Where the room's media is; a rebuild on another node changes them (under the monitor). */
   volatile String kmsUrl;
   volatile String nodeId;
@@ -60,10 +62,11 @@ public final class Participant {
   /** No longer this pod's: it left, its wait ran out, or it resumed on another pod. */
   volatile boolean gone;
 
-  Participant(String name, String roomId, String nodeId, String kmsUrl, String memberId, long joinedAt,
-      ClientChannel channel, String publisherEndpoint, String tokenHash) {
+  Participant(String name, String roomId, String roomName, String nodeId, String kmsUrl, String memberId,
+      long joinedAt, ClientChannel channel, String publisherEndpoint, String tokenHash) {
     this.name = name;
     this.roomId = roomId;
+    this.roomName = roomName;
     this.nodeId = nodeId;
     this.kmsUrl = kmsUrl;
     this.memberId = memberId;

@@ -153,8 +153,8 @@ public interface RoomStore {
   /** Deletes the room when it has no members; true when it did. */
   boolean deleteIfEmpty(String roomId);
 
-  /** Who a resume token belongs to. */
-  record SessionRecord(String roomId, String name) {}
+  /** Who a resume token belongs to: the room's id, the participant, and the room's name as typed. */
+  record SessionRecord(String roomId, String name, String roomName) {}
 
   /** Remembers a session under the hash of its token (never the token itself), for {@code ttl}. */
   void saveSession(String tokenHash, SessionRecord session, java.time.Duration ttl);

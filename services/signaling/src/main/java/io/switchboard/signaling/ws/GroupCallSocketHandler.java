@@ -141,7 +141,7 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler {
   /** For the logs: the room a message is about (the one it joins, or the socket's). */
   private static String roomOf(ClientSocket socket, ClientMessage message) {
     if (message instanceof ClientMessage.JoinRoom join) {
-      return join.room();
+      return io.switchboard.signaling.domain.RoomIds.of(join.room());
     }
     Participant p = socket.participant;
     return p == null ? null : p.roomId();

@@ -22,7 +22,8 @@ import tools.jackson.databind.json.JsonMapper;
  *       RoomStore.MemberRecord}: membership id, pod, session hash, endpoint ids, media state,
  *       parked-until) — each field written only by the pod it names, checked in Lua;
  *   <li>{@code sb:{room:<id>}:lock} STRING — held while the room's pipeline is created;
- *   <li>{@code sb:session:<sha-256 of token>} HASH {@code room name} — a resume token's owner, with a TTL.
+ *   <li>{@code sb:session:<sha-256 of token>} HASH {@code room name roomName} — a resume token's owner
+ *       (room id, participant, room name as typed), with a TTL.
  * </ul>
  */
 public final class RedisRoomStore implements RoomStore {
@@ -64,7 +65,7 @@ public final class RedisRoomStore implements RoomStore {
           + "return 0", Long.class);
   /** A session and its TTL in one step: never a session key that lives for ever. */
   private static final RedisScript<Long> SAVE_SESSION = RedisScript.of("""
-      redis.call('HSET', KEYS[1], 'room', ARGV[1], 'name', ARGV[2])
+      redis.call('HSET', KEYS[1], 'room', ARGV[1], 'name', ARGV[2], 'roomName', ARGV[4])
       redis.call('PEXPIRE', KEYS[1], ARGV[3])
       return 1
       """, Long.class);
@@ -206,16 +207,17 @@ public final class RedisRoomStore implements RoomStore {
   @Override
   public void saveSession(String tokenHash, SessionRecord session, Duration ttl) {
     redis.execute(SAVE_SESSION, List.of(sessionKey(tokenHash)), session.roomId(), session.name(),
-        Long.toString(ttl.toMillis()));
+        Long.toString(ttl.toMillis()), session.roomName());
   }
 
   @Override
   public Optional<SessionRecord> session(String tokenHash) {
-    List<Object> r = redis.opsForHash().multiGet(sessionKey(tokenHash), List.of("room", "name"));
+    List<Object> r = redis.opsForHash().multiGet(sessionKey(tokenHash), List.of("room", "name", "roomName"));
     if (r.get(0) == null || r.get(1) == null) {
       return Optional.empty();
     }
-    return Optional.of(new SessionRecord((String) r.get(0), (String) r.get(1)));
+    return Optional.of(new SessionRecord((String) r.get(0), (String) r.get(1),
+        r.get(2) == null ? (String) r.get(0) : (String) r.get(2)));
   }
 
   @Override
