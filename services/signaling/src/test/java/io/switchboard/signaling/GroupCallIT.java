@@ -797,9 +797,36 @@ class GroupCallIT {
       assertThat(s.next("error").path("code").asText()).isEqualTo("unknown-sender");
       s.send(message("receiveVideoFrom").put("sender", "dana").put("sdpOffer", "v=0\r\nm=audio 9 RTP/AVP 0\r\ngarbage"));
       assertThat(s.next("error").path("code").asText()).isIn("invalid-sdp", "unavailable");
-      // Nothing above changed the room: the peer sees exactly one participant.
+      // Someone in another room is nobody here.
+      try (BrowserSocket frank = browser()) {
+        join(frank, "frank", "elsewhere").next("existingParticipants");
+        s.send(message("receiveVideoFrom").put("sender", "frank")
+            .put("sdpOffer", offer("02-recvonly-audio-video.offer.chromium.sdp")));
+        assertThat(s.next("error").path("code").asText()).isEqualTo("unknown-sender");
+        frank.send(message("leaveRoom"));
+      }
+      // Candidates for streams nobody has.
+      JsonNode candidate = BrowserSocket.JSON.createObjectNode()
+          .put("candidate", "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host").put("sdpMid", "0").put("sdpMLineIndex", 0);
+      s.send(message("onIceCandidate").put("name", "nobody").set("candidate", candidate));
+      assertThat(s.next("error").path("code").asText()).isEqualTo("unknown-stream");
+      s.send(message("onIceCandidate").put("name", "dana").put("stream", "screen").set("candidate", candidate));
+      assertThat(s.next("error").path("code").asText()).isEqualTo("unknown-stream");
+      // A forged resume token on another socket.
+      try (BrowserSocket forger = browser()) {
+        forger.send(message("resume").put("token", "x".repeat(43)));
+        assertThat(forger.next("error").path("code").asText()).isEqualTo("invalid-token");
+      }
+      // Nothing above changed the room: the peer sees exactly one participant, KMS one endpoint.
       join(peer, "eve", "hostile");
       assertThat(peer.next("existingParticipants").path("data").toString()).isEqualTo("[\"dana\"]");
+      assertThat(PLACEMENT.redis().hkeys("sb:{room:hostile}:members")).containsExactlyInAnyOrder("dana", "eve");
+      s.send(message("onIceCandidate").put("name", "eve").put("stream", "screen").set("candidate", candidate));
+      assertThat(s.next("error").path("code").asText()).isEqualTo("unknown-stream");
+      // A candidate for Eve's camera before Dana receives it is kept, not refused.
+      s.send(message("onIceCandidate").put("name", "eve").set("candidate", candidate));
+      s.send(message("dropTables").put("requestId", "after"));
+      assertThat(s.next("error").path("requestId").asText()).isEqualTo("after"); // no error came before it
     }
   }
 

@@ -1326,26 +1326,49 @@ public final class GroupCallService implements AutoCloseable {
 
   private void onIceCandidate(Participant self, ClientMessage.OnIceCandidate message) {
     String key = key(message.name(), message.stream());
-    String endpoint;
-    synchronized (self) {
-      if (!message.name().equals(self.name)) {
-        endpoint = self.subscriptions.get(key);
-      } else if (message.stream() == Stream.SCREEN) {
-        endpoint = self.screenEndpoint;
-      } else {
-        endpoint = self.publishing ? self.publisherEndpoint : null;
-      }
-      if (endpoint == null) {
-        // Candidates that arrive before their endpoint negotiates are kept, never dropped.
-        if (!self.keep(key, message.candidate())) {
-          throw refuse(ErrorCode.INVALID_VALUE, "too many candidates waiting for " + message.name(),
-              message.requestId());
+    String endpoint = endpointFor(self, message);
+    if (endpoint == null) {
+      // Not negotiated yet: kept, never dropped — if the stream exists (or is being made).
+      boolean known;
+      if (message.name().equals(self.name)) {
+        synchronized (self) {
+          known = message.stream() == Stream.WEBCAM || self.screenPending || self.screenEndpoint != null;
         }
-        return;
+      } else {
+        RoomStore.MemberRecord source = store.members(self.roomId).get(message.name());
+        known = source != null && (message.stream() == Stream.WEBCAM || source.screen() != null);
+      }
+      if (!known) {
+        throw refuse(ErrorCode.UNKNOWN_STREAM, "no " + message.stream().wire() + " of " + message.name() + " in room "
+            + self.roomName, message.requestId());
+      }
+      synchronized (self) {
+        endpoint = endpointFor(self, message);
+        if (endpoint == null) {
+          if (!self.keep(key, message.candidate())) {
+            throw refuse(ErrorCode.INVALID_VALUE, "too many candidates waiting for " + message.name(),
+                message.requestId());
+          }
+          return;
+        }
       }
     }
     media.addIceCandidate(self.kmsUrl, endpoint, message.candidate());
   }
+
+  /** The negotiated endpoint a browser candidate is for, or null. */
+  private static String endpointFor(Participant self, ClientMessage.OnIceCandidate message) {
+    synchronized (self) {
+      if (!message.name().equals(self.name)) {
+        return self.subscriptions.get(key(message.name(), message.stream()));
+      }
+      if (message.stream() == Stream.SCREEN) {
+        return self.screenEndpoint;
+      }
+      return self.publishing ? self.publisherEndpoint : null;
+    }
+  }
+
 
   private String roomPipeline(Participant self) {
     return store.room(self.roomId)
