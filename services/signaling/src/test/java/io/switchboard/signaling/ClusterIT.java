@@ -1,6 +1,8 @@
 package io.switchboard.signaling;
 
 import static io.switchboard.signaling.BrowserSocket.message;
+import static io.switchboard.signaling.CallSteps.publish;
+import static io.switchboard.signaling.CallSteps.subscribe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -12,13 +14,11 @@ import io.switchboard.testing.KmsEmulatorFleet;
 import io.switchboard.testing.RedisServerProcess;
 import io.switchboard.testing.ServiceProcess;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -59,13 +59,6 @@ class ClusterIT {
     REDIS.close();
   }
 
-  private static String offer(String name) {
-    try (InputStream in = ClusterIT.class.getResourceAsStream("/sdp/" + name)) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 
   private static JsonNode get(String path) {
     try {
@@ -90,25 +83,8 @@ class ClusterIT {
     throw new AssertionError("placement does not know " + nodeId);
   }
 
-  private static void candidateFor(BrowserSocket socket, String name) {
-    while (!socket.next("iceCandidate").path("name").asText().equals(name)) {
-      // another endpoint's
-    }
-  }
 
-  private static void publish(BrowserSocket socket, String name) {
-    socket.send(message("receiveVideoFrom").put("sender", name)
-        .put("sdpOffer", offer("01-sendonly-audio-video.offer.chromium.sdp")));
-    assertThat(socket.next("receiveVideoAnswer").path("name").asText()).isEqualTo(name);
-    candidateFor(socket, name);
-  }
 
-  private static void subscribe(BrowserSocket socket, String sender) {
-    socket.send(message("receiveVideoFrom").put("sender", sender)
-        .put("sdpOffer", offer("02-recvonly-audio-video.offer.chromium.sdp")));
-    assertThat(socket.next("receiveVideoAnswer").path("name").asText()).isEqualTo(sender);
-    candidateFor(socket, sender);
-  }
 
   @Test
   void aCallIsPlacedReportedAndRebuiltWhenPlacementFindsItsNodeDown() {

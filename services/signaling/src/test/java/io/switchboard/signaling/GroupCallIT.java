@@ -1,6 +1,7 @@
 package io.switchboard.signaling;
 
 import static io.switchboard.signaling.BrowserSocket.message;
+import static io.switchboard.signaling.CallSteps.offer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -9,7 +10,6 @@ import io.switchboard.kms.emulator.KmsEmulator;
 import io.switchboard.testing.KmsEmulatorFleet;
 import io.switchboard.testing.RedisServerProcess;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -77,13 +77,6 @@ class GroupCallIT {
     return KMS.node(0);
   }
 
-  private static String offer(String name) {
-    try (InputStream in = GroupCallIT.class.getResourceAsStream("/sdp/" + name)) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 
   private static BrowserSocket join(BrowserSocket socket, String name, String room) {
     socket.send(message("joinRoom").put("name", name).put("room", room));

@@ -1,6 +1,9 @@
 package io.switchboard.signaling;
 
 import static io.switchboard.signaling.BrowserSocket.message;
+import static io.switchboard.signaling.CallSteps.joined;
+import static io.switchboard.signaling.CallSteps.publish;
+import static io.switchboard.signaling.CallSteps.subscribe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -8,10 +11,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.kms.emulator.KmsEmulator;
 import io.switchboard.testing.KmsEmulatorFleet;
 import io.switchboard.testing.RedisServerProcess;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -43,40 +42,10 @@ class NodeLossIT {
     REDIS.close();
   }
 
-  private static String offer(String name) {
-    try (InputStream in = NodeLossIT.class.getResourceAsStream("/sdp/" + name)) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 
-  private static void joined(BrowserSocket socket, String name, String room) {
-    socket.send(message("joinRoom").put("name", name).put("room", room));
-    socket.next("existingParticipants");
-  }
 
-  private static void publish(BrowserSocket socket, String name) {
-    socket.send(message("receiveVideoFrom").put("sender", name)
-        .put("sdpOffer", offer("01-sendonly-audio-video.offer.chromium.sdp")));
-    assertThat(socket.next("receiveVideoAnswer").path("name").asText()).isEqualTo(name);
-    candidateFor(socket, name);
-  }
 
-  /** Waits for a candidate of the endpoint that receives {@code name} (or publishes, for one's own). */
-  private static void candidateFor(BrowserSocket socket, String name) {
-    while (!socket.next("iceCandidate").path("name").asText().equals(name)) {
-      // another endpoint's, still trickling
-    }
-  }
 
-  private static void subscribe(BrowserSocket socket, String sender) {
-    socket.send(message("receiveVideoFrom").put("sender", sender)
-        .put("sdpOffer", offer("02-recvonly-audio-video.offer.chromium.sdp")));
-    assertThat(socket.next("receiveVideoAnswer").path("name").asText()).isEqualTo(sender);
-    // The answer comes before the endpoint gathers its candidates; the first one means it has.
-    candidateFor(socket, sender);
-  }
 
   /** mediaMoved, then the other participant leaves and arrives again, in that order. */
   private static void toldToRenegotiate(BrowserSocket socket, String other) {

@@ -1,6 +1,9 @@
 package io.switchboard.signaling;
 
 import static io.switchboard.signaling.BrowserSocket.message;
+import static io.switchboard.signaling.CallSteps.joined;
+import static io.switchboard.signaling.CallSteps.publish;
+import static io.switchboard.signaling.CallSteps.subscribe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -10,10 +13,6 @@ import io.switchboard.kms.emulator.KmsEmulator;
 import io.switchboard.testing.KmsEmulatorFleet;
 import io.switchboard.testing.RedisServerProcess;
 import io.switchboard.testing.ServiceProcess;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,31 +78,9 @@ class PodLossIT {
     return new BrowserSocket("ws://127.0.0.1:" + port + "/groupcall");
   }
 
-  private static String offer(String name) {
-    try (InputStream in = PodLossIT.class.getResourceAsStream("/sdp/" + name)) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 
-  private static String joined(BrowserSocket socket, String name) {
-    socket.send(message("joinRoom").put("name", name).put("room", ROOM));
-    socket.next("existingParticipants");
-    return socket.next("session").path("token").asText();
-  }
 
-  private static void publish(BrowserSocket socket, String name) {
-    socket.send(message("receiveVideoFrom").put("sender", name)
-        .put("sdpOffer", offer("01-sendonly-audio-video.offer.chromium.sdp")));
-    assertThat(socket.next("receiveVideoAnswer").path("name").asText()).isEqualTo(name);
-  }
 
-  private static void subscribe(BrowserSocket socket, String sender) {
-    socket.send(message("receiveVideoFrom").put("sender", sender)
-        .put("sdpOffer", offer("02-recvonly-audio-video.offer.chromium.sdp")));
-    assertThat(socket.next("receiveVideoAnswer").path("name").asText()).isEqualTo(sender);
-  }
 
   private static JsonNode member(String name) {
     return SignalingState.member(PLACEMENT.redis(), ROOM, name);
@@ -117,12 +94,12 @@ class PodLossIT {
       try (BrowserSocket alice = socket(podA.port()); BrowserSocket bob = socket(podA.port());
           BrowserSocket dave = socket(podA.port()); BrowserSocket carol = socket(portB)) {
         // Alice publishes; Bob (who does not publish yet) and Carol, on pod B, receive her.
-        String aliceToken = joined(alice, "alice");
+        String aliceToken = joined(alice, "alice", ROOM);
         publish(alice, "alice");
-        String bobToken = joined(bob, "bob");
+        String bobToken = joined(bob, "bob", ROOM);
         subscribe(bob, "alice");
-        joined(dave, "dave");
-        joined(carol, "carol");
+        joined(dave, "dave", ROOM);
+        joined(carol, "carol", ROOM);
         subscribe(carol, "alice");
         JsonNode aliceBefore = member("alice");
         JsonNode bobBefore = member("bob");
@@ -213,10 +190,10 @@ class PodLossIT {
         BrowserSocket alice = socket(podA.port()); BrowserSocket dave = socket(podA.port())) {
       int portB = SignalingPods.port(podB);
       try (BrowserSocket carol = socket(portB)) {
-        String aliceToken = joined(alice, "alice");
+        String aliceToken = joined(alice, "alice", ROOM);
         publish(alice, "alice");
-        joined(dave, "dave"); // the tutorial's client: it knows nothing of reconnect
-        joined(carol, "carol");
+        joined(dave, "dave", ROOM); // the tutorial's client: it knows nothing of reconnect
+        joined(carol, "carol", ROOM);
         subscribe(carol, "alice");
         JsonNode aliceBefore = member("alice");
         long endpoints = kms().server().count("WebRtcEndpoint");
