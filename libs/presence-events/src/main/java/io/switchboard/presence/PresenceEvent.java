@@ -1,0 +1,37 @@
+package io.switchboard.presence;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One presence event (docs/events.md). Room events have no participant; media fields are set on
+ * joined and media-changed.
+ *
+ * @param id unique (a UUID): what the state service deduplicates by
+ * @param type what happened
+ * @param roomId the room's id (also the Kafka key: a room's events stay in order)
+ * @param sequence the room's per-room sequence number, from 1, gap-free across signaling pods
+ * @param time when it happened
+ * @param source the signaling pod that saw it
+ * @param participant the participant's name in the room, or null for room events
+ * @param identity who the participant is (the join token's subject; its name until tokens exist)
+ * @param kmsNode the room's KMS node, or null
+ * @param audio,video the participant's media state, or null
+ * @param reason why (left, expired, socket-closed, pod-died, …), or null
+ */
+public record PresenceEvent(String id, PresenceType type, String roomId, long sequence, Instant time, String source,
+    String participant, String identity, String kmsNode, Boolean audio, Boolean video, String reason) {
+
+  public PresenceEvent {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(roomId, "roomId");
+    Objects.requireNonNull(time, "time");
+    Objects.requireNonNull(source, "source");
+  }
+
+  /** The same event with its room sequence number (assigned when it is sent). */
+  public PresenceEvent withSequence(long seq) {
+    return new PresenceEvent(id, type, roomId, seq, time, source, participant, identity, kmsNode, audio, video, reason);
+  }
+}
