@@ -545,7 +545,9 @@ class GroupCallIT {
       bob.send(message("viewer").put("sdpOffer", recvonly));
       assertThat(bob.next("viewerResponse").path("response").asText()).isEqualTo("accepted");
       bob.send(message("stop")); // a viewer stops viewing
+      await().atMost(Duration.ofSeconds(5)).until(() -> !member("broadcast", "bob").path("subscriptions").has("carol"));
       carol.send(message("stop"));
+      await().atMost(Duration.ofSeconds(5)).until(() -> PLACEMENT.redis().hget("sb:{room:broadcast}", "presenter") == null);
       assertThat(bob.drain("stopCommunication")).isEmpty();
       alice.send(message("presenter").put("sdpOffer", sendonly));
       assertThat(alice.next("presenterResponse").path("response").asText()).isEqualTo("accepted");

@@ -5,6 +5,7 @@ import io.switchboard.signaling.domain.LoadReporter;
 import io.switchboard.signaling.domain.PodRegistry;
 import io.switchboard.signaling.store.redis.RedisNodeAnnouncements;
 import io.switchboard.signaling.store.redis.RedisPodRegistry;
+import io.switchboard.signaling.store.redis.RedisRoomSequences;
 import io.switchboard.signaling.ws.CallMeters;
 import io.switchboard.signaling.domain.RoomEvents;
 import io.switchboard.signaling.domain.MediaServer;
@@ -79,17 +80,49 @@ class SignalingConfiguration {
     return new RedisPodRegistry(redis);
   }
 
+  /**
+   * Presence events to Kafka ({@code spring.kafka.bootstrap-servers}); off with
+   * {@code switchboard.presence.enabled=false}.
+   */
+  @Bean(destroyMethod = "close")
+  @org.springframework.boot.autoconfigure.condition.ConditionalOnProperty(name = "switchboard.presence.enabled",
+      havingValue = "true", matchIfMissing = true)
+  io.switchboard.signaling.presence.kafka.KafkaPresenceFeed presenceFeed(
+      org.springframework.boot.kafka.autoconfigure.KafkaProperties kafka, StringRedisTemplate redis,
+      io.micrometer.core.instrument.MeterRegistry registry) {
+    java.util.Map<String, Object> config = new java.util.HashMap<>(kafka.buildProducerProperties());
+    config.putAll(io.switchboard.presence.PresenceContract.serializerConfig());
+    config.put("key.serializer", org.apache.kafka.common.serialization.StringSerializer.class);
+    config.put("value.serializer", io.switchboard.presence.PresenceContract.serializer());
+    // In order, once each, even when the broker comes and goes.
+    config.put("enable.idempotence", true);
+    config.put("acks", "all");
+    config.put("retries", Integer.MAX_VALUE);
+    config.put("max.in.flight.requests.per.connection", 5);
+    config.put("delivery.timeout.ms", (int) Math.min(Integer.MAX_VALUE, properties.presence().deliveryTimeout().toMillis()));
+    // While the broker is away the sender thread (never signaling) waits in send() for its
+    // metadata, keeping the events behind it queued in order; a shorter wait would fail them.
+    config.put("max.block.ms", properties.presence().deliveryTimeout().toMillis());
+    config.put("linger.ms", 5);
+    config.putIfAbsent("client.id", "signaling-presence");
+    return new io.switchboard.signaling.presence.kafka.KafkaPresenceFeed(
+        new org.apache.kafka.clients.producer.KafkaProducer<>(config), new RedisRoomSequences(redis),
+        properties.presence().queueCapacity(), registry);
+  }
+
   /** Started and stopped by {@link PodLifecycle.Janitor}, not as a plain bean. */
   @Bean(destroyMethod = "")
   GroupCallService groupCallService(RoomStore store, PodRegistry pods, MediaServer media, RoomPlacementClient placement,
-      LoadReporter load, RoomEvents events, Clock clock, io.micrometer.core.instrument.MeterRegistry registry) {
+      LoadReporter load, RoomEvents events, Clock clock, io.micrometer.core.instrument.MeterRegistry registry,
+      org.springframework.beans.factory.ObjectProvider<io.switchboard.signaling.domain.PresenceFeed> presence) {
     SignalingProperties.Signaling s = properties.signaling();
     if (s.heartbeatTimeout().compareTo(s.heartbeatInterval().multipliedBy(2)) < 0) {
       throw new IllegalStateException("switchboard.signaling.heartbeat-timeout (" + s.heartbeatTimeout()
           + ") must be at least twice heartbeat-interval (" + s.heartbeatInterval() + ")");
     }
     String pod = s.podId().isBlank() ? "signaling-" + UUID.randomUUID().toString().substring(0, 8) : s.podId();
-    return new GroupCallService(store, pods, media, placement, load, events, new CallMeters(registry), clock,
+    return new GroupCallService(store, pods, media, placement, load, events,
+        presence.getIfAvailable(() -> io.switchboard.signaling.domain.PresenceFeed.NONE), new CallMeters(registry), clock,
         new GroupCallService.Settings(pod, s.expectedParticipants(), s.resumeGrace(), s.heartbeatInterval(),
             s.heartbeatTimeout(), new io.switchboard.signaling.domain.RoomLimits(s.room().maxParticipants(),
                 s.room().mayPublish(), s.room().mayRecord(), s.room().recordingUri())));

@@ -9,10 +9,21 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
-/** {@code switchboard.signaling.*} and {@code switchboard.placement.url}; documented in application.yaml. */
+/**
+ * {@code switchboard.signaling.*}, {@code switchboard.presence.*} and {@code switchboard.placement.url};
+ * documented in application.yaml.
+ */
 @ConfigurationProperties("switchboard")
 @Validated
-public record SignalingProperties(@DefaultValue Signaling signaling, @DefaultValue Placement placement) {
+public record SignalingProperties(@DefaultValue Signaling signaling, @DefaultValue Placement placement,
+    @DefaultValue Presence presence) {
+
+  /** Presence events to Kafka (docs/events.md). */
+  public record Presence(
+      @DefaultValue("true") boolean enabled,
+      @DefaultValue("100000") @Min(1) int queueCapacity,
+      @DefaultValue("1h") @NotNull Duration deliveryTimeout) {}
+
 
   public record Signaling(
       @DefaultValue("") String podId,

@@ -79,6 +79,7 @@ public final class GroupCallService implements AutoCloseable {
   private final RoomPlacementClient placement;
   private final LoadReporter load;
   private final RoomEvents events;
+  private final PresenceFeed presence;
   private final CallObserver observer;
   private final Clock clock;
   private final Settings settings;
@@ -122,7 +123,9 @@ public final class GroupCallService implements AutoCloseable {
   private final Object[] roomLocks = new Object[ROOM_LOCK_STRIPES];
 
   public GroupCallService(RoomStore store, PodRegistry pods, MediaServer media, RoomPlacementClient placement,
-      LoadReporter load, RoomEvents events, CallObserver observer, Clock clock, Settings settings) {
+      LoadReporter load, RoomEvents events, PresenceFeed presence, CallObserver observer, Clock clock,
+      Settings settings) {
+    this.presence = presence;
     this.store = store;
     this.pods = pods;
     this.media = media;
@@ -250,6 +253,7 @@ public final class GroupCallService implements AutoCloseable {
       return;
     }
     log.info("{} in room {} disconnected; kept {} for a resume", self.name, self.roomId, settings.resumeGrace());
+    presence(io.switchboard.presence.PresenceType.PARTICIPANT_DISCONNECTED, self.roomId, self.name, self.nodeId, null, null, "socket-closed");
     park(self);
   }
 
@@ -375,6 +379,8 @@ public final class GroupCallService implements AutoCloseable {
             member.get().parked(deadline))) {
           return 0;
         }
+        presence(io.switchboard.presence.PresenceType.PARTICIPANT_DISCONNECTED, entry.roomId(), entry.name(), null, null, null,
+            pod.equals(podId) ? "pod-restarted" : "pod-died");
       }
       pods.park(entry, until);
       return 1;
@@ -498,6 +504,7 @@ public final class GroupCallService implements AutoCloseable {
     // Removed: from here on every step is tried, whatever fails before it; nobody else will.
     String roomId = entry.roomId();
     log.info("{} did not resume within {}: leaving room {}", entry.name(), settings.resumeGrace(), roomId);
+    presence(io.switchboard.presence.PresenceType.PARTICIPANT_LEFT, roomId, entry.name(), null, null, null, "expired");
     quietly(entry.name(), roomId, () -> pods.unpark(entry));
     quietly(entry.name(), roomId, () -> pods.unserve(member.pod(), entry));
     quietly(entry.name(), roomId, () -> store.deleteSession(member.session()));
@@ -522,6 +529,13 @@ public final class GroupCallService implements AutoCloseable {
     if (left == 0) {
       quietly(entry.name(), roomId, () -> closeRoom(roomId));
     }
+  }
+
+  /** Queues a presence event (docs/events.md); its room sequence number is given when it is sent. */
+  private void presence(io.switchboard.presence.PresenceType type, String roomId, String participant, String kmsNode,
+      Boolean audio, Boolean video, String reason) {
+    presence.publish(new io.switchboard.presence.PresenceEvent(UUID.randomUUID().toString(), type, roomId, 0,
+        clock.instant(), podId, participant, participant, kmsNode, audio, video, reason));
   }
 
   /** One step of a clean-up that must go on whatever fails. */
@@ -565,6 +579,7 @@ public final class GroupCallService implements AutoCloseable {
         ? resumeHere(here, channel, resume.requestId())
         : takeOver(member, session, tokenHash, channel, resume.requestId());
     log.info("{} resumed in room {}", p.name, p.roomId);
+    presence(io.switchboard.presence.PresenceType.PARTICIPANT_RESUMED, p.roomId, p.name, p.nodeId, null, null, null);
     return p;
   }
 
@@ -889,6 +904,9 @@ public final class GroupCallService implements AutoCloseable {
             join.requestId());
       }
       here.put(join.name(), self);
+      // Before the client hears it joined: presence follows what clients see.
+      presence(io.switchboard.presence.PresenceType.PARTICIPANT_JOINED, roomId, join.name(), room.nodeId(), true,
+          true, null);
       // Under the room's lock, so a join event delivered meanwhile is not announced twice: the
       // client hears of each participant once, in existingParticipants or newParticipantArrived.
       List<ServerMessage.ParticipantState> existing;
@@ -939,6 +957,7 @@ public final class GroupCallService implements AutoCloseable {
           RoomStore.RoomRecord room = new RoomStore.RoomRecord(placed.nodeId(), placed.kmsUrl(), pipeline);
           store.saveRoom(roomId, room);
           log.info("room {} opened on {} (pipeline {})", roomId, placed.nodeId(), pipeline);
+          presence(io.switchboard.presence.PresenceType.ROOM_OPENED, roomId, null, placed.nodeId(), null, null, null);
           return room;
         } finally {
           store.unlockRoom(roomId, owner);
@@ -1568,6 +1587,7 @@ public final class GroupCallService implements AutoCloseable {
     // Everyone hears it, the sender too (its other devices, and a confirmation).
     events.publish(self.roomId, RoomEvents.RoomEvent.media(self.name, self.memberId, podId, state.audio(),
         state.video()));
+    presence(io.switchboard.presence.PresenceType.PARTICIPANT_MEDIA_CHANGED, self.roomId, self.name, self.nodeId, state.audio(), state.video(), null);
   }
 
   private void chat(Participant self, ClientMessage.Chat chat) {
@@ -1660,6 +1680,7 @@ public final class GroupCallService implements AutoCloseable {
         self.memberId, podId)));
     quietly(self.name, self.roomId, () -> forget(self));
     log.info("{} left room {} ({} remain)", self.name, self.roomId, left);
+    presence(io.switchboard.presence.PresenceType.PARTICIPANT_LEFT, self.roomId, self.name, self.nodeId, null, null, "left");
     if (left == 0) {
       quietly(self.name, self.roomId, () -> closeRoom(self.roomId));
     }
@@ -1885,6 +1906,7 @@ public final class GroupCallService implements AutoCloseable {
         log.warn("room {} closed, but its placement could not be released: {}", roomId, e.toString());
       }
       log.info("room {} closed", roomId);
+      presence(io.switchboard.presence.PresenceType.ROOM_CLOSED, roomId, null, room.get().nodeId(), null, null, null);
     }
   }
 

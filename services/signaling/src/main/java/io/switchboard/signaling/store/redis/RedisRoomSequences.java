@@ -1,0 +1,34 @@
+package io.switchboard.signaling.store.redis;
+
+import io.switchboard.signaling.presence.RoomSequences;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+
+/**
+ * {@code sb:seq:{room:<id>}}: INCR, kept 30 days after the room's last event — longer than any
+ * consumer's gap window, and it outlives the room's closing (its own key, not one of the room's),
+ * so a room opened again counts on.
+ */
+public final class RedisRoomSequences implements RoomSequences {
+
+  private static final Duration KEEP = Duration.ofDays(30);
+  private static final RedisScript<Long> NEXT = RedisScript.of(
+      "local n = redis.call('INCR', KEYS[1]) redis.call('PEXPIRE', KEYS[1], ARGV[1]) return n", Long.class);
+
+  private final StringRedisTemplate redis;
+
+  public RedisRoomSequences(StringRedisTemplate redis) {
+    this.redis = redis;
+  }
+
+  @Override
+  public long next(String roomId) {
+    Long n = redis.execute(NEXT, List.of("sb:seq:{room:" + roomId + "}"), Long.toString(KEEP.toMillis()));
+    if (n == null) {
+      throw new IllegalStateException("Redis answered nothing to INCR");
+    }
+    return n;
+  }
+}
