@@ -1,0 +1,15 @@
+package io.switchboard.state;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+
+/** The state service: a queryable view of who is in which call, built from the presence topic. */
+@SpringBootApplication
+@ConfigurationPropertiesScan
+public class StateApplication {
+
+  public static void main(String[] args) {
+    SpringApplication.run(StateApplication.class, args);
+  }
+}

@@ -1,0 +1,117 @@
+package io.switchboard.state.config;
+
+import io.cloudevents.CloudEvent;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.presence.PoisonEventException;
+import io.switchboard.presence.PresenceContract;
+import io.switchboard.state.consumer.PresenceListener;
+import io.switchboard.state.view.PresenceView;
+import io.switchboard.state.view.RedisPresenceView;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
+import org.springframework.kafka.config.TopicBuilder;
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.ContainerProperties;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.kafka.support.serializer.DelegatingByTypeSerializer;
+import org.springframework.kafka.support.serializer.DeserializationException;
+import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
+import org.springframework.util.backoff.ExponentialBackOff;
+
+/** Wires the consumer, its dead-letter path and the view. */
+@Configuration(proxyBeanMethods = false)
+class StateConfiguration {
+
+  @Bean
+  Clock clock() {
+    return Clock.systemUTC();
+  }
+
+  @Bean
+  PresenceView presenceView(StringRedisTemplate redis) {
+    return new RedisPresenceView(redis);
+  }
+
+  @Bean
+  PresenceListener presenceListener(PresenceView view, Clock clock, MeterRegistry registry) {
+    return new PresenceListener(view, clock, registry);
+  }
+
+  /** The topics, created if the broker does not have them (partitions: how far consumers scale). */
+  @Bean
+  NewTopic presenceTopic(StateProperties properties) {
+    return TopicBuilder.name(PresenceContract.TOPIC).partitions(properties.partitions()).build();
+  }
+
+  @Bean
+  NewTopic deadLetterTopic(StateProperties properties) {
+    return TopicBuilder.name(PresenceContract.DEAD_LETTER_TOPIC).partitions(properties.partitions()).build();
+  }
+
+  /**
+   * Records: String keys, CloudEvents values (binary mode); a value that cannot be read at all is
+   * handed over as a deserialization failure (its raw bytes kept for the dead-letter topic).
+   * Offsets are committed by the listener, after the view holds the event.
+   */
+  @Bean
+  ConcurrentKafkaListenerContainerFactory<String, CloudEvent> kafkaListenerContainerFactory(KafkaProperties kafka,
+      StateProperties properties) {
+    Map<String, Object> config = new HashMap<>(kafka.buildConsumerProperties());
+    config.put("key.deserializer", StringDeserializer.class);
+    config.put("value.deserializer", ErrorHandlingDeserializer.class);
+    config.put(ErrorHandlingDeserializer.VALUE_DESERIALIZER_CLASS, PresenceContract.deserializer());
+    config.put("enable.auto.commit", false);
+    config.putIfAbsent("auto.offset.reset", "earliest");
+    ConcurrentKafkaListenerContainerFactory<String, CloudEvent> factory = new ConcurrentKafkaListenerContainerFactory<>();
+    factory.setConsumerFactory(new DefaultKafkaConsumerFactory<>(config));
+    factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.MANUAL_IMMEDIATE);
+    factory.setConcurrency(properties.concurrency());
+    factory.setCommonErrorHandler(errorHandler(kafka));
+    return factory;
+  }
+
+  /**
+   * Poison (unreadable, unknown type, bad data) goes to the dead-letter topic at once, with the
+   * reason in Spring Kafka's {@code kafka_dlt-exception-*} headers; anything else (Redis away) is
+   * retried with back-off, the offset not committed, so nothing is skipped.
+   */
+  private static DefaultErrorHandler errorHandler(KafkaProperties kafka) {
+    Map<String, Object> config = new HashMap<>(kafka.buildProducerProperties());
+    config.put("key.serializer", StringSerializer.class);
+    config.putAll(PresenceContract.serializerConfig());
+    Map<Class<?>, Serializer<?>> byType = new HashMap<>();
+    byType.put(CloudEvent.class, newCloudEventSerializer());
+    byType.put(byte[].class, new ByteArraySerializer());
+    DefaultKafkaProducerFactory<Object, Object> producers = new DefaultKafkaProducerFactory<>(config, null,
+        new DelegatingByTypeSerializer(byType, true));
+    DeadLetterPublishingRecoverer recoverer = new DeadLetterPublishingRecoverer(new KafkaTemplate<>(producers),
+        (record, e) -> new TopicPartition(PresenceContract.DEAD_LETTER_TOPIC, -1));
+    ExponentialBackOff backOff = new ExponentialBackOff(200, 2.0);
+    backOff.setMaxInterval(10_000);
+    backOff.setMaxElapsedTime(Long.MAX_VALUE); // never give a readable event up: wait for Redis
+    DefaultErrorHandler handler = new DefaultErrorHandler(recoverer, backOff);
+    handler.addNotRetryableExceptions(PoisonEventException.class, DeserializationException.class);
+    return handler;
+  }
+
+  private static Serializer<?> newCloudEventSerializer() {
+    io.cloudevents.kafka.CloudEventSerializer serializer = new io.cloudevents.kafka.CloudEventSerializer();
+    serializer.configure(PresenceContract.serializerConfig(), false);
+    return serializer;
+  }
+}

@@ -1,0 +1,14 @@
+package io.switchboard.state.config;
+
+import jakarta.validation.constraints.Min;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/** {@code switchboard.state.*}; documented in application.yaml. */
+@ConfigurationProperties("switchboard.state")
+@Validated
+public record StateProperties(
+    @DefaultValue("state") String groupId,
+    @DefaultValue("1") @Min(1) int concurrency,
+    @DefaultValue("12") @Min(1) int partitions) {}

@@ -1,0 +1,60 @@
+package io.switchboard.state.consumer;
+
+import io.cloudevents.CloudEvent;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.switchboard.presence.PresenceContract;
+import io.switchboard.presence.PresenceEvent;
+import io.switchboard.state.view.PresenceView;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.support.Acknowledgment;
+
+/**
+ * Applies presence events to the view, one at a time per partition, and commits a record's offset
+ * only once the view holds it (a crash before that redelivers it; the view applies it once). An
+ * event that cannot be read is thrown back to the container's error handler, which sends it to
+ * the dead-letter topic and goes on.
+ */
+public final class PresenceListener {
+
+  private static final Logger log = LoggerFactory.getLogger(PresenceListener.class);
+
+  private final PresenceView view;
+  private final Clock clock;
+  private final Map<PresenceView.Outcome, Counter> outcomes = new EnumMap<>(PresenceView.Outcome.class);
+  private final Timer delay;
+
+  public PresenceListener(PresenceView view, Clock clock, MeterRegistry registry) {
+    this.view = view;
+    this.clock = clock;
+    for (PresenceView.Outcome o : PresenceView.Outcome.values()) {
+      outcomes.put(o, Counter.builder("switchboard.state.events").tag("outcome", o.name().toLowerCase())
+          .description("Presence events consumed, by what applying them did").register(registry));
+    }
+    this.delay = Timer.builder("switchboard.state.event.delay")
+        .description("From an event's time to its being applied to the view").publishPercentileHistogram()
+        .register(registry);
+  }
+
+  @KafkaListener(id = "presence", topics = PresenceContract.TOPIC, groupId = "${switchboard.state.group-id:state}")
+  public void onEvent(ConsumerRecord<String, CloudEvent> record, Acknowledgment ack) {
+    PresenceEvent event = PresenceContract.fromCloudEvent(record.value());
+    PresenceView.Outcome outcome = view.apply(event);
+    outcomes.get(outcome).increment();
+    if (outcome == PresenceView.Outcome.APPLIED || outcome == PresenceView.Outcome.APPLIED_AFTER_GAP) {
+      delay.record(Duration.between(event.time(), clock.instant()));
+    }
+    if (outcome == PresenceView.Outcome.APPLIED_AFTER_GAP) {
+      log.warn("room {}: events before #{} never came", event.roomId(), event.sequence());
+    }
+    ack.acknowledge();
+  }
+}

@@ -1,0 +1,40 @@
+package io.switchboard.state.view;
+
+import io.switchboard.presence.PresenceEvent;
+import java.util.List;
+import java.util.Optional;
+
+/** The view of presence the state service keeps (Redis, in production). */
+public interface PresenceView {
+
+  /** What applying an event did. */
+  enum Outcome {
+    /** Applied, the next of its room. */
+    APPLIED,
+    /** Applied, but events of its room before it never came (a gap). */
+    APPLIED_AFTER_GAP,
+    /** Seen before (by id): nothing changed. */
+    DUPLICATE,
+    /** Older than what the room's view already shows: nothing changed. */
+    STALE
+  }
+
+  /** Applies an event exactly once in effect: atomically, and only once per event id. */
+  Outcome apply(PresenceEvent event);
+
+  record Participant(String name, String identity, boolean audio, boolean video, long joinedAt, String state) {}
+
+  record Room(String roomId, String kmsNode, long openedAt, long sequence, List<Participant> participants) {}
+
+  record RoomSummary(String roomId, String kmsNode, long openedAt, int participants) {}
+
+  record InRoom(String roomId, String participant, String state, long since) {}
+
+  record Presence(String identity, List<InRoom> rooms, long lastSeen) {}
+
+  List<RoomSummary> rooms();
+
+  Optional<Room> room(String roomId);
+
+  Presence presence(String identity);
+}

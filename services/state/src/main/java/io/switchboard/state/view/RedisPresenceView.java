@@ -1,0 +1,208 @@
+package io.switchboard.state.view;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.presence.PresenceEvent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.ZSetOperations;
+import org.springframework.data.redis.core.script.RedisScript;
+
+/**
+ * The view in Redis, every key under the hash tag {@code {view}} (one slot: one script applies an
+ * event to all it touches, atomically, together with the event's id — exactly once in effect):
+ *
+ * <ul>
+ *   <li>{@code st:{view}:event:<id>} — an applied event's id (7 days): a redelivery is a duplicate;
+ *   <li>{@code st:{view}:room:<id>} HASH {@code seq kmsNode openedAt} — {@code seq} is the last
+ *       sequence number applied, kept after the room closes;
+ *   <li>{@code st:{view}:room:<id>:participants} HASH name → JSON {@code identity audio video joinedAt state};
+ *   <li>{@code st:{view}:rooms} ZSET open rooms by opening time;
+ *   <li>{@code st:{view}:user:<identity>} HASH room → JSON {@code participant state since}, and
+ *       {@code lastSeen}.
+ * </ul>
+ */
+public final class RedisPresenceView implements PresenceView {
+
+  static final String PREFIX = "st:{view}:";
+  private static final Duration DEDUP = Duration.ofDays(7);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * KEYS: event, room, participants, rooms, user. ARGV: type, roomId, seq, participant, identity,
+   * kmsNode, audio, video, time (ms), dedup TTL (s), user key prefix.
+   */
+  private static final RedisScript<String> APPLY = RedisScript.of("""
+      if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[10]) then return 'DUPLICATE' end
+      local last = tonumber(redis.call('HGET', KEYS[2], 'seq') or '0')
+      local seq = tonumber(ARGV[3])
+      if seq <= last then return 'STALE' end
+      redis.call('HSET', KEYS[2], 'seq', seq)
+      local outcome = 'APPLIED'
+      if last > 0 and seq > last + 1 then outcome = 'APPLIED_AFTER_GAP' end
+      local t = ARGV[1]
+      local time = tonumber(ARGV[9])
+      local name = ARGV[4]
+      local function userOf(identity)
+        return ARGV[11] .. identity
+      end
+      local function open()
+        if redis.call('ZSCORE', KEYS[4], ARGV[2]) == false then
+          redis.call('ZADD', KEYS[4], time, ARGV[2])
+          redis.call('HSET', KEYS[2], 'openedAt', time)
+        end
+        if ARGV[6] ~= '' then redis.call('HSET', KEYS[2], 'kmsNode', ARGV[6]) end
+      end
+      local function setState(state)
+        local cur = redis.call('HGET', KEYS[3], name)
+        if not cur then return end
+        local p = cjson.decode(cur)
+        p.state = state
+        redis.call('HSET', KEYS[3], name, cjson.encode(p))
+        redis.call('HSET', userOf(p.identity), ARGV[2],
+            cjson.encode({participant = name, state = state, since = time}))
+        redis.call('HSET', userOf(p.identity), 'lastSeen', time)
+      end
+      if t == 'ROOM_OPENED' then
+        open()
+      elseif t == 'ROOM_CLOSED' then
+        for _, v in ipairs(redis.call('HVALS', KEYS[3])) do
+          local p = cjson.decode(v)
+          redis.call('HDEL', userOf(p.identity), ARGV[2])
+          redis.call('HSET', userOf(p.identity), 'lastSeen', time)
+        end
+        redis.call('DEL', KEYS[3])
+        redis.call('HDEL', KEYS[2], 'kmsNode', 'openedAt')
+        redis.call('ZREM', KEYS[4], ARGV[2])
+      elseif t == 'PARTICIPANT_JOINED' then
+        open()
+        redis.call('HSET', KEYS[3], name, cjson.encode({identity = ARGV[5], audio = ARGV[7] == 'true',
+            video = ARGV[8] == 'true', joinedAt = time, state = 'connected'}))
+        redis.call('HSET', KEYS[5], ARGV[2], cjson.encode({participant = name, state = 'connected', since = time}))
+        redis.call('HSET', KEYS[5], 'lastSeen', time)
+      elseif t == 'PARTICIPANT_MEDIA_CHANGED' then
+        local cur = redis.call('HGET', KEYS[3], name)
+        if cur then
+          local p = cjson.decode(cur)
+          p.audio = ARGV[7] == 'true'
+          p.video = ARGV[8] == 'true'
+          redis.call('HSET', KEYS[3], name, cjson.encode(p))
+        end
+      elseif t == 'PARTICIPANT_DISCONNECTED' then
+        setState('disconnected')
+      elseif t == 'PARTICIPANT_RESUMED' then
+        setState('connected')
+      elseif t == 'PARTICIPANT_LEFT' then
+        local cur = redis.call('HGET', KEYS[3], name)
+        if cur then
+          local p = cjson.decode(cur)
+          redis.call('HDEL', userOf(p.identity), ARGV[2])
+          redis.call('HSET', userOf(p.identity), 'lastSeen', time)
+        end
+        redis.call('HDEL', KEYS[3], name)
+      end
+      return outcome
+      """, String.class);
+
+  private final StringRedisTemplate redis;
+
+  public RedisPresenceView(StringRedisTemplate redis) {
+    this.redis = redis;
+  }
+
+  static String roomKey(String roomId) {
+    return PREFIX + "room:" + roomId;
+  }
+
+  static String userKey(String identity) {
+    return PREFIX + "user:" + identity;
+  }
+
+  @Override
+  public Outcome apply(PresenceEvent e) {
+    String identity = e.identity() != null ? e.identity() : e.participant() != null ? e.participant() : "";
+    String result = redis.execute(APPLY,
+        List.of(PREFIX + "event:" + e.id(), roomKey(e.roomId()), roomKey(e.roomId()) + ":participants",
+            PREFIX + "rooms", userKey(identity)),
+        e.type().name(), e.roomId(), Long.toString(e.sequence()), nullToEmpty(e.participant()), identity,
+        nullToEmpty(e.kmsNode()), String.valueOf(Boolean.TRUE.equals(e.audio())),
+        String.valueOf(Boolean.TRUE.equals(e.video())), Long.toString(e.time().toEpochMilli()),
+        Long.toString(DEDUP.toSeconds()), PREFIX + "user:");
+    if (result == null) {
+      throw new IllegalStateException("Redis answered nothing to applying " + e.id());
+    }
+    return Outcome.valueOf(result);
+  }
+
+  @Override
+  public List<RoomSummary> rooms() {
+    Set<ZSetOperations.TypedTuple<String>> open = redis.opsForZSet().rangeWithScores(PREFIX + "rooms", 0, -1);
+    List<RoomSummary> rooms = new ArrayList<>();
+    if (open != null) {
+      for (ZSetOperations.TypedTuple<String> t : open) {
+        String roomId = t.getValue();
+        Object node = redis.opsForHash().get(roomKey(roomId), "kmsNode");
+        Long size = redis.opsForHash().size(roomKey(roomId) + ":participants");
+        rooms.add(new RoomSummary(roomId, (String) node, t.getScore() == null ? 0 : t.getScore().longValue(),
+            size == null ? 0 : size.intValue()));
+      }
+    }
+    return rooms;
+  }
+
+  @Override
+  public Optional<Room> room(String roomId) {
+    Double opened = redis.opsForZSet().score(PREFIX + "rooms", roomId);
+    if (opened == null) {
+      return Optional.empty();
+    }
+    Map<Object, Object> room = redis.opsForHash().entries(roomKey(roomId));
+    List<Participant> participants = new ArrayList<>();
+    redis.opsForHash().entries(roomKey(roomId) + ":participants").forEach((name, json) -> {
+      JsonNode p = read((String) json);
+      participants.add(new Participant((String) name, p.path("identity").asText(), p.path("audio").asBoolean(),
+          p.path("video").asBoolean(), p.path("joinedAt").asLong(), p.path("state").asText()));
+    });
+    participants.sort(Comparator.comparingLong(Participant::joinedAt).thenComparing(Participant::name));
+    return Optional.of(new Room(roomId, (String) room.get("kmsNode"), opened.longValue(),
+        Long.parseLong((String) room.getOrDefault("seq", "0")), participants));
+  }
+
+  @Override
+  public Presence presence(String identity) {
+    Map<Object, Object> user = redis.opsForHash().entries(userKey(identity));
+    List<InRoom> rooms = new ArrayList<>();
+    long lastSeen = 0;
+    for (Map.Entry<Object, Object> e : user.entrySet()) {
+      if ("lastSeen".equals(e.getKey())) {
+        lastSeen = Long.parseLong((String) e.getValue());
+      } else {
+        JsonNode r = read((String) e.getValue());
+        rooms.add(new InRoom((String) e.getKey(), r.path("participant").asText(), r.path("state").asText(),
+            r.path("since").asLong()));
+      }
+    }
+    rooms.sort(Comparator.comparing(InRoom::roomId));
+    return new Presence(identity, rooms, lastSeen);
+  }
+
+  private static JsonNode read(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String nullToEmpty(String s) {
+    return s == null ? "" : s;
+  }
+}

@@ -1,0 +1,204 @@
+package io.switchboard.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cloudevents.CloudEvent;
+import io.cloudevents.core.builder.CloudEventBuilder;
+import io.switchboard.presence.PresenceContract;
+import io.switchboard.presence.PresenceEvent;
+import io.switchboard.presence.PresenceType;
+import io.switchboard.testing.KafkaBroker;
+import io.switchboard.testing.RedisServerProcess;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** The state service with a real Kafka broker (KRaft) and a real Redis. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class StateServiceIT {
+
+  static final RedisServerProcess REDIS = RedisServerProcess.start();
+  static final KafkaBroker KAFKA = KafkaBroker.start(PresenceContract.TOPIC, PresenceContract.DEAD_LETTER_TOPIC);
+  static final KafkaProducer<String, CloudEvent> EVENTS = new KafkaProducer<>(Map.of(
+      "bootstrap.servers", KAFKA.bootstrapServers(), "key.serializer", StringSerializer.class,
+      "value.serializer", PresenceContract.serializer(), "cloudevents.serializer.encoding", "BINARY"));
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  @DynamicPropertySource
+  static void properties(DynamicPropertyRegistry registry) {
+    registry.add("spring.data.redis.url", REDIS::url);
+    registry.add("spring.kafka.bootstrap-servers", KAFKA::bootstrapServers);
+  }
+
+  @AfterAll
+  static void stop() {
+    EVENTS.close();
+    KAFKA.close();
+    REDIS.close();
+  }
+
+  @LocalServerPort
+  int port;
+
+  private static PresenceEvent event(PresenceType type, String room, long seq, String participant, Boolean audio,
+      Boolean video) {
+    return new PresenceEvent(UUID.randomUUID().toString(), type, room, seq, Instant.now(), "signaling-test",
+        participant, participant == null ? null : participant + "@example.com", "kms-0", audio, video, null);
+  }
+
+  private static void send(PresenceEvent e) {
+    EVENTS.send(PresenceContract.record(e));
+    EVENTS.flush();
+  }
+
+  private HttpResponse<String> get(String path) {
+    try {
+      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private JsonNode json(String path) {
+    try {
+      return JSON.readTree(get(path).body());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void theViewFollowsJoinsMediaChangesAndLeaves() {
+    send(event(PresenceType.ROOM_OPENED, "standup", 1, null, null, null));
+    send(event(PresenceType.PARTICIPANT_JOINED, "standup", 2, "alice", true, true));
+    send(event(PresenceType.PARTICIPANT_JOINED, "standup", 3, "bob", true, true));
+    send(event(PresenceType.PARTICIPANT_MEDIA_CHANGED, "standup", 4, "alice", false, true));
+    send(event(PresenceType.PARTICIPANT_DISCONNECTED, "standup", 5, "bob", null, null));
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> json("/v1/rooms/standup").path("sequence").asLong() == 5);
+    JsonNode room = json("/v1/rooms/standup");
+    assertThat(room.path("kmsNode").asText()).isEqualTo("kms-0");
+    assertThat(room.path("participants")).hasSize(2);
+    JsonNode alice = room.path("participants").get(0);
+    assertThat(alice.path("name").asText()).isEqualTo("alice");
+    assertThat(alice.path("identity").asText()).isEqualTo("alice@example.com");
+    assertThat(alice.path("audio").asBoolean()).isFalse();
+    assertThat(alice.path("video").asBoolean()).isTrue();
+    assertThat(room.path("participants").get(1).path("state").asText()).isEqualTo("disconnected");
+    assertThat(json("/v1/rooms").toString()).contains("\"roomId\":\"standup\"").contains("\"participants\":2");
+    JsonNode bob = json("/v1/users/bob@example.com/presence");
+    assertThat(bob.path("rooms").get(0).path("roomId").asText()).isEqualTo("standup");
+    assertThat(bob.path("rooms").get(0).path("state").asText()).isEqualTo("disconnected");
+
+    send(event(PresenceType.PARTICIPANT_RESUMED, "standup", 6, "bob", null, null));
+    send(event(PresenceType.PARTICIPANT_LEFT, "standup", 7, "alice", null, null));
+    await().atMost(Duration.ofSeconds(20)).until(() -> json("/v1/rooms/standup").path("sequence").asLong() == 7);
+    assertThat(json("/v1/rooms/standup").path("participants")).hasSize(1);
+    assertThat(json("/v1/users/alice@example.com/presence").path("rooms")).isEmpty();
+    assertThat(json("/v1/users/alice@example.com/presence").path("lastSeen").asLong()).isPositive();
+    assertThat(json("/v1/users/bob@example.com/presence").path("rooms").get(0).path("state").asText())
+        .isEqualTo("connected");
+
+    send(event(PresenceType.PARTICIPANT_LEFT, "standup", 8, "bob", null, null));
+    send(event(PresenceType.ROOM_CLOSED, "standup", 9, null, null, null));
+    await().atMost(Duration.ofSeconds(20)).until(() -> get("/v1/rooms/standup").statusCode() == 404);
+    assertThat(json("/v1/rooms/standup").path("code").asText()).isEqualTo("unknown-room");
+    assertThat(json("/v1/users/bob@example.com/presence").path("rooms")).isEmpty();
+  }
+
+  @Test
+  void anEventDeliveredTwiceIsAppliedOnceAndAnOlderOneChangesNothing() {
+    PresenceEvent joined = event(PresenceType.PARTICIPANT_JOINED, "twice", 1, "carol", true, true);
+    send(joined);
+    send(joined); // redelivered, e.g. after a producer retry
+    send(event(PresenceType.PARTICIPANT_MEDIA_CHANGED, "twice", 3, "carol", false, false));
+    // #2 arrives after #3 (two signaling pods): the view does not go back.
+    send(event(PresenceType.PARTICIPANT_MEDIA_CHANGED, "twice", 2, "carol", true, true));
+    send(event(PresenceType.PARTICIPANT_JOINED, "twice", 4, "dave", true, true));
+    await().atMost(Duration.ofSeconds(20)).until(() -> json("/v1/rooms/twice").path("participants").size() == 2);
+    JsonNode carol = json("/v1/rooms/twice").path("participants").get(0);
+    assertThat(carol.path("audio").asBoolean()).isFalse();
+    JsonNode metrics = json("/actuator/metrics/switchboard.state.events?tag=outcome:duplicate");
+    assertThat(metrics.path("measurements").get(0).path("value").asDouble()).isGreaterThanOrEqualTo(1.0);
+    JsonNode stale = json("/actuator/metrics/switchboard.state.events?tag=outcome:stale");
+    assertThat(stale.path("measurements").get(0).path("value").asDouble()).isGreaterThanOrEqualTo(1.0);
+  }
+
+  @Test
+  void poisonGoesToTheDeadLetterTopicWithItsReasonAndTheStreamGoesOn() throws Exception {
+    CloudEvent unknown = CloudEventBuilder.v1().withId("poison-1").withType("switchboard.room.exploded")
+        .withSource(URI.create("/test")).withData("{}".getBytes(StandardCharsets.UTF_8)).build();
+    EVENTS.send(new ProducerRecord<>(PresenceContract.TOPIC, "poisoned", unknown));
+    EVENTS.flush();
+    try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(Map.of("bootstrap.servers", KAFKA.bootstrapServers(),
+        "key.serializer", StringSerializer.class, "value.serializer", ByteArraySerializer.class))) {
+      raw.send(new ProducerRecord<>(PresenceContract.TOPIC, "poisoned", "not a cloud event".getBytes(StandardCharsets.UTF_8)))
+          .get();
+    }
+    send(event(PresenceType.PARTICIPANT_JOINED, "poisoned", 1, "erin", true, true));
+    await().atMost(Duration.ofSeconds(20)).until(() -> get("/v1/rooms/poisoned").statusCode() == 200);
+
+    List<ConsumerRecord<String, byte[]>> dead = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers",
+        KAFKA.bootstrapServers(), "group.id", "dlt-" + UUID.randomUUID(), "auto.offset.reset", "earliest",
+        "key.deserializer", StringDeserializer.class, "value.deserializer", ByteArrayDeserializer.class))) {
+      consumer.subscribe(List.of(PresenceContract.DEAD_LETTER_TOPIC));
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (dead.size() < 2 && System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(250)).forEach(dead::add);
+      }
+    }
+    assertThat(dead).hasSize(2);
+    assertThat(dead).allSatisfy(r -> assertThat(r.key()).isEqualTo("poisoned"));
+    List<String> reasons = dead.stream()
+        .map(r -> new String(r.headers().lastHeader("kafka_dlt-exception-message").value(), StandardCharsets.UTF_8))
+        .toList();
+    assertThat(reasons).anySatisfy(m -> assertThat(m).contains("unknown event type switchboard.room.exploded"));
+    assertThat(dead).anySatisfy(r -> assertThat(new String(r.value(), StandardCharsets.UTF_8))
+        .isEqualTo("not a cloud event"));
+  }
+
+  @Test
+  void badQueriesGet4xxJson() {
+    HttpResponse<String> badRoom = get("/v1/rooms/a%3Ab");
+    assertThat(badRoom.statusCode()).isEqualTo(400);
+    assertThat(badRoom.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).contains("json"));
+    assertThat(badRoom.body()).contains("\"code\":\"invalid-room-id\"");
+    HttpResponse<String> badIdentity = get("/v1/users/%3Cscript%3E/presence");
+    assertThat(badIdentity.statusCode()).isEqualTo(400);
+    assertThat(badIdentity.body()).contains("\"code\":\"invalid-identity\"");
+    assertThat(get("/v1/rooms/nowhere").statusCode()).isEqualTo(404);
+    // Someone never seen is simply nowhere.
+    assertThat(json("/v1/users/nobody@example.com/presence").path("rooms")).isEmpty();
+  }
+}
