@@ -154,6 +154,35 @@ class StateServiceIT {
     assertThat(stale.path("measurements").get(0).path("value").asDouble()).isGreaterThanOrEqualTo(1.0);
   }
 
+  /**
+   * Two signaling pods' events for one room may reach the topic in either order: each participant
+   * ends as its newest event says, whatever arrived between.
+   */
+  @Test
+  void eventsThatCrossEndAsTheirSequenceSays() {
+    send(event(PresenceType.ROOM_OPENED, "crossed", 1, null, null, null));
+    send(event(PresenceType.PARTICIPANT_MEDIA_CHANGED, "crossed", 4, "bob", false, false)); // before bob's join
+    send(event(PresenceType.PARTICIPANT_JOINED, "crossed", 3, "bob", true, true));
+    send(event(PresenceType.PARTICIPANT_LEFT, "crossed", 6, "frank", null, null)); // before frank's join
+    send(event(PresenceType.PARTICIPANT_JOINED, "crossed", 5, "frank", true, true));
+    send(event(PresenceType.PARTICIPANT_JOINED, "crossed", 2, "alice", true, true)); // last of all
+    await().atMost(Duration.ofSeconds(20)).until(() -> json("/v1/rooms/crossed").path("participants").size() == 2);
+    JsonNode room = json("/v1/rooms/crossed");
+    assertThat(room.path("sequence").asLong()).isEqualTo(6);
+    // Bob is in (his mute, #4, came before his join and found nobody to mute); Frank, who left
+    // (#6) before his join (#5) arrived, is not brought back.
+    assertThat(room.toString()).contains("\"name\":\"bob\"").contains("\"name\":\"alice\"").doesNotContain("frank");
+    assertThat(json("/v1/users/frank@example.com/presence").path("rooms")).isEmpty();
+    // A room closed (#9) before its last leave (#8) arrived: the late leave changes nothing.
+    send(event(PresenceType.PARTICIPANT_LEFT, "crossed", 7, "alice", null, null));
+    send(event(PresenceType.ROOM_CLOSED, "crossed", 9, null, null, null));
+    send(event(PresenceType.PARTICIPANT_LEFT, "crossed", 8, "bob", null, null));
+    send(event(PresenceType.PARTICIPANT_JOINED, "crossed", 8, "zed", true, true)); // older than the close
+    await().atMost(Duration.ofSeconds(20)).until(() -> get("/v1/rooms/crossed").statusCode() == 404);
+    assertThat(json("/v1/users/bob@example.com/presence").path("rooms").toString()).doesNotContain("crossed");
+    assertThat(json("/v1/users/zed@example.com/presence").path("rooms")).isEmpty();
+  }
+
   @Test
   void poisonGoesToTheDeadLetterTopicWithItsReasonAndTheStreamGoesOn() throws Exception {
     CloudEvent unknown = CloudEventBuilder.v1().withId("poison-1").withType("switchboard.room.exploded")

@@ -49,11 +49,11 @@ public final class PresenceListener {
     PresenceEvent event = PresenceContract.fromCloudEvent(record.value());
     PresenceView.Outcome outcome = view.apply(event);
     outcomes.get(outcome).increment();
-    if (outcome == PresenceView.Outcome.APPLIED || outcome == PresenceView.Outcome.APPLIED_AFTER_GAP) {
+    if (outcome != PresenceView.Outcome.DUPLICATE && outcome != PresenceView.Outcome.STALE) {
       delay.record(Duration.between(event.time(), clock.instant()));
     }
     if (outcome == PresenceView.Outcome.APPLIED_AFTER_GAP) {
-      log.warn("room {}: events before #{} never came", event.roomId(), event.sequence());
+      log.info("room {}: #{} came before some earlier events", event.roomId(), event.sequence());
     }
     ack.acknowledge();
   }

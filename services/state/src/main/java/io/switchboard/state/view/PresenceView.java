@@ -11,11 +11,13 @@ public interface PresenceView {
   enum Outcome {
     /** Applied, the next of its room. */
     APPLIED,
-    /** Applied, but events of its room before it never came (a gap). */
+    /** Applied, but events of its room before it have not come (yet: they may be late). */
     APPLIED_AFTER_GAP,
+    /** Applied, after a later event of its room (two pods' events crossed): nothing it touches was newer. */
+    APPLIED_OUT_OF_ORDER,
     /** Seen before (by id): nothing changed. */
     DUPLICATE,
-    /** Older than what the room's view already shows: nothing changed. */
+    /** Older than what the view shows of the participant (or room) it is about: nothing changed. */
     STALE
   }
 

@@ -25,6 +25,8 @@ import org.springframework.data.redis.core.script.RedisScript;
  *   <li>{@code st:{view}:room:<id>} HASH {@code seq kmsNode openedAt} — {@code seq} is the last
  *       sequence number applied, kept after the room closes;
  *   <li>{@code st:{view}:room:<id>:participants} HASH name → JSON {@code identity audio video joinedAt state};
+ *   <li>{@code st:{view}:room:<id>:seqs} HASH {@code @name}, {@code #room}, {@code #closed} → the
+ *       sequence number last applied to each (tombstones, 7 days);
  *   <li>{@code st:{view}:rooms} ZSET open rooms by opening time;
  *   <li>{@code st:{view}:user:<identity>} HASH room → JSON {@code participant state since}, and
  *       {@code lastSeen}.
@@ -37,20 +39,47 @@ public final class RedisPresenceView implements PresenceView {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
-   * KEYS: event, room, participants, rooms, user. ARGV: type, roomId, seq, participant, identity,
-   * kmsNode, audio, video, time (ms), dedup TTL (s), user key prefix.
+   * KEYS: event, room, participants, rooms, user, seqs. ARGV: type, roomId, seq, participant,
+   * identity, kmsNode, audio, video, time (ms), dedup TTL (s), user key prefix.
+   *
+   * <p>Events of one room may arrive out of order (two signaling pods send them), so each
+   * participant, and the room itself, remembers the sequence number of the last event applied to
+   * it ({@code seqs}: {@code @name} for joins and leaves, {@code ~name} for media and connection
+   * state, {@code #room}/{@code #closed} for the room; kept after a leave or a close as
+   * tombstones): an event older than that changes nothing, whatever else arrived between. A state
+   * change that arrives before its participant's join is dropped (the join's state stands until
+   * the next change). The room's {@code seq} is the highest applied.
    */
   private static final RedisScript<String> APPLY = RedisScript.of("""
       if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[10]) then return 'DUPLICATE' end
-      local last = tonumber(redis.call('HGET', KEYS[2], 'seq') or '0')
       local seq = tonumber(ARGV[3])
-      if seq <= last then return 'STALE' end
-      redis.call('HSET', KEYS[2], 'seq', seq)
-      local outcome = 'APPLIED'
-      if last > 0 and seq > last + 1 then outcome = 'APPLIED_AFTER_GAP' end
       local t = ARGV[1]
-      local time = tonumber(ARGV[9])
       local name = ARGV[4]
+      local time = tonumber(ARGV[9])
+      local roomEvent = (t == 'ROOM_OPENED' or t == 'ROOM_CLOSED')
+      local membership = (t == 'PARTICIPANT_JOINED' or t == 'PARTICIPANT_LEFT')
+      local closed = tonumber(redis.call('HGET', KEYS[6], '#closed') or '0')
+      local own
+      if roomEvent then
+        own = tonumber(redis.call('HGET', KEYS[6], '#room') or '0')
+      else
+        own = tonumber(redis.call('HGET', KEYS[6], '@' .. name) or '0')
+        if not membership then
+          own = math.max(own, tonumber(redis.call('HGET', KEYS[6], '~' .. name) or '0'))
+        end
+      end
+      if seq <= own or (not roomEvent and seq <= closed) then return 'STALE' end
+      -- A state change of someone not (yet) in the view changes nothing, and marks nothing.
+      if not roomEvent and not membership and redis.call('HEXISTS', KEYS[3], name) == 0 then
+        return 'STALE'
+      end
+      redis.call('HSET', KEYS[6], roomEvent and '#room' or ((membership and '@' or '~') .. name), seq)
+      redis.call('PEXPIRE', KEYS[6], 7 * 24 * 3600 * 1000)
+      local max = tonumber(redis.call('HGET', KEYS[2], 'seq') or '0')
+      local outcome = 'APPLIED'
+      if seq < max then outcome = 'APPLIED_OUT_OF_ORDER'
+      elseif max > 0 and seq > max + 1 then outcome = 'APPLIED_AFTER_GAP' end
+      if seq > max then redis.call('HSET', KEYS[2], 'seq', seq) end
       local function userOf(identity)
         return ARGV[11] .. identity
       end
@@ -74,14 +103,21 @@ public final class RedisPresenceView implements PresenceView {
       if t == 'ROOM_OPENED' then
         open()
       elseif t == 'ROOM_CLOSED' then
-        for _, v in ipairs(redis.call('HVALS', KEYS[3])) do
-          local p = cjson.decode(v)
-          redis.call('HDEL', userOf(p.identity), ARGV[2])
-          redis.call('HSET', userOf(p.identity), 'lastSeen', time)
+        redis.call('HSET', KEYS[6], '#closed', seq)
+        local all = redis.call('HGETALL', KEYS[3])
+        for i = 1, #all, 2 do
+          local p = cjson.decode(all[i + 1])
+          local pseq = tonumber(redis.call('HGET', KEYS[6], '@' .. all[i]) or '0')
+          if pseq < seq then
+            redis.call('HDEL', KEYS[3], all[i])
+            redis.call('HDEL', userOf(p.identity), ARGV[2])
+            redis.call('HSET', userOf(p.identity), 'lastSeen', time)
+          end
         end
-        redis.call('DEL', KEYS[3])
-        redis.call('HDEL', KEYS[2], 'kmsNode', 'openedAt')
-        redis.call('ZREM', KEYS[4], ARGV[2])
+        if redis.call('HLEN', KEYS[3]) == 0 then
+          redis.call('HDEL', KEYS[2], 'kmsNode', 'openedAt')
+          redis.call('ZREM', KEYS[4], ARGV[2])
+        end
       elseif t == 'PARTICIPANT_JOINED' then
         open()
         redis.call('HSET', KEYS[3], name, cjson.encode({identity = ARGV[5], audio = ARGV[7] == 'true',
@@ -131,7 +167,7 @@ public final class RedisPresenceView implements PresenceView {
     String identity = e.identity() != null ? e.identity() : e.participant() != null ? e.participant() : "";
     String result = redis.execute(APPLY,
         List.of(PREFIX + "event:" + e.id(), roomKey(e.roomId()), roomKey(e.roomId()) + ":participants",
-            PREFIX + "rooms", userKey(identity)),
+            PREFIX + "rooms", userKey(identity), roomKey(e.roomId()) + ":seqs"),
         e.type().name(), e.roomId(), Long.toString(e.sequence()), nullToEmpty(e.participant()), identity,
         nullToEmpty(e.kmsNode()), String.valueOf(Boolean.TRUE.equals(e.audio())),
         String.valueOf(Boolean.TRUE.equals(e.video())), Long.toString(e.time().toEpochMilli()),
