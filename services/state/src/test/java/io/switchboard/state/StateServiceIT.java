@@ -217,6 +217,78 @@ class StateServiceIT {
         .isEqualTo("not a cloud event"));
   }
 
+  /** One SSE connection to /v1/stream, collecting (id, data) of each change. */
+  final class SseClient implements AutoCloseable {
+    final java.util.concurrent.BlockingQueue<String[]> changes = new java.util.concurrent.LinkedBlockingQueue<>();
+    /** Done when the server says the subscription is in place (its first line, a comment). */
+    final java.util.concurrent.CompletableFuture<Void> subscribed = new java.util.concurrent.CompletableFuture<>();
+    private final java.util.concurrent.CompletableFuture<HttpResponse<java.util.stream.Stream<String>>> response;
+
+    SseClient(String query, String lastEventId) {
+      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/stream" + query));
+      if (lastEventId != null) {
+        request.header("Last-Event-ID", lastEventId);
+      }
+      response = HttpClient.newHttpClient().sendAsync(request.build(), HttpResponse.BodyHandlers.ofLines());
+      response.thenAccept(r -> {
+        String[] current = new String[2];
+        r.body().forEach(line -> {
+          if (line.startsWith(":subscribed")) {
+            subscribed.complete(null);
+          } else if (line.startsWith("id:")) {
+            current[0] = line.substring(3).trim();
+          } else if (line.startsWith("data:")) {
+            current[1] = line.substring(5).trim();
+          } else if (line.isEmpty() && current[1] != null) {
+            changes.add(current.clone());
+            current[0] = null;
+            current[1] = null;
+          }
+        });
+      });
+    }
+
+    /** The next change: {id, data}. */
+    String[] next() throws InterruptedException {
+      String[] change = changes.poll(20, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(change).as("a change within 20 s").isNotNull();
+      return change;
+    }
+
+    @Override
+    public void close() {
+      response.cancel(true);
+    }
+  }
+
+  @Test
+  void sseClientsGetChangesOfTheirRoomAndResumeFromLastEventId() throws Exception {
+    try (SseClient all = new SseClient("?room=streamed", null)) {
+      assertThat(all.subscribed).succeedsWithin(Duration.ofSeconds(10));
+      send(event(PresenceType.PARTICIPANT_JOINED, "streamed", 1, "gina", true, true));
+      send(event(PresenceType.PARTICIPANT_JOINED, "elsewhere", 1, "hank", true, true)); // another room
+      send(event(PresenceType.PARTICIPANT_MEDIA_CHANGED, "streamed", 2, "gina", false, true));
+      String[] first = all.next();
+      assertThat(first[1]).contains("\"type\":\"PARTICIPANT_JOINED\"").contains("\"participant\":\"gina\"");
+      String[] second = all.next();
+      assertThat(second[1]).contains("PARTICIPANT_MEDIA_CHANGED").contains("\"audio\":\"false\"");
+      assertThat(all.changes.poll(1, java.util.concurrent.TimeUnit.SECONDS)).as("nothing of another room").isNull();
+
+      // A client that saw only the first change comes back: it gets the second, then what follows.
+      send(event(PresenceType.PARTICIPANT_LEFT, "streamed", 3, "gina", null, null));
+      try (SseClient resumed = new SseClient("?room=streamed", first[0])) {
+        assertThat(resumed.next()[0]).isEqualTo(second[0]);
+        assertThat(resumed.next()[1]).contains("PARTICIPANT_LEFT");
+        send(event(PresenceType.PARTICIPANT_JOINED, "streamed", 4, "ivan", true, true));
+        assertThat(resumed.next()[1]).contains("ivan");
+        assertThat(resumed.changes.poll(1, java.util.concurrent.TimeUnit.SECONDS)).as("each change once").isNull();
+      }
+      JsonNode subscribers = json("/actuator/metrics/switchboard.state.sse.subscribers");
+      assertThat(subscribers.path("measurements").get(0).path("value").asDouble()).isGreaterThanOrEqualTo(1.0);
+    }
+    assertThat(get("/v1/stream?room=a%3Ab").statusCode()).isEqualTo(400);
+  }
+
   @Test
   void badQueriesGet4xxJson() {
     HttpResponse<String> badRoom = get("/v1/rooms/a%3Ab");

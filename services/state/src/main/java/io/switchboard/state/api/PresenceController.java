@@ -72,17 +72,22 @@ public class PresenceController {
     }
   }
 
-  @ExceptionHandler(BadInput.class)
-  ResponseEntity<ProblemDetail> badInput(BadInput e) {
-    return problem(HttpStatus.BAD_REQUEST, e.code, e.getMessage());
+  /** Bad input anywhere in the API: a 4xx problem with a {@code code}. */
+  @org.springframework.web.bind.annotation.RestControllerAdvice
+  static class Problems {
+
+    @ExceptionHandler(BadInput.class)
+    ResponseEntity<ProblemDetail> badInput(BadInput e) {
+      return problem(HttpStatus.BAD_REQUEST, e.code, e.getMessage());
+    }
+
+    @ExceptionHandler(NotFound.class)
+    ResponseEntity<ProblemDetail> notFound(NotFound e) {
+      return problem(HttpStatus.NOT_FOUND, e.code, e.getMessage());
+    }
   }
 
-  @ExceptionHandler(NotFound.class)
-  ResponseEntity<ProblemDetail> notFound(NotFound e) {
-    return problem(HttpStatus.NOT_FOUND, e.code, e.getMessage());
-  }
-
-  private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String code, String detail) {
+  static ResponseEntity<ProblemDetail> problem(HttpStatus status, String code, String detail) {
     ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
     problem.setType(java.net.URI.create("https://switchboard.io/problems/" + code));
     problem.setProperty("code", code);

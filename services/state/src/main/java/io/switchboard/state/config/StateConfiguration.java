@@ -47,6 +47,14 @@ class StateConfiguration {
     return new RedisPresenceView(redis);
   }
 
+  @Bean(destroyMethod = "close")
+  io.switchboard.state.api.ChangeStream changeStream(
+      org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory factory, StateProperties properties,
+      MeterRegistry registry) {
+    return new io.switchboard.state.api.ChangeStream((io.lettuce.core.RedisClient) factory.getRequiredNativeClient(),
+        properties.streamTimeout(), registry);
+  }
+
   @Bean
   PresenceListener presenceListener(PresenceView view, Clock clock, MeterRegistry registry) {
     return new PresenceListener(view, clock, registry);

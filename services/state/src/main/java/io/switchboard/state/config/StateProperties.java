@@ -11,4 +11,5 @@ import org.springframework.validation.annotation.Validated;
 public record StateProperties(
     @DefaultValue("state") String groupId,
     @DefaultValue("1") @Min(1) int concurrency,
-    @DefaultValue("12") @Min(1) int partitions) {}
+    @DefaultValue("12") @Min(1) int partitions,
+    @DefaultValue("30m") java.time.Duration streamTimeout) {}

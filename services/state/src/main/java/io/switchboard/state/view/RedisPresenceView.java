@@ -29,18 +29,25 @@ import org.springframework.data.redis.core.script.RedisScript;
  *       sequence number last applied to each (tombstones, 7 days);
  *   <li>{@code st:{view}:rooms} ZSET open rooms by opening time;
  *   <li>{@code st:{view}:user:<identity>} HASH room → JSON {@code participant state since}, and
- *       {@code lastSeen}.
+ *       {@code lastSeen};
+ *   <li>{@code st:{view}:changes} STREAM — each applied change, in order (about the last 100 000):
+ *       the SSE stream and its {@code Last-Event-ID}.
  * </ul>
  */
 public final class RedisPresenceView implements PresenceView {
 
   static final String PREFIX = "st:{view}:";
+  /** Every change applied, in order: what the SSE stream serves, and resumes from. */
+  public static final String CHANGES = PREFIX + "changes";
+  /** About how many changes the stream keeps for clients that resume. */
+  static final long CHANGES_KEPT = 100_000;
   private static final Duration DEDUP = Duration.ofDays(7);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
-   * KEYS: event, room, participants, rooms, user, seqs. ARGV: type, roomId, seq, participant,
-   * identity, kmsNode, audio, video, time (ms), dedup TTL (s), user key prefix.
+   * KEYS: event, room, participants, rooms, user, seqs, changes. ARGV: type, roomId, seq,
+   * participant, identity, kmsNode, audio, video, time (ms), dedup TTL (s), user key prefix,
+   * changes kept.
    *
    * <p>Events of one room may arrive out of order (two signaling pods send them), so each
    * participant, and the room itself, remembers the sequence number of the last event applied to
@@ -145,6 +152,8 @@ public final class RedisPresenceView implements PresenceView {
         end
         redis.call('HDEL', KEYS[3], name)
       end
+      redis.call('XADD', KEYS[7], 'MAXLEN', '~', ARGV[12], '*', 'type', t, 'roomId', ARGV[2], 'sequence', seq,
+          'participant', name, 'identity', ARGV[5], 'audio', ARGV[7], 'video', ARGV[8], 'time', ARGV[9])
       return outcome
       """, String.class);
 
@@ -167,11 +176,11 @@ public final class RedisPresenceView implements PresenceView {
     String identity = e.identity() != null ? e.identity() : e.participant() != null ? e.participant() : "";
     String result = redis.execute(APPLY,
         List.of(PREFIX + "event:" + e.id(), roomKey(e.roomId()), roomKey(e.roomId()) + ":participants",
-            PREFIX + "rooms", userKey(identity), roomKey(e.roomId()) + ":seqs"),
+            PREFIX + "rooms", userKey(identity), roomKey(e.roomId()) + ":seqs", CHANGES),
         e.type().name(), e.roomId(), Long.toString(e.sequence()), nullToEmpty(e.participant()), identity,
         nullToEmpty(e.kmsNode()), String.valueOf(Boolean.TRUE.equals(e.audio())),
         String.valueOf(Boolean.TRUE.equals(e.video())), Long.toString(e.time().toEpochMilli()),
-        Long.toString(DEDUP.toSeconds()), PREFIX + "user:");
+        Long.toString(DEDUP.toSeconds()), PREFIX + "user:", Long.toString(CHANGES_KEPT));
     if (result == null) {
       throw new IllegalStateException("Redis answered nothing to applying " + e.id());
     }

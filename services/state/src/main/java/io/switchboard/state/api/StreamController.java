@@ -1,0 +1,41 @@
+package io.switchboard.state.api;
+
+import io.swagger.v3.oas.annotations.Operation;
+import java.io.IOException;
+import java.util.regex.Pattern;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+/** {@code GET /v1/stream}: the view's changes as Server-Sent Events. */
+@RestController
+@RequestMapping("/v1")
+public class StreamController {
+
+  private static final Pattern ROOM_ID = Pattern.compile("[A-Za-z0-9._~-]{1,128}");
+  private static final Pattern EVENT_ID = Pattern.compile("\\d{1,20}-\\d{1,20}");
+
+  private final ChangeStream changes;
+
+  public StreamController(ChangeStream changes) {
+    this.changes = changes;
+  }
+
+  @Operation(summary = "View changes as Server-Sent Events (event \"change\"), optionally for one room; "
+      + "reconnect with Last-Event-ID to get what was missed")
+  @GetMapping(path = "/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+  public SseEmitter stream(@RequestParam(required = false) String room,
+      @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) throws IOException {
+    if (room != null && !ROOM_ID.matcher(room).matches()) {
+      throw new PresenceController.BadInput("invalid-room-id", "a room id is 1 to 128 characters of A-Z a-z 0-9 . _ ~ -");
+    }
+    if (lastEventId != null && !EVENT_ID.matcher(lastEventId).matches()) {
+      throw new PresenceController.BadInput("invalid-last-event-id", "Last-Event-ID is an id this stream sent (digits-digits)");
+    }
+    return changes.subscribe(room, lastEventId);
+  }
+}
