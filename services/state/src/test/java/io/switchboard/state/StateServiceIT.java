@@ -289,6 +289,29 @@ class StateServiceIT {
     assertThat(get("/v1/stream?room=a%3Ab").statusCode()).isEqualTo(400);
   }
 
+  /** Redis wiped under a running service: the view is built again from the topic. */
+  @Test
+  void aWipedViewRebuildsItselfFromTheTopic() {
+    send(event(PresenceType.ROOM_OPENED, "durable", 1, null, null, null));
+    send(event(PresenceType.PARTICIPANT_JOINED, "durable", 2, "jane", true, true));
+    send(event(PresenceType.PARTICIPANT_MEDIA_CHANGED, "durable", 3, "jane", true, false));
+    await().atMost(Duration.ofSeconds(20)).until(() -> json("/v1/rooms/durable").path("sequence").asLong() == 3);
+    JsonNode before = json("/v1/rooms/durable");
+
+    try (var redis = io.lettuce.core.RedisClient.create(REDIS.url()); var connection = redis.connect()) {
+      connection.sync().flushall();
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> get("/v1/rooms/durable").statusCode() == 200
+        && json("/v1/rooms/durable").path("sequence").asLong() == 3);
+    JsonNode after = json("/v1/rooms/durable");
+    assertThat(after.path("participants")).isEqualTo(before.path("participants"));
+    assertThat(json("/v1/users/jane@example.com/presence").path("rooms").get(0).path("roomId").asText())
+        .isEqualTo("durable");
+    // And it goes on from there.
+    send(event(PresenceType.PARTICIPANT_LEFT, "durable", 4, "jane", null, null));
+    await().atMost(Duration.ofSeconds(20)).until(() -> json("/v1/rooms/durable").path("participants").isEmpty());
+  }
+
   @Test
   void badQueriesGet4xxJson() {
     HttpResponse<String> badRoom = get("/v1/rooms/a%3Ab");

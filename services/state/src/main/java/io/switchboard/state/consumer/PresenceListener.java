@@ -23,7 +23,7 @@ import org.springframework.kafka.support.Acknowledgment;
  * event that cannot be read is thrown back to the container's error handler, which sends it to
  * the dead-letter topic and goes on.
  */
-public final class PresenceListener {
+public final class PresenceListener extends org.springframework.kafka.listener.AbstractConsumerSeekAware {
 
   private static final Logger log = LoggerFactory.getLogger(PresenceListener.class);
 
@@ -31,6 +31,7 @@ public final class PresenceListener {
   private final Clock clock;
   private final Map<PresenceView.Outcome, Counter> outcomes = new EnumMap<>(PresenceView.Outcome.class);
   private final Timer delay;
+  private final Counter rebuilds;
 
   public PresenceListener(PresenceView view, Clock clock, MeterRegistry registry) {
     this.view = view;
@@ -42,6 +43,41 @@ public final class PresenceListener {
     this.delay = Timer.builder("switchboard.state.event.delay")
         .description("From an event's time to its being applied to the view").publishPercentileHistogram()
         .register(registry);
+    this.rebuilds = Counter.builder("switchboard.state.view.rebuilds")
+        .description("Times the view was built again from the start of the topic").register(registry);
+  }
+
+  /**
+   * Partitions assigned: a view that was never built, or was wiped, is built again from the start
+   * of the topic (the event ids it deduplicated by went with it, so every event applies again).
+   */
+  @Override
+  public void onPartitionsAssigned(Map<org.apache.kafka.common.TopicPartition, Long> assignments,
+      ConsumerSeekCallback callback) {
+    super.onPartitionsAssigned(assignments, callback);
+    if (!view.intact()) {
+      rebuilding();
+      callback.seekToBeginning(assignments.keySet());
+    }
+  }
+
+  /** Checked now and then while running: Redis may have been wiped under the view. */
+  @org.springframework.scheduling.annotation.Scheduled(fixedDelayString = "${switchboard.state.wipe-check:5s}")
+  public void checkIntact() {
+    try {
+      if (!getTopicsAndCallbacks().isEmpty() && !view.intact()) {
+        rebuilding();
+        seekToBeginning(); // done by the consumer threads at their next poll
+      }
+    } catch (RuntimeException e) {
+      log.debug("view check failed: {}", e.toString());
+    }
+  }
+
+  private void rebuilding() {
+    log.warn("the view is empty or was wiped: building it again from the start of {}", PresenceContract.TOPIC);
+    view.markBuilding();
+    rebuilds.increment();
   }
 
   @KafkaListener(id = "presence", topics = PresenceContract.TOPIC, groupId = "${switchboard.state.group-id:state}")

@@ -21,6 +21,15 @@ public interface PresenceView {
     STALE
   }
 
+  /**
+   * Whether the view is the one built so far: false when it was never built, or was wiped (its
+   * marker is gone), and must be rebuilt from the start of the topic.
+   */
+  boolean intact();
+
+  /** Marks the view as being built from the start of the topic. */
+  void markBuilding();
+
   /** Applies an event exactly once in effect: atomically, and only once per event id. */
   Outcome apply(PresenceEvent event);
 

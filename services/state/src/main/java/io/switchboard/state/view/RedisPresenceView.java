@@ -171,6 +171,19 @@ public final class RedisPresenceView implements PresenceView {
     return PREFIX + "user:" + identity;
   }
 
+  /** Present while the view holds what the topic built; gone when Redis was wiped (or never built). */
+  static final String MARKER = PREFIX + "built";
+
+  @Override
+  public boolean intact() {
+    return Boolean.TRUE.equals(redis.hasKey(MARKER));
+  }
+
+  @Override
+  public void markBuilding() {
+    redis.opsForValue().set(MARKER, java.time.Instant.now().toString());
+  }
+
   @Override
   public Outcome apply(PresenceEvent e) {
     String identity = e.identity() != null ? e.identity() : e.participant() != null ? e.participant() : "";
