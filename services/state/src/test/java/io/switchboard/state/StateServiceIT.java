@@ -152,6 +152,10 @@ class StateServiceIT {
     assertThat(metrics.path("measurements").get(0).path("value").asDouble()).isGreaterThanOrEqualTo(1.0);
     JsonNode stale = json("/actuator/metrics/switchboard.state.events?tag=outcome:stale");
     assertThat(stale.path("measurements").get(0).path("value").asDouble()).isGreaterThanOrEqualTo(1.0);
+    // Consumer lag is measured (the Kafka client's own metric) and end-to-end delay is recorded.
+    assertThat(get("/actuator/metrics/kafka.consumer.fetch.manager.records.lag.max").statusCode()).isEqualTo(200);
+    assertThat(json("/actuator/metrics/switchboard.state.event.delay").path("measurements").get(0).path("value")
+        .asDouble()).isPositive();
   }
 
   /**

@@ -78,7 +78,7 @@ class StateConfiguration {
    */
   @Bean
   ConcurrentKafkaListenerContainerFactory<String, CloudEvent> kafkaListenerContainerFactory(KafkaProperties kafka,
-      StateProperties properties) {
+      StateProperties properties, MeterRegistry registry) {
     Map<String, Object> config = new HashMap<>(kafka.buildConsumerProperties());
     config.put("key.deserializer", StringDeserializer.class);
     config.put("value.deserializer", ErrorHandlingDeserializer.class);
@@ -86,7 +86,10 @@ class StateConfiguration {
     config.put("enable.auto.commit", false);
     config.putIfAbsent("auto.offset.reset", "earliest");
     ConcurrentKafkaListenerContainerFactory<String, CloudEvent> factory = new ConcurrentKafkaListenerContainerFactory<>();
-    factory.setConsumerFactory(new DefaultKafkaConsumerFactory<>(config));
+    DefaultKafkaConsumerFactory<String, CloudEvent> consumers = new DefaultKafkaConsumerFactory<>(config);
+    // The consumer's own metrics, lag among them (kafka.consumer.fetch.manager.records.lag.max).
+    consumers.addListener(new org.springframework.kafka.core.MicrometerConsumerListener<>(registry));
+    factory.setConsumerFactory(consumers);
     factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.MANUAL_IMMEDIATE);
     factory.setConcurrency(properties.concurrency());
     factory.setCommonErrorHandler(errorHandler(kafka));
