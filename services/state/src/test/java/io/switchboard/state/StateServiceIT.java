@@ -219,6 +219,8 @@ class StateServiceIT {
     assertThat(reasons).anySatisfy(m -> assertThat(m).contains("unknown event type switchboard.room.exploded"));
     assertThat(dead).anySatisfy(r -> assertThat(new String(r.value(), StandardCharsets.UTF_8))
         .isEqualTo("not a cloud event"));
+    assertThat(json("/actuator/metrics/switchboard.state.events.dead.lettered").path("measurements").get(0)
+        .path("value").asDouble()).isGreaterThanOrEqualTo(2.0);
   }
 
   /** One SSE connection to /v1/stream, collecting (id, data) of each change. */

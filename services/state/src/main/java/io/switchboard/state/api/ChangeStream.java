@@ -142,7 +142,13 @@ public final class ChangeStream implements AutoCloseable {
   public void close() {
     running = false;
     reader.interrupt();
-    subscribers.forEach(s -> s.emitter().complete());
+    subscribers.forEach(s -> {
+      try {
+        s.emitter().complete();
+      } catch (RuntimeException e) {
+        log.debug("subscriber already gone: {}", e.toString()); // the web server stopped first
+      }
+    });
     subscribers.clear();
     synchronized (this) {
       if (replays != null) {

@@ -90,9 +90,11 @@ class StateConfiguration {
     // The consumer's own metrics, lag among them (kafka.consumer.fetch.manager.records.lag.max).
     consumers.addListener(new org.springframework.kafka.core.MicrometerConsumerListener<>(registry));
     factory.setConsumerFactory(consumers);
-    factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.MANUAL_IMMEDIATE);
+    // Acknowledged records are committed together after each poll's batch: a commit per record
+    // would cost a broker round trip per event.
+    factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.MANUAL);
     factory.setConcurrency(properties.concurrency());
-    factory.setCommonErrorHandler(errorHandler(kafka));
+    factory.setCommonErrorHandler(errorHandler(kafka, registry));
     return factory;
   }
 
@@ -101,7 +103,7 @@ class StateConfiguration {
    * reason in Spring Kafka's {@code kafka_dlt-exception-*} headers; anything else (Redis away) is
    * retried with back-off, the offset not committed, so nothing is skipped.
    */
-  private static DefaultErrorHandler errorHandler(KafkaProperties kafka) {
+  private static DefaultErrorHandler errorHandler(KafkaProperties kafka, MeterRegistry registry) {
     Map<String, Object> config = new HashMap<>(kafka.buildProducerProperties());
     config.put("key.serializer", StringSerializer.class);
     config.putAll(PresenceContract.serializerConfig());
@@ -112,10 +114,16 @@ class StateConfiguration {
         new DelegatingByTypeSerializer(byType, true));
     DeadLetterPublishingRecoverer recoverer = new DeadLetterPublishingRecoverer(new KafkaTemplate<>(producers),
         (record, e) -> new TopicPartition(PresenceContract.DEAD_LETTER_TOPIC, -1));
+    io.micrometer.core.instrument.Counter deadLettered = io.micrometer.core.instrument.Counter
+        .builder("switchboard.state.events.dead.lettered")
+        .description("Events sent to the dead-letter topic (unreadable, unknown type, bad data)").register(registry);
     ExponentialBackOff backOff = new ExponentialBackOff(200, 2.0);
     backOff.setMaxInterval(10_000);
     backOff.setMaxElapsedTime(Long.MAX_VALUE); // never give a readable event up: wait for Redis
-    DefaultErrorHandler handler = new DefaultErrorHandler(recoverer, backOff);
+    DefaultErrorHandler handler = new DefaultErrorHandler((record, e) -> {
+      recoverer.accept(record, e);
+      deadLettered.increment();
+    }, backOff);
     handler.addNotRetryableExceptions(PoisonEventException.class, DeserializationException.class);
     return handler;
   }

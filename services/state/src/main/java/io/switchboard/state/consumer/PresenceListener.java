@@ -9,17 +9,21 @@ import io.switchboard.presence.PresenceEvent;
 import io.switchboard.state.view.PresenceView;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.switchboard.presence.PoisonEventException;
 import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.kafka.support.Acknowledgment;
 
 /**
- * Applies presence events to the view, one at a time per partition, and commits a record's offset
- * only once the view holds it (a crash before that redelivers it; the view applies it once). An
+ * Applies presence events to the view, a poll's batch at a time, and commits offsets only once the
+ * view holds the events (a crash before that redelivers them; the view applies each once). An
  * event that cannot be read is thrown back to the container's error handler, which sends it to
  * the dead-letter topic and goes on.
  */
@@ -80,17 +84,41 @@ public final class PresenceListener extends org.springframework.kafka.listener.A
     rebuilds.increment();
   }
 
-  @KafkaListener(id = "presence", topics = PresenceContract.TOPIC, groupId = "${switchboard.state.group-id:state}")
-  public void onEvent(ConsumerRecord<String, CloudEvent> record, Acknowledgment ack) {
-    PresenceEvent event = PresenceContract.fromCloudEvent(record.value());
-    PresenceView.Outcome outcome = view.apply(event);
-    outcomes.get(outcome).increment();
-    if (outcome != PresenceView.Outcome.DUPLICATE && outcome != PresenceView.Outcome.STALE) {
-      delay.record(Duration.between(event.time(), clock.instant()));
+  /**
+   * A poll's batch: its events applied in one pipelined round trip, in order, then acknowledged
+   * (committed together once the view holds them). A record that cannot be read stops the batch
+   * there: what came before it is applied, and the error handler sends it to the dead-letter
+   * topic and goes on with the rest.
+   */
+  @KafkaListener(id = "presence", topics = PresenceContract.TOPIC, groupId = "${switchboard.state.group-id:state}",
+      batch = "true")
+  public void onEvents(List<ConsumerRecord<String, CloudEvent>> records, Acknowledgment ack) {
+    List<PresenceEvent> events = new ArrayList<>(records.size());
+    for (int i = 0; i < records.size(); i++) {
+      try {
+        events.add(PresenceContract.fromCloudEvent(records.get(i).value()));
+      } catch (PoisonEventException e) {
+        apply(events);
+        throw new BatchListenerFailedException(e.getMessage(), e, i);
+      }
     }
-    if (outcome == PresenceView.Outcome.APPLIED_AFTER_GAP) {
-      log.info("room {}: #{} came before some earlier events", event.roomId(), event.sequence());
-    }
+    apply(events);
     ack.acknowledge();
   }
+
+  private void apply(List<PresenceEvent> events) {
+    List<PresenceView.Outcome> results = view.applyAll(events);
+    for (int i = 0; i < events.size(); i++) {
+      PresenceEvent event = events.get(i);
+      PresenceView.Outcome outcome = results.get(i);
+      outcomes.get(outcome).increment();
+      if (outcome != PresenceView.Outcome.DUPLICATE && outcome != PresenceView.Outcome.STALE) {
+        delay.record(Duration.between(event.time(), clock.instant()));
+      }
+      if (outcome == PresenceView.Outcome.APPLIED_AFTER_GAP) {
+        log.info("room {}: #{} came before some earlier events", event.roomId(), event.sequence());
+      }
+    }
+  }
+
 }

@@ -33,6 +33,11 @@ public interface PresenceView {
   /** Applies an event exactly once in effect: atomically, and only once per event id. */
   Outcome apply(PresenceEvent event);
 
+  /** Applies events in order, each as {@link #apply} does, in one round trip where it can. */
+  default java.util.List<Outcome> applyAll(java.util.List<PresenceEvent> events) {
+    return events.stream().map(this::apply).toList();
+  }
+
   record Participant(String name, String identity, boolean audio, boolean video, long joinedAt, String state) {}
 
   record Room(String roomId, String kmsNode, long openedAt, long sequence, List<Participant> participants) {}

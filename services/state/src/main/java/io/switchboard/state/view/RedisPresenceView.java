@@ -186,18 +186,77 @@ public final class RedisPresenceView implements PresenceView {
 
   @Override
   public Outcome apply(PresenceEvent e) {
-    String identity = e.identity() != null ? e.identity() : e.participant() != null ? e.participant() : "";
-    String result = redis.execute(APPLY,
-        List.of(PREFIX + "event:" + e.id(), roomKey(e.roomId()), roomKey(e.roomId()) + ":participants",
-            PREFIX + "rooms", userKey(identity), roomKey(e.roomId()) + ":seqs", CHANGES),
-        e.type().name(), e.roomId(), Long.toString(e.sequence()), nullToEmpty(e.participant()), identity,
-        nullToEmpty(e.kmsNode()), String.valueOf(Boolean.TRUE.equals(e.audio())),
-        String.valueOf(Boolean.TRUE.equals(e.video())), Long.toString(e.time().toEpochMilli()),
-        Long.toString(DEDUP.toSeconds()), PREFIX + "user:", Long.toString(CHANGES_KEPT));
+    String result = redis.execute(APPLY, keys(e), (Object[]) args(e));
     if (result == null) {
       throw new IllegalStateException("Redis answered nothing to applying " + e.id());
     }
     return Outcome.valueOf(result);
+  }
+
+  /**
+   * One pipeline of EVALSHAs, in order (Redis runs each script atomically; the pipeline saves the
+   * round trips). A Redis that lost its scripts (restarted) gets them again, and the batch is
+   * applied again: what was applied already is a duplicate.
+   */
+  @Override
+  public List<Outcome> applyAll(List<PresenceEvent> events) {
+    if (events.isEmpty()) {
+      return List.of();
+    }
+    try {
+      return pipelined(events);
+    } catch (org.springframework.dao.DataAccessException e) {
+      if (!String.valueOf(e.getMostSpecificCause().getMessage()).contains("NOSCRIPT")) {
+        throw e;
+      }
+      redis.execute((org.springframework.data.redis.core.RedisCallback<String>) c ->
+          c.scriptingCommands().scriptLoad(APPLY.getScriptAsString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      return pipelined(events);
+    }
+  }
+
+  private List<Outcome> pipelined(List<PresenceEvent> events) {
+    byte[] sha = APPLY.getSha1().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    List<Object> results = redis.executePipelined((org.springframework.data.redis.core.RedisCallback<Object>) c -> {
+      for (PresenceEvent e : events) {
+        List<String> keys = keys(e);
+        List<String> args = List.of(args(e));
+        byte[][] keysAndArgs = new byte[keys.size() + args.size()][];
+        int i = 0;
+        for (String k : keys) {
+          keysAndArgs[i++] = k.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        for (String a : args) {
+          keysAndArgs[i++] = a.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        c.scriptingCommands().evalSha(sha, org.springframework.data.redis.connection.ReturnType.VALUE, keys.size(),
+            keysAndArgs);
+      }
+      return null;
+    });
+    List<Outcome> outcomes = new ArrayList<>(results.size());
+    for (Object r : results) {
+      String s = r instanceof byte[] b ? new String(b, java.nio.charset.StandardCharsets.UTF_8) : String.valueOf(r);
+      outcomes.add(Outcome.valueOf(s));
+    }
+    return outcomes;
+  }
+
+  private static List<String> keys(PresenceEvent e) {
+    String identity = identity(e);
+    return List.of(PREFIX + "event:" + e.id(), roomKey(e.roomId()), roomKey(e.roomId()) + ":participants",
+        PREFIX + "rooms", userKey(identity), roomKey(e.roomId()) + ":seqs", CHANGES);
+  }
+
+  private static String identity(PresenceEvent e) {
+    return e.identity() != null ? e.identity() : e.participant() != null ? e.participant() : "";
+  }
+
+  private static String[] args(PresenceEvent e) {
+    return new String[] {e.type().name(), e.roomId(), Long.toString(e.sequence()), nullToEmpty(e.participant()),
+        identity(e), nullToEmpty(e.kmsNode()), String.valueOf(Boolean.TRUE.equals(e.audio())),
+        String.valueOf(Boolean.TRUE.equals(e.video())), Long.toString(e.time().toEpochMilli()),
+        Long.toString(DEDUP.toSeconds()), PREFIX + "user:", Long.toString(CHANGES_KEPT)};
   }
 
   @Override
