@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# Runs Switchboard locally. For now that is one KMS emulator (the media-server stand-in the rest
-# of the system is built against); the local-stack work replaces this with the whole system.
-#   KMS (JSON-RPC):  ws://127.0.0.1:8888/kurento
-#   fault injection: http://127.0.0.1:8889/status
-# Extra arguments go to the emulator, e.g. ./run-local.sh --capacity 50 --log-level DEBUG
+# Runs the whole of Switchboard on this machine, no Docker needed (tools/local-stack):
+#   group calls (the Kurento tutorial's protocol)  ws://localhost:8080/groupcall
+#   placement API                                  http://localhost:8090/v1/nodes
+#   presence view and its SSE stream               http://localhost:8092/v1/rooms, /v1/stream
+#   KMS emulator (JSON-RPC) and fault injection    ws://localhost:8888/kurento, http://localhost:8889/status
+#   Redis, Kafka                                   localhost:6379, localhost:9092
+# Logs go to target/local-stack/. Ctrl-C stops everything. The first run builds the jars.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-jar=tools/kms-emulator/target/kms-emulator.jar
-if [ ! -f "$jar" ] || [ -n "$(find tools/kms-emulator/src pom.xml tools/kms-emulator/pom.xml -newer "$jar" -print -quit)" ]; then
-  echo "building $jar ..."
-  ./mvnw -B -q -pl tools/kms-emulator -am -DskipTests package
+jar=tools/local-stack/target/local-stack.jar
+if [ ! -f "$jar" ] || [ -n "$(find pom.xml libs services tools -path '*/target' -prune -o \( -name '*.java' -o -name 'pom.xml' -o -name '*.yaml' -o -name '*.lua' \) -newer "$jar" -print -quit)" ]; then
+  echo "building Switchboard (jars are missing or older than the sources) ..."
+  ./mvnw -B -q -DskipTests package
 fi
-exec java -jar "$jar" --port 8888 --admin-port 8889 "$@"
+exec java -jar "$jar" "$@"

@@ -19,8 +19,7 @@ public final class KafkaBroker implements AutoCloseable {
   private final EmbeddedKafkaKraftBroker broker;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private KafkaBroker(int partitions, String... topics) {
-    int port = LoopbackPorts.free();
+  private KafkaBroker(int port, int partitions, String... topics) {
     this.broker = new EmbeddedKafkaKraftBroker(1, partitions, topics);
     broker.kafkaPorts(port);
     broker.brokerProperties(Map.of(
@@ -32,11 +31,16 @@ public final class KafkaBroker implements AutoCloseable {
 
   /** A broker with these topics, each with two partitions. */
   public static KafkaBroker start(String... topics) {
-    return new KafkaBroker(2, topics);
+    return new KafkaBroker(LoopbackPorts.free(), 2, topics);
   }
 
   public static KafkaBroker startWithPartitions(int partitions, String... topics) {
-    return new KafkaBroker(partitions, topics);
+    return new KafkaBroker(LoopbackPorts.free(), partitions, topics);
+  }
+
+  /** On a given port (the local stack's 9092). */
+  public static KafkaBroker startOnPort(int port, int partitions, String... topics) {
+    return new KafkaBroker(port, partitions, topics);
   }
 
   /** {@code 127.0.0.1:<port>}, the form {@code spring.kafka.bootstrap-servers} takes. */

@@ -26,12 +26,13 @@ public final class KafkaBrokerProcess implements AutoCloseable {
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
   private final TemporaryDirectory directory = new TemporaryDirectory("switchboard-kafka-");
-  private final int port = LoopbackPorts.free();
+  private final int port;
   private final int controllerPort = LoopbackPorts.free();
   private final Path config;
   private Process process;
 
-  private KafkaBrokerProcess() {
+  private KafkaBrokerProcess(int port) {
+    this.port = port;
     try {
       config = directory.path().resolve("server.properties");
       Files.writeString(config, String.join("\n",
@@ -65,7 +66,12 @@ public final class KafkaBrokerProcess implements AutoCloseable {
 
   /** Formats a fresh log and starts the broker, with these topics (two partitions each). */
   public static KafkaBrokerProcess start(String... topics) {
-    KafkaBrokerProcess broker = new KafkaBrokerProcess();
+    return startOnPort(LoopbackPorts.free(), topics);
+  }
+
+  /** The same on a given port (the local stack's 9092). */
+  public static KafkaBrokerProcess startOnPort(int port, String... topics) {
+    KafkaBrokerProcess broker = new KafkaBrokerProcess(port);
     try {
       broker.startBroker();
       if (topics.length > 0) {

@@ -43,7 +43,14 @@ public final class ServiceProcess implements AutoCloseable {
    * {@code settings} ({@code --key=value}) added.
    */
   public static ServiceProcess start(String service, String... settings) {
-    int port = LoopbackPorts.free();
+    return start(service, LoopbackPorts.free(), null, settings);
+  }
+
+  /**
+   * The same on a given port, its output going to {@code log} (appended) when not null — for a
+   * long-running local stack, whose output must not pile up in memory.
+   */
+  public static ServiceProcess start(String service, int port, Path log, String... settings) {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
@@ -52,12 +59,18 @@ public final class ServiceProcess implements AutoCloseable {
     command.addAll(List.of(settings));
     Process process;
     try {
-      process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+      if (log != null) {
+        builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      }
+      process = builder.start();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     ServiceProcess started = new ServiceProcess(service, process, port);
-    started.capture();
+    if (log == null) {
+      started.capture();
+    }
     started.awaitReady();
     return started;
   }

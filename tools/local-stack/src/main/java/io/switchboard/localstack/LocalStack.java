@@ -1,0 +1,82 @@
+package io.switchboard.localstack;
+
+import io.switchboard.kms.emulator.EmulatorConfig;
+import io.switchboard.kms.emulator.KmsEmulator;
+import io.switchboard.presence.PresenceContract;
+import io.switchboard.testing.KafkaBroker;
+import io.switchboard.testing.RedisServerProcess;
+import io.switchboard.testing.ServiceProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * The whole system on one machine, no Docker: Redis (6379), a KRaft Kafka broker (9092), a KMS
+ * emulator (8888, fault injection on 8889), placement (8090), state (8092) and signaling (8080,
+ * until the gateway takes that port), each service from its jar, logs under
+ * {@code target/local-stack/}. Ctrl-C stops everything. Run from the repository root
+ * ({@code ./run-local.sh} does).
+ */
+public final class LocalStack {
+
+  private LocalStack() {}
+
+  public static void main(String[] args) throws Exception {
+    Path logs = Files.createDirectories(Path.of("target", "local-stack"));
+    Deque<AutoCloseable> started = new ArrayDeque<>();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      System.out.println("stopping the local stack ...");
+      while (!started.isEmpty()) {
+        try {
+          started.pop().close();
+        } catch (Exception e) {
+          System.err.println("  " + e);
+        }
+      }
+    }, "local-stack-stop"));
+    try {
+      String redis = step(started, "Redis", () -> RedisServerProcess.start(6379)).url();
+      String kafka = step(started, "Kafka", () -> KafkaBroker.startOnPort(9092, 12, PresenceContract.TOPIC,
+          PresenceContract.DEAD_LETTER_TOPIC)).bootstrapServers();
+      KmsEmulator kms = step(started, "KMS emulator", () -> KmsEmulator.start(EmulatorConfig.defaults()
+          .withHost("127.0.0.1").withPort(8888).withAdminPort(8889)));
+      step(started, "placement", () -> ServiceProcess.start("placement", 8090, logs.resolve("placement.log"),
+          "--spring.data.redis.url=" + redis, "--switchboard.placement.nodes=" + kms.url()));
+      step(started, "state", () -> ServiceProcess.start("state", 8092, logs.resolve("state.log"),
+          "--spring.data.redis.url=" + redis, "--spring.kafka.bootstrap-servers=" + kafka));
+      step(started, "signaling", () -> ServiceProcess.start("signaling", 8080, logs.resolve("signaling.log"),
+          "--spring.data.redis.url=" + redis, "--spring.kafka.bootstrap-servers=" + kafka,
+          "--switchboard.placement.url=http://127.0.0.1:8090", "--switchboard.signaling.pod-id=signaling-local"));
+    } catch (Exception e) {
+      System.err.println("the local stack did not start: " + e.getMessage());
+      System.exit(1);
+    }
+    System.out.println("""
+
+        Switchboard is running:
+          group calls (the Kurento tutorial's protocol)  ws://localhost:8080/groupcall
+          placement API                                  http://localhost:8090/v1/nodes
+          presence: rooms, people, live changes (SSE)    http://localhost:8092/v1/rooms  /v1/stream
+          KMS emulator, and its fault injection          ws://localhost:8888/kurento  http://localhost:8889/status
+          Redis / Kafka                                  redis://localhost:6379  localhost:9092
+          logs                                           target/local-stack/*.log
+        Ctrl-C stops it all.
+        """);
+    Thread.currentThread().join();
+  }
+
+  interface Start<T> {
+    T start() throws Exception;
+  }
+
+  private static <T extends AutoCloseable> T step(Deque<AutoCloseable> started, String what, Start<T> start)
+      throws Exception {
+    System.out.print("starting " + what + " ... ");
+    System.out.flush();
+    T thing = start.start();
+    started.push(thing);
+    System.out.println("ready");
+    return thing;
+  }
+}
