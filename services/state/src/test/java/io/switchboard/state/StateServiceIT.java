@@ -277,7 +277,7 @@ class StateServiceIT {
       String[] first = all.next();
       assertThat(first[1]).contains("\"type\":\"PARTICIPANT_JOINED\"").contains("\"participant\":\"gina\"");
       String[] second = all.next();
-      assertThat(second[1]).contains("PARTICIPANT_MEDIA_CHANGED").contains("\"audio\":\"false\"");
+      assertThat(second[1]).contains("PARTICIPANT_MEDIA_CHANGED").contains("\"audio\":false").contains("\"sequence\":2");
       assertThat(all.changes.poll(1, java.util.concurrent.TimeUnit.SECONDS)).as("nothing of another room").isNull();
 
       // A client that saw only the first change comes back: it gets the second, then what follows.
@@ -328,6 +328,9 @@ class StateServiceIT {
     assertThat(badIdentity.statusCode()).isEqualTo(400);
     assertThat(badIdentity.body()).contains("\"code\":\"invalid-identity\"");
     assertThat(get("/v1/rooms/nowhere").statusCode()).isEqualTo(404);
+    // The API describes itself.
+    assertThat(get("/v3/api-docs").body()).contains("/v1/rooms/{roomId}").contains("/v1/users/{identity}/presence")
+        .contains("/v1/stream");
     // Someone never seen is simply nowhere.
     assertThat(json("/v1/users/nobody@example.com/presence").path("rooms")).isEmpty();
   }

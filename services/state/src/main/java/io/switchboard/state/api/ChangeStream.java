@@ -132,10 +132,27 @@ public final class ChangeStream implements AutoCloseable {
       return;
     }
     try {
-      s.emitter().send(SseEmitter.event().id(m.getId()).name("change").data(change, MediaType.APPLICATION_JSON));
+      s.emitter().send(SseEmitter.event().id(m.getId()).name("change").data(typed(change), MediaType.APPLICATION_JSON));
     } catch (IOException | IllegalStateException e) {
       subscribers.remove(s);
     }
+  }
+
+  /** A change as JSON with its types: numbers for sequence and time, booleans for audio and video. */
+  static Map<String, Object> typed(Map<String, String> change) {
+    Map<String, Object> typed = new java.util.LinkedHashMap<>();
+    typed.put("type", change.get("type"));
+    typed.put("roomId", change.get("roomId"));
+    typed.put("sequence", Long.parseLong(change.getOrDefault("sequence", "0")));
+    String participant = change.get("participant");
+    if (participant != null && !participant.isEmpty()) {
+      typed.put("participant", participant);
+      typed.put("identity", change.get("identity"));
+      typed.put("audio", Boolean.parseBoolean(change.get("audio")));
+      typed.put("video", Boolean.parseBoolean(change.get("video")));
+    }
+    typed.put("time", Long.parseLong(change.getOrDefault("time", "0")));
+    return typed;
   }
 
   @Override

@@ -67,8 +67,12 @@ public final class PresenceDelayBenchmark {
                 subscribed.countDown();
               } else if (line.startsWith("data:")) {
                 long now = System.currentTimeMillis();
-                int i = line.indexOf("\"time\":\"");
-                long sent = Long.parseLong(line.substring(i + 8, line.indexOf('"', i + 8)));
+                int i = line.indexOf("\"time\":") + 7;
+                int end = i;
+                while (end < line.length() && Character.isDigit(line.charAt(end))) {
+                  end++;
+                }
+                long sent = Long.parseLong(line.substring(i, end));
                 if (sent >= measureFrom) {
                   synchronized (visible) {
                     visible.recordValue(Math.max(0, now - sent) * 1000);
