@@ -127,6 +127,38 @@ class PresenceEventsIT {
     }
   }
 
+  /**
+   * A pod dies with a participant: the pod that remains reports it disconnected (the pod died)
+   * and, when no resume came, left — so a view built from the topic converges.
+   */
+  @Test
+  void aDeadPodsParticipantIsReportedByThePodThatRemains() {
+    try (KafkaBroker kafka = KafkaBroker.start(PresenceContract.TOPIC);
+        io.switchboard.testing.ServiceProcess podA = io.switchboard.testing.ServiceProcess.start("signaling",
+            "--spring.data.redis.url=" + REDIS.url(), "--switchboard.placement.url=" + PLACEMENT.url(),
+            "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(), "--switchboard.signaling.pod-id=doomed",
+            "--switchboard.signaling.resume-grace=2s", SignalingPods.FAST_HEARTBEATS.get(0),
+            SignalingPods.FAST_HEARTBEATS.get(1));
+        ConfigurableApplicationContext podB = SignalingPods.start(REDIS.url(), PLACEMENT.url(),
+            "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(), "--switchboard.signaling.pod-id=survivor")) {
+      BrowserSocket alice = new BrowserSocket("ws://127.0.0.1:" + podA.port() + "/groupcall");
+      joined(alice, "alice", "orphaned");
+      // Its own events are out before it dies.
+      assertThat(events(read(kafka.bootstrapServers(), "orphaned", 2))).hasSize(2);
+      podA.kill();
+
+      List<PresenceEvent> events = events(read(kafka.bootstrapServers(), "orphaned", 5));
+      assertThat(events).extracting(PresenceEvent::type).containsExactly(PresenceType.ROOM_OPENED,
+          PresenceType.PARTICIPANT_JOINED, PresenceType.PARTICIPANT_DISCONNECTED, PresenceType.PARTICIPANT_LEFT,
+          PresenceType.ROOM_CLOSED);
+      assertThat(sequences(events)).containsExactly(1L, 2L, 3L, 4L, 5L);
+      assertThat(events.get(2).reason()).isEqualTo("pod-died");
+      assertThat(events.get(3).reason()).isEqualTo("expired");
+      assertThat(events.subList(2, 5)).allSatisfy(e -> assertThat(e.source()).isEqualTo("survivor"));
+      alice.close();
+    }
+  }
+
   @Test
   void aBrokerThatStopsAndReturnsLosesNothingAndRepeatsNothing() {
     try (KafkaBrokerProcess kafka = KafkaBrokerProcess.start(PresenceContract.TOPIC);
