@@ -38,9 +38,7 @@ public class PresenceController {
   @Operation(summary = "One open room and its participants")
   @GetMapping("/rooms/{roomId}")
   public ResponseEntity<PresenceView.Room> room(@PathVariable String roomId) {
-    if (!ROOM_ID.matcher(roomId).matches()) {
-      throw new BadInput("invalid-room-id", "a room id is 1 to 128 characters of A-Z a-z 0-9 . _ ~ -");
-    }
+    checkRoomId(roomId);
     return view.room(roomId).map(ResponseEntity::ok).orElseThrow(() ->
         new NotFound("unknown-room", "no open room " + roomId));
   }
@@ -52,6 +50,12 @@ public class PresenceController {
       throw new BadInput("invalid-identity", "an identity is 1 to 256 letters, digits, spaces or . _ ' @ + : | -");
     }
     return view.presence(identity);
+  }
+
+  static void checkRoomId(String roomId) {
+    if (!ROOM_ID.matcher(roomId).matches()) {
+      throw new BadInput("invalid-room-id", "a room id is 1 to 128 characters of A-Z a-z 0-9 . _ ~ -");
+    }
   }
 
   static final class BadInput extends RuntimeException {

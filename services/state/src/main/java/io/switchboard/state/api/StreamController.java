@@ -16,7 +16,6 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 @RequestMapping("/v1")
 public class StreamController {
 
-  private static final Pattern ROOM_ID = Pattern.compile("[A-Za-z0-9._~-]{1,128}");
   private static final Pattern EVENT_ID = Pattern.compile("\\d{1,20}-\\d{1,20}");
 
   private final ChangeStream changes;
@@ -30,8 +29,8 @@ public class StreamController {
   @GetMapping(path = "/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
   public SseEmitter stream(@RequestParam(required = false) String room,
       @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) throws IOException {
-    if (room != null && !ROOM_ID.matcher(room).matches()) {
-      throw new PresenceController.BadInput("invalid-room-id", "a room id is 1 to 128 characters of A-Z a-z 0-9 . _ ~ -");
+    if (room != null) {
+      PresenceController.checkRoomId(room);
     }
     if (lastEventId != null && !EVENT_ID.matcher(lastEventId).matches()) {
       throw new PresenceController.BadInput("invalid-last-event-id", "Last-Event-ID is an id this stream sent (digits-digits)");
