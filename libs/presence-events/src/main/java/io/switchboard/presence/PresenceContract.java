@@ -54,6 +54,7 @@ public final class PresenceContract {
   public static CloudEvent toCloudEvent(PresenceEvent e) {
     ObjectNode data = JSON.createObjectNode();
     data.put("roomId", e.roomId());
+    putIfSet(data, "roomName", e.roomName());
     data.put("sequence", e.sequence());
     putIfSet(data, "participant", e.participant());
     putIfSet(data, "identity", e.identity());
@@ -110,7 +111,8 @@ public final class PresenceContract {
     String pod = text(data, "pod");
     return new PresenceEvent(ce.getId(), type, data.get("roomId").asText(), data.get("sequence").asLong(), time,
         pod == null ? ce.getSource().toString() : pod, text(data, "participant"), text(data, "identity"),
-        text(data, "kmsNode"), bool(data, "audio"), bool(data, "video"), text(data, "reason"));
+        text(data, "kmsNode"), bool(data, "audio"), bool(data, "video"), text(data, "reason"),
+        text(data, "roomName"));
   }
 
   private static void putIfSet(ObjectNode o, String field, String value) {

@@ -18,9 +18,11 @@ import java.util.Objects;
  * @param kmsNode the room's KMS node, or null
  * @param audio,video the participant's media state, or null
  * @param reason why (left, expired, socket-closed, pod-died, …), or null
+ * @param roomName the room's name as people typed it (the id may be derived from it), or null
  */
 public record PresenceEvent(String id, PresenceType type, String roomId, long sequence, Instant time, String source,
-    String participant, String identity, String kmsNode, Boolean audio, Boolean video, String reason) {
+    String participant, String identity, String kmsNode, Boolean audio, Boolean video, String reason,
+    String roomName) {
 
   public PresenceEvent {
     Objects.requireNonNull(id, "id");
@@ -32,6 +34,7 @@ public record PresenceEvent(String id, PresenceType type, String roomId, long se
 
   /** The same event with its room sequence number (assigned when it is sent). */
   public PresenceEvent withSequence(long seq) {
-    return new PresenceEvent(id, type, roomId, seq, time, source, participant, identity, kmsNode, audio, video, reason);
+    return new PresenceEvent(id, type, roomId, seq, time, source, participant, identity, kmsNode, audio, video, reason,
+        roomName);
   }
 }

@@ -15,7 +15,7 @@ class PresenceContractTest {
 
   static final PresenceEvent JOINED = new PresenceEvent("0b6f0c1e-5f27-4f7e-9a53-2c3f3c1f1a10",
       PresenceType.PARTICIPANT_JOINED, "standup", 7, Instant.parse("2026-11-21T10:15:30.120Z"), "signaling-7d9f-abc12",
-      "alice", "alice@example.com", "10-0-0-7-8888", true, false, null);
+      "alice", "alice@example.com", "10-0-0-7-8888", true, false, null, "Stand-up");
 
   @Test
   void anEventSurvivesKafkaBinaryModeAsItIs() {
@@ -28,7 +28,8 @@ class PresenceContractTest {
       assertThat(new String(headers.lastHeader("ce_type").value(), StandardCharsets.UTF_8))
           .isEqualTo("switchboard.participant.joined");
       assertThat(new String(headers.lastHeader("ce_roomid").value(), StandardCharsets.UTF_8)).isEqualTo("standup");
-      assertThat(new String(value, StandardCharsets.UTF_8)).startsWith("{\"roomId\":\"standup\",\"sequence\":7,");
+      assertThat(new String(value, StandardCharsets.UTF_8))
+          .startsWith("{\"roomId\":\"standup\",\"roomName\":\"Stand-up\",\"sequence\":7,");
 
       CloudEvent read = deserializer.deserialize(PresenceContract.TOPIC, headers, value);
       assertThat(PresenceContract.fromCloudEvent(read)).isEqualTo(JOINED);

@@ -28,6 +28,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * with the one emulator; the test with the real placement service is a cluster test to come.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// Its Redis and KMS stop with the class: so does its pod, rather than lingering in the context cache.
+@org.springframework.test.annotation.DirtiesContext(classMode = org.springframework.test.annotation.DirtiesContext.ClassMode.AFTER_CLASS)
 class GroupCallIT {
 
   /** How long a disconnected participant waits for a resume, here (15 s by default). */

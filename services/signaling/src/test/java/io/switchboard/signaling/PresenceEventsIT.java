@@ -115,6 +115,8 @@ class PresenceEventsIT {
       assertThat(muted.audio()).isFalse();
       assertThat(muted.video()).isTrue();
       assertThat(events.get(0).kmsNode()).isEqualTo("kms-0");
+      assertThat(events.get(0).roomName()).isEqualTo("watched");
+      assertThat(events.get(1).roomName()).isEqualTo("watched");
       assertThat(events.get(4).reason()).isEqualTo("socket-closed");
       assertThat(events.get(7).reason()).isEqualTo("left");
       assertThat(events).allSatisfy(e -> assertThat(e.source()).isEqualTo("presence-pod"));

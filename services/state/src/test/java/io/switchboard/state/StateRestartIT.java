@@ -66,7 +66,7 @@ class StateRestartIT {
   private static PresenceEvent event(PresenceType type, String room, long seq, String name, Boolean audio,
       Boolean video) {
     return new PresenceEvent(UUID.randomUUID().toString(), type, room, seq, Instant.now(), "signaling-test", name,
-        name + "@" + room, "kms-0", audio, video, null);
+        name + "@" + room, "kms-0", audio, video, null, null);
   }
 
   @Test

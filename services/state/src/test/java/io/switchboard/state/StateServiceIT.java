@@ -69,7 +69,7 @@ class StateServiceIT {
   private static PresenceEvent event(PresenceType type, String room, long seq, String participant, Boolean audio,
       Boolean video) {
     return new PresenceEvent(UUID.randomUUID().toString(), type, room, seq, Instant.now(), "signaling-test",
-        participant, participant == null ? null : participant + "@example.com", "kms-0", audio, video, null);
+        participant, participant == null ? null : participant + "@example.com", "kms-0", audio, video, null, null);
   }
 
   private static void send(PresenceEvent e) {
@@ -99,7 +99,9 @@ class StateServiceIT {
 
   @Test
   void theViewFollowsJoinsMediaChangesAndLeaves() {
-    send(event(PresenceType.ROOM_OPENED, "standup", 1, null, null, null));
+    PresenceEvent opened = event(PresenceType.ROOM_OPENED, "standup", 1, null, null, null);
+    send(new PresenceEvent(opened.id(), opened.type(), opened.roomId(), 1, opened.time(), opened.source(), null, null,
+        "kms-0", null, null, null, "Stand-up"));
     send(event(PresenceType.PARTICIPANT_JOINED, "standup", 2, "alice", true, true));
     send(event(PresenceType.PARTICIPANT_JOINED, "standup", 3, "bob", true, true));
     send(event(PresenceType.PARTICIPANT_MEDIA_CHANGED, "standup", 4, "alice", false, true));
@@ -108,6 +110,7 @@ class StateServiceIT {
     await().atMost(Duration.ofSeconds(20)).until(() -> json("/v1/rooms/standup").path("sequence").asLong() == 5);
     JsonNode room = json("/v1/rooms/standup");
     assertThat(room.path("kmsNode").asText()).isEqualTo("kms-0");
+    assertThat(room.path("name").asText()).isEqualTo("Stand-up");
     assertThat(room.path("participants")).hasSize(2);
     JsonNode alice = room.path("participants").get(0);
     assertThat(alice.path("name").asText()).isEqualTo("alice");

@@ -534,8 +534,14 @@ public final class GroupCallService implements AutoCloseable {
   /** Queues a presence event (docs/events.md); its room sequence number is given when it is sent. */
   private void presence(io.switchboard.presence.PresenceType type, String roomId, String participant, String kmsNode,
       Boolean audio, Boolean video, String reason) {
+    presence(type, roomId, null, participant, kmsNode, audio, video, reason);
+  }
+
+  /** The same, with the room's name as typed (known where a join brings it). */
+  private void presence(io.switchboard.presence.PresenceType type, String roomId, String roomName, String participant,
+      String kmsNode, Boolean audio, Boolean video, String reason) {
     presence.publish(new io.switchboard.presence.PresenceEvent(UUID.randomUUID().toString(), type, roomId, 0,
-        clock.instant(), podId, participant, participant, kmsNode, audio, video, reason));
+        clock.instant(), podId, participant, participant, kmsNode, audio, video, reason, roomName));
   }
 
   /** One step of a clean-up that must go on whatever fails. */
@@ -825,7 +831,7 @@ public final class GroupCallService implements AutoCloseable {
    */
   private Optional<Participant> tryJoin(ClientMessage.JoinRoom join, ClientChannel channel) {
     String roomId = RoomIds.of(join.room());
-    RoomStore.RoomRecord room = openRoom(roomId, join.requestId());
+    RoomStore.RoomRecord room = openRoom(roomId, join.room(), join.requestId());
     // Like the tutorial, the publisher endpoint exists from the join on, so others can subscribe
     // to it at once; its candidates go to its owner as iceCandidate{name: own name}.
     String publisher;
@@ -905,8 +911,8 @@ public final class GroupCallService implements AutoCloseable {
       }
       here.put(join.name(), self);
       // Before the client hears it joined: presence follows what clients see.
-      presence(io.switchboard.presence.PresenceType.PARTICIPANT_JOINED, roomId, join.name(), room.nodeId(), true,
-          true, null);
+      presence(io.switchboard.presence.PresenceType.PARTICIPANT_JOINED, roomId, join.room(), join.name(),
+          room.nodeId(), true, true, null);
       // Under the room's lock, so a join event delivered meanwhile is not announced twice: the
       // client hears of each participant once, in existingParticipants or newParticipantArrived.
       List<ServerMessage.ParticipantState> existing;
@@ -938,7 +944,7 @@ public final class GroupCallService implements AutoCloseable {
    * the room's first join. Creation is atomic across pods: one caller holds the room's lock and
    * creates; the others wait for its record, so two first joins never make two pipelines.
    */
-  private RoomStore.RoomRecord openRoom(String roomId, String requestId) {
+  private RoomStore.RoomRecord openRoom(String roomId, String roomName, String requestId) {
     Optional<RoomStore.RoomRecord> existing = store.room(roomId);
     if (existing.isPresent()) {
       return existing.get();
@@ -957,7 +963,8 @@ public final class GroupCallService implements AutoCloseable {
           RoomStore.RoomRecord room = new RoomStore.RoomRecord(placed.nodeId(), placed.kmsUrl(), pipeline);
           store.saveRoom(roomId, room);
           log.info("room {} opened on {} (pipeline {})", roomId, placed.nodeId(), pipeline);
-          presence(io.switchboard.presence.PresenceType.ROOM_OPENED, roomId, null, placed.nodeId(), null, null, null);
+          presence(io.switchboard.presence.PresenceType.ROOM_OPENED, roomId, roomName, null, placed.nodeId(), null,
+              null, null);
           return room;
         } finally {
           store.unlockRoom(roomId, owner);

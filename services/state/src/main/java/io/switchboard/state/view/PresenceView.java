@@ -40,9 +40,11 @@ public interface PresenceView {
 
   record Participant(String name, String identity, boolean audio, boolean video, long joinedAt, String state) {}
 
-  record Room(String roomId, String kmsNode, long openedAt, long sequence, List<Participant> participants) {}
+  /** A room; {@code name} is what people typed (its id may be derived from it), when known. */
+  record Room(String roomId, String name, String kmsNode, long openedAt, long sequence,
+      List<Participant> participants) {}
 
-  record RoomSummary(String roomId, String kmsNode, long openedAt, int participants) {}
+  record RoomSummary(String roomId, String name, String kmsNode, long openedAt, int participants) {}
 
   record InRoom(String roomId, String participant, String state, long since) {}
 

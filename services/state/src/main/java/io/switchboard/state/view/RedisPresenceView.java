@@ -22,7 +22,7 @@ import org.springframework.data.redis.core.script.RedisScript;
  *
  * <ul>
  *   <li>{@code st:{view}:event:<id>} — an applied event's id (7 days): a redelivery is a duplicate;
- *   <li>{@code st:{view}:room:<id>} HASH {@code seq kmsNode openedAt} — {@code seq} is the last
+ *   <li>{@code st:{view}:room:<id>} HASH {@code seq kmsNode openedAt name} — {@code seq} is the last
  *       sequence number applied, kept after the room closes;
  *   <li>{@code st:{view}:room:<id>:participants} HASH name → JSON {@code identity audio video joinedAt state};
  *   <li>{@code st:{view}:room:<id>:seqs} HASH {@code @name}, {@code #room}, {@code #closed} → the
@@ -47,7 +47,7 @@ public final class RedisPresenceView implements PresenceView {
   /**
    * KEYS: event, room, participants, rooms, user, seqs, changes. ARGV: type, roomId, seq,
    * participant, identity, kmsNode, audio, video, time (ms), dedup TTL (s), user key prefix,
-   * changes kept.
+   * changes kept, room name.
    *
    * <p>Events of one room may arrive out of order (two signaling pods send them), so each
    * participant, and the room itself, remembers the sequence number of the last event applied to
@@ -96,6 +96,7 @@ public final class RedisPresenceView implements PresenceView {
           redis.call('HSET', KEYS[2], 'openedAt', time)
         end
         if ARGV[6] ~= '' then redis.call('HSET', KEYS[2], 'kmsNode', ARGV[6]) end
+        if ARGV[13] ~= '' then redis.call('HSET', KEYS[2], 'name', ARGV[13]) end
       end
       local function setState(state)
         local cur = redis.call('HGET', KEYS[3], name)
@@ -122,7 +123,7 @@ public final class RedisPresenceView implements PresenceView {
           end
         end
         if redis.call('HLEN', KEYS[3]) == 0 then
-          redis.call('HDEL', KEYS[2], 'kmsNode', 'openedAt')
+          redis.call('HDEL', KEYS[2], 'kmsNode', 'openedAt', 'name')
           redis.call('ZREM', KEYS[4], ARGV[2])
         end
       elseif t == 'PARTICIPANT_JOINED' then
@@ -256,7 +257,7 @@ public final class RedisPresenceView implements PresenceView {
     return new String[] {e.type().name(), e.roomId(), Long.toString(e.sequence()), nullToEmpty(e.participant()),
         identity(e), nullToEmpty(e.kmsNode()), String.valueOf(Boolean.TRUE.equals(e.audio())),
         String.valueOf(Boolean.TRUE.equals(e.video())), Long.toString(e.time().toEpochMilli()),
-        Long.toString(DEDUP.toSeconds()), PREFIX + "user:", Long.toString(CHANGES_KEPT)};
+        Long.toString(DEDUP.toSeconds()), PREFIX + "user:", Long.toString(CHANGES_KEPT), nullToEmpty(e.roomName())};
   }
 
   @Override
@@ -266,10 +267,10 @@ public final class RedisPresenceView implements PresenceView {
     if (open != null) {
       for (ZSetOperations.TypedTuple<String> t : open) {
         String roomId = t.getValue();
-        Object node = redis.opsForHash().get(roomKey(roomId), "kmsNode");
+        List<Object> fields = redis.opsForHash().multiGet(roomKey(roomId), List.of("kmsNode", "name"));
         Long size = redis.opsForHash().size(roomKey(roomId) + ":participants");
-        rooms.add(new RoomSummary(roomId, (String) node, t.getScore() == null ? 0 : t.getScore().longValue(),
-            size == null ? 0 : size.intValue()));
+        rooms.add(new RoomSummary(roomId, (String) fields.get(1), (String) fields.get(0),
+            t.getScore() == null ? 0 : t.getScore().longValue(), size == null ? 0 : size.intValue()));
       }
     }
     return rooms;
@@ -289,7 +290,7 @@ public final class RedisPresenceView implements PresenceView {
           p.path("video").asBoolean(), p.path("joinedAt").asLong(), p.path("state").asText()));
     });
     participants.sort(Comparator.comparingLong(Participant::joinedAt).thenComparing(Participant::name));
-    return Optional.of(new Room(roomId, (String) room.get("kmsNode"), opened.longValue(),
+    return Optional.of(new Room(roomId, (String) room.get("name"), (String) room.get("kmsNode"), opened.longValue(),
         Long.parseLong((String) room.getOrDefault("seq", "0")), participants));
   }
 

@@ -107,7 +107,7 @@ public final class PresenceDelayBenchmark {
             : PresenceType.PARTICIPANT_JOINED;
         in[r] = type != PresenceType.PARTICIPANT_LEFT;
         PresenceEvent e = new PresenceEvent(UUID.randomUUID().toString(), type, "bench-" + r, ++sequences[r],
-            Instant.now(), "bench", "p" + r, "p" + r + "@bench", "kms-0", (n & 1) == 0, true, null);
+            Instant.now(), "bench", "p" + r, "p" + r + "@bench", "kms-0", (n & 1) == 0, true, null, null);
         producer.send(PresenceContract.record(e));
       }
       producer.flush();
