@@ -31,6 +31,8 @@ public final class PresenceContract {
   public static final String DATA_SCHEMA = "https://switchboard.io/schemas/presence/v1";
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Room ids as signaling keeps them (and as every key built from them may hold). */
+  private static final java.util.regex.Pattern ROOM_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._~-]{1,128}");
 
   private PresenceContract() {}
 
@@ -100,8 +102,14 @@ public final class PresenceContract {
     } catch (IOException e) {
       throw new PoisonEventException("event " + ce.getId() + " has data that is not JSON", e);
     }
-    if (data == null || !data.isObject() || !data.path("roomId").isTextual() || !data.path("sequence").canConvertToLong()) {
+    if (data == null || !data.isObject() || !data.path("roomId").isTextual() || !data.path("sequence").isIntegralNumber()) {
       throw new PoisonEventException("event " + ce.getId() + " has no roomId and sequence");
+    }
+    if (!ROOM_ID.matcher(data.get("roomId").asText()).matches()) {
+      throw new PoisonEventException("event " + ce.getId() + " has a roomId that is not 1 to 128 of A-Z a-z 0-9 . _ ~ -");
+    }
+    if (data.get("sequence").asLong() < 1) {
+      throw new PoisonEventException("event " + ce.getId() + " has a sequence below 1");
     }
     boolean participantEvent = type != PresenceType.ROOM_OPENED && type != PresenceType.ROOM_CLOSED;
     if (participantEvent && !data.path("participant").isTextual()) {

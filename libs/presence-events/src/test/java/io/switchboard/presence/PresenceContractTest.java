@@ -62,5 +62,11 @@ class PresenceContractTest {
         .withSource(URI.create("/x")).build();
     assertThatThrownBy(() -> PresenceContract.fromCloudEvent(noData)).isInstanceOf(PoisonEventException.class);
     assertThatThrownBy(() -> PresenceContract.fromCloudEvent(null)).isInstanceOf(PoisonEventException.class);
+    for (String data : new String[] {"{\"roomId\":\"r\",\"sequence\":0}", "{\"roomId\":\"r\",\"sequence\":7.5}",
+        "{\"roomId\":\"x:participants\",\"sequence\":1}"}) {
+      CloudEvent bad = CloudEventBuilder.v1().withId("5").withType("switchboard.room.opened")
+          .withSource(URI.create("/x")).withData(data.getBytes(StandardCharsets.UTF_8)).build();
+      assertThatThrownBy(() -> PresenceContract.fromCloudEvent(bad)).as(data).isInstanceOf(PoisonEventException.class);
+    }
   }
 }

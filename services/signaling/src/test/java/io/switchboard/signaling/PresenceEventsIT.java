@@ -102,7 +102,7 @@ class PresenceEventsIT {
         again.send(message("leaveRoom"));
       }
 
-      List<ConsumerRecord<String, CloudEvent>> records = read(kafka.bootstrapServers(), "watched", 8);
+      List<ConsumerRecord<String, CloudEvent>> records = read(kafka.bootstrapServers(), "watched", 9);
       List<PresenceEvent> events = events(records);
       assertThat(events).extracting(PresenceEvent::type).containsExactly(
           PresenceType.ROOM_OPENED, PresenceType.PARTICIPANT_JOINED, PresenceType.PARTICIPANT_MEDIA_CHANGED,

@@ -101,6 +101,9 @@ class StateRestartIT {
               .containsExactly(false, true, true, false, true);
         }
         assertThat(again.presence("p3@room-2").rooms()).isEmpty();
+        // The ten sent again were recognised, not applied again.
+        assertThat(second.getBean(io.micrometer.core.instrument.MeterRegistry.class)
+            .counter("switchboard.state.events", "outcome", "duplicate").count()).isEqualTo(10.0);
         assertThat(again.presence("p4@room-2").rooms()).hasSize(1);
       }
     }

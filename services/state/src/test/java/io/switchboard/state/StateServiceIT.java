@@ -54,6 +54,8 @@ class StateServiceIT {
   static void properties(DynamicPropertyRegistry registry) {
     registry.add("spring.data.redis.url", REDIS::url);
     registry.add("spring.kafka.bootstrap-servers", KAFKA::bootstrapServers);
+    // Two consumers, one partition each: a rebuild must reach both.
+    registry.add("switchboard.state.concurrency", () -> "2");
   }
 
   @AfterAll

@@ -69,11 +69,14 @@ final class PodLifecycle {
   static final class Janitor implements SmartLifecycle {
     private final GroupCallService calls;
     private final RedisNodeAnnouncements announcements;
+    private final AutoCloseable presence;
     private volatile boolean running;
 
-    Janitor(GroupCallService calls, RedisNodeAnnouncements announcements) {
+    /** {@code presence} (may be null) closes here too: its events are numbered in Redis, which stops next. */
+    Janitor(GroupCallService calls, RedisNodeAnnouncements announcements, AutoCloseable presence) {
       this.calls = calls;
       this.announcements = announcements;
+      this.presence = presence;
     }
 
     @Override
@@ -88,6 +91,13 @@ final class PodLifecycle {
       running = false;
       announcements.close();
       calls.close();
+      if (presence != null) {
+        try {
+          presence.close();
+        } catch (Exception e) {
+          org.slf4j.LoggerFactory.getLogger(PodLifecycle.class).warn("presence feed did not close: {}", e.toString());
+        }
+      }
     }
 
     @Override

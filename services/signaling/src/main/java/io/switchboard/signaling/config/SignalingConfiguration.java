@@ -137,8 +137,9 @@ class SignalingConfiguration {
   }
 
   @Bean
-  PodLifecycle.Janitor janitorLifecycle(GroupCallService calls, RedisNodeAnnouncements announcements) {
-    return new PodLifecycle.Janitor(calls, announcements);
+  PodLifecycle.Janitor janitorLifecycle(GroupCallService calls, RedisNodeAnnouncements announcements,
+      org.springframework.beans.factory.ObjectProvider<io.switchboard.signaling.presence.kafka.KafkaPresenceFeed> presence) {
+    return new PodLifecycle.Janitor(calls, announcements, presence.getIfAvailable());
   }
 
   @Bean

@@ -440,6 +440,9 @@ public final class GroupCallService implements AutoCloseable {
           pods.park(p.entry(), p.parkedUntil);
         } else {
           pods.unpark(p.entry());
+          // Another pod may have reported it disconnected (this pod looked dead): it never was.
+          presence(io.switchboard.presence.PresenceType.PARTICIPANT_RESUMED, p.roomId, p.name, p.nodeId, null, null,
+              "reclaimed");
         }
       }
     }
@@ -1652,6 +1655,9 @@ public final class GroupCallService implements AutoCloseable {
       letGo(self, false);
       return;
     }
+    // Presence hears it now, before the slow releases: a rejoin under the same name comes after.
+    presence(io.switchboard.presence.PresenceType.PARTICIPANT_LEFT, self.roomId, self.name, self.nodeId, null, null,
+        "left");
     // Removed: from here on every step is tried, whatever fails before it; nobody else will.
     quietly(self.name, self.roomId, () -> pods.unserve(podId, self.entry()));
     quietly(self.name, self.roomId, () -> pods.unpark(self.entry()));
@@ -1687,7 +1693,6 @@ public final class GroupCallService implements AutoCloseable {
         self.memberId, podId)));
     quietly(self.name, self.roomId, () -> forget(self));
     log.info("{} left room {} ({} remain)", self.name, self.roomId, left);
-    presence(io.switchboard.presence.PresenceType.PARTICIPANT_LEFT, self.roomId, self.name, self.nodeId, null, null, "left");
     if (left == 0) {
       quietly(self.name, self.roomId, () -> closeRoom(self.roomId));
     }
@@ -1906,6 +1911,8 @@ public final class GroupCallService implements AutoCloseable {
   private void closeRoom(String roomId) {
     Optional<RoomStore.RoomRecord> room = store.room(roomId);
     if (room.isPresent() && store.deleteIfEmpty(roomId)) {
+      // Presence hears it now, before the slow releases: a join that opens the room again comes after.
+      presence(io.switchboard.presence.PresenceType.ROOM_CLOSED, roomId, null, room.get().nodeId(), null, null, null);
       releaseQuietly(room.get().kmsUrl(), room.get().pipelineId());
       try {
         placement.release(roomId);
@@ -1913,7 +1920,6 @@ public final class GroupCallService implements AutoCloseable {
         log.warn("room {} closed, but its placement could not be released: {}", roomId, e.toString());
       }
       log.info("room {} closed", roomId);
-      presence(io.switchboard.presence.PresenceType.ROOM_CLOSED, roomId, null, room.get().nodeId(), null, null, null);
     }
   }
 

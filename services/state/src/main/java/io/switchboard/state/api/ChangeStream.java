@@ -30,7 +30,8 @@ public final class ChangeStream implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ChangeStream.class);
   private static final Duration BLOCK = Duration.ofSeconds(1);
 
-  private record Subscriber(SseEmitter emitter, String room) {}
+  /** A subscriber; it is sent changes with ids after {@code after} only (null: all). */
+  private record Subscriber(SseEmitter emitter, String room, String after) {}
 
   private final RedisClient client;
   private final Duration timeout;
@@ -55,17 +56,30 @@ public final class ChangeStream implements AutoCloseable {
   /** A new subscriber, for one room or all ({@code room} null), resuming after {@code lastEventId} if given. */
   public SseEmitter subscribe(String room, String lastEventId) throws IOException {
     SseEmitter emitter = new SseEmitter(timeout.toMillis());
-    Subscriber s = new Subscriber(emitter, room);
+    Subscriber s = new Subscriber(emitter, room, lastEventId);
     emitter.onCompletion(() -> subscribers.remove(s));
     emitter.onTimeout(() -> subscribers.remove(s));
     emitter.onError(e -> subscribers.remove(s));
     synchronized (lock) {
-      if (lastEventId != null && delivered != null) {
-        // What it missed, up to what live subscribers have had; then it is one of them.
-        for (StreamMessage<String, String> m : replays().sync().xrange(RedisPresenceView.CHANGES,
-            Range.create(lastEventId, delivered), Limit.from(10_000))) {
-          if (!m.getId().equals(lastEventId)) {
-            send(s, m);
+      if (delivered == null) {
+        delivered = latest(replays());
+      }
+      if (lastEventId != null) {
+        // What it missed, up to what live subscribers have had (page by page); then it is one of them.
+        String from = lastEventId;
+        while (newer(delivered, from)) {
+          List<StreamMessage<String, String>> page = replays().sync().xrange(RedisPresenceView.CHANGES,
+              Range.create(from, delivered), Limit.from(1_000));
+          boolean progressed = false;
+          for (StreamMessage<String, String> m : page) {
+            if (newer(m.getId(), from)) {
+              send(s, m);
+              from = m.getId();
+              progressed = true;
+            }
+          }
+          if (!progressed) {
+            break;
           }
         }
       }
@@ -90,11 +104,9 @@ public final class ChangeStream implements AutoCloseable {
           connection = client.connect();
           connection.setTimeout(BLOCK.plusSeconds(5));
         }
-        if (delivered == null) {
-          List<StreamMessage<String, String>> latest = connection.sync().xrevrange(RedisPresenceView.CHANGES,
-              Range.create("-", "+"), Limit.from(1));
-          synchronized (lock) {
-            delivered = latest.isEmpty() ? "0-0" : latest.get(0).getId();
+        synchronized (lock) {
+          if (delivered == null) {
+            delivered = latest(connection);
           }
         }
         List<StreamMessage<String, String>> read = connection.sync().xread(
@@ -126,7 +138,25 @@ public final class ChangeStream implements AutoCloseable {
     }
   }
 
+  private static String latest(StatefulRedisConnection<String, String> connection) {
+    List<StreamMessage<String, String>> latest = connection.sync().xrevrange(RedisPresenceView.CHANGES,
+        Range.create("-", "+"), Limit.from(1));
+    return latest.isEmpty() ? "0-0" : latest.get(0).getId();
+  }
+
+  /** Whether stream id {@code a} comes after {@code b} ({@code ms-seq}, compared as numbers). */
+  static boolean newer(String a, String b) {
+    int da = a.indexOf('-');
+    int db = b.indexOf('-');
+    long ma = Long.parseLong(a.substring(0, da));
+    long mb = Long.parseLong(b.substring(0, db));
+    return ma != mb ? ma > mb : Long.parseLong(a.substring(da + 1)) > Long.parseLong(b.substring(db + 1));
+  }
+
   private void send(Subscriber s, StreamMessage<String, String> m) {
+    if (s.after() != null && !newer(m.getId(), s.after())) {
+      return; // had it already (it came back to another replica that was behind)
+    }
     Map<String, String> change = m.getBody();
     if (s.room() != null && !s.room().equals(change.get("roomId"))) {
       return;
@@ -135,6 +165,11 @@ public final class ChangeStream implements AutoCloseable {
       s.emitter().send(SseEmitter.event().id(m.getId()).name("change").data(typed(change), MediaType.APPLICATION_JSON));
     } catch (IOException | IllegalStateException e) {
       subscribers.remove(s);
+      try {
+        s.emitter().completeWithError(e);
+      } catch (RuntimeException ignored) {
+        // gone already
+      }
     }
   }
 
@@ -148,8 +183,11 @@ public final class ChangeStream implements AutoCloseable {
     if (participant != null && !participant.isEmpty()) {
       typed.put("participant", participant);
       typed.put("identity", change.get("identity"));
-      typed.put("audio", Boolean.parseBoolean(change.get("audio")));
-      typed.put("video", Boolean.parseBoolean(change.get("video")));
+      String type = change.get("type");
+      if ("PARTICIPANT_JOINED".equals(type) || "PARTICIPANT_MEDIA_CHANGED".equals(type)) {
+        typed.put("audio", Boolean.parseBoolean(change.get("audio")));
+        typed.put("video", Boolean.parseBoolean(change.get("video")));
+      }
     }
     typed.put("time", Long.parseLong(change.getOrDefault("time", "0")));
     return typed;

@@ -56,8 +56,36 @@ class StateConfiguration {
   }
 
   @Bean
-  PresenceListener presenceListener(PresenceView view, Clock clock, MeterRegistry registry) {
-    return new PresenceListener(view, clock, registry);
+  PresenceListener presenceListener(PresenceView view, DeadLetterPublishingRecoverer deadLetters, Clock clock,
+      MeterRegistry registry) {
+    return new PresenceListener(view, deadLetters::accept, clock, registry);
+  }
+
+  /**
+   * Publishes a record that cannot be read to the dead-letter topic, with the reason in Spring
+   * Kafka's {@code kafka_dlt-exception-*} headers (the raw bytes of a value that was not a
+   * CloudEvent at all), and waits for the broker to have it.
+   */
+  @Bean
+  DeadLetterPublishingRecoverer deadLetters(KafkaTemplate<Object, Object> deadLetterTemplate) {
+    return new DeadLetterPublishingRecoverer(deadLetterTemplate,
+        (record, e) -> new TopicPartition(PresenceContract.DEAD_LETTER_TOPIC, -1));
+  }
+
+  @Bean(destroyMethod = "destroy")
+  DefaultKafkaProducerFactory<Object, Object> deadLetterProducers(KafkaProperties kafka) {
+    Map<String, Object> config = new HashMap<>(kafka.buildProducerProperties());
+    config.put("key.serializer", StringSerializer.class);
+    config.putAll(PresenceContract.serializerConfig());
+    Map<Class<?>, Serializer<?>> byType = new HashMap<>();
+    byType.put(CloudEvent.class, newCloudEventSerializer());
+    byType.put(byte[].class, new ByteArraySerializer());
+    return new DefaultKafkaProducerFactory<>(config, null, new DelegatingByTypeSerializer(byType, true));
+  }
+
+  @Bean
+  KafkaTemplate<Object, Object> deadLetterTemplate(DefaultKafkaProducerFactory<Object, Object> deadLetterProducers) {
+    return new KafkaTemplate<>(deadLetterProducers);
   }
 
   /** The topics, created if the broker does not have them (partitions: how far consumers scale). */
@@ -94,38 +122,19 @@ class StateConfiguration {
     // would cost a broker round trip per event.
     factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.MANUAL);
     factory.setConcurrency(properties.concurrency());
-    factory.setCommonErrorHandler(errorHandler(kafka, registry));
+    factory.setCommonErrorHandler(errorHandler());
     return factory;
   }
 
   /**
-   * Poison (unreadable, unknown type, bad data) goes to the dead-letter topic at once, with the
-   * reason in Spring Kafka's {@code kafka_dlt-exception-*} headers; anything else (Redis away) is
-   * retried with back-off, the offset not committed, so nothing is skipped.
+   * The listener handles poison itself; what reaches this handler is a failure to apply (Redis
+   * away): the batch is retried with back-off, for as long as it takes — never skipped.
    */
-  private static DefaultErrorHandler errorHandler(KafkaProperties kafka, MeterRegistry registry) {
-    Map<String, Object> config = new HashMap<>(kafka.buildProducerProperties());
-    config.put("key.serializer", StringSerializer.class);
-    config.putAll(PresenceContract.serializerConfig());
-    Map<Class<?>, Serializer<?>> byType = new HashMap<>();
-    byType.put(CloudEvent.class, newCloudEventSerializer());
-    byType.put(byte[].class, new ByteArraySerializer());
-    DefaultKafkaProducerFactory<Object, Object> producers = new DefaultKafkaProducerFactory<>(config, null,
-        new DelegatingByTypeSerializer(byType, true));
-    DeadLetterPublishingRecoverer recoverer = new DeadLetterPublishingRecoverer(new KafkaTemplate<>(producers),
-        (record, e) -> new TopicPartition(PresenceContract.DEAD_LETTER_TOPIC, -1));
-    io.micrometer.core.instrument.Counter deadLettered = io.micrometer.core.instrument.Counter
-        .builder("switchboard.state.events.dead.lettered")
-        .description("Events sent to the dead-letter topic (unreadable, unknown type, bad data)").register(registry);
+  private static DefaultErrorHandler errorHandler() {
     ExponentialBackOff backOff = new ExponentialBackOff(200, 2.0);
     backOff.setMaxInterval(10_000);
-    backOff.setMaxElapsedTime(Long.MAX_VALUE); // never give a readable event up: wait for Redis
-    DefaultErrorHandler handler = new DefaultErrorHandler((record, e) -> {
-      recoverer.accept(record, e);
-      deadLettered.increment();
-    }, backOff);
-    handler.addNotRetryableExceptions(PoisonEventException.class, DeserializationException.class);
-    return handler;
+    backOff.setMaxElapsedTime(Long.MAX_VALUE);
+    return new DefaultErrorHandler(backOff);
   }
 
   private static Serializer<?> newCloudEventSerializer() {

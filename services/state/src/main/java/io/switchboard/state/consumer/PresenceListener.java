@@ -18,7 +18,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.switchboard.presence.PoisonEventException;
 import org.springframework.kafka.annotation.KafkaListener;
-import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.kafka.support.Acknowledgment;
 
 /**
@@ -32,13 +31,20 @@ public final class PresenceListener extends org.springframework.kafka.listener.A
   private static final Logger log = LoggerFactory.getLogger(PresenceListener.class);
 
   private final PresenceView view;
+  private final java.util.function.BiConsumer<ConsumerRecord<?, ?>, Exception> deadLetters;
   private final Clock clock;
   private final Map<PresenceView.Outcome, Counter> outcomes = new EnumMap<>(PresenceView.Outcome.class);
   private final Timer delay;
   private final Counter rebuilds;
+  private final Counter deadLettered;
+  /** Whether this replica has seen the view hold positions (their absence later means a wipe). */
+  private volatile boolean tookIn;
 
-  public PresenceListener(PresenceView view, Clock clock, MeterRegistry registry) {
+  /** {@code deadLetters} publishes a record that cannot be read, and returns once the broker has it. */
+  public PresenceListener(PresenceView view, java.util.function.BiConsumer<ConsumerRecord<?, ?>, Exception> deadLetters,
+      Clock clock, MeterRegistry registry) {
     this.view = view;
+    this.deadLetters = deadLetters;
     this.clock = clock;
     for (PresenceView.Outcome o : PresenceView.Outcome.values()) {
       outcomes.put(o, Counter.builder("switchboard.state.events").tag("outcome", o.name().toLowerCase())
@@ -48,20 +54,29 @@ public final class PresenceListener extends org.springframework.kafka.listener.A
         .description("From an event's time to its being applied to the view").publishPercentileHistogram()
         .register(registry);
     this.rebuilds = Counter.builder("switchboard.state.view.rebuilds")
-        .description("Times the view was built again from the start of the topic").register(registry);
+        .description("Times the view was found wiped and built again from the start of the topic").register(registry);
+    this.deadLettered = Counter.builder("switchboard.state.events.dead.lettered")
+        .description("Events sent to the dead-letter topic (unreadable, unknown type, bad data)").register(registry);
   }
 
   /**
-   * Partitions assigned: a view that was never built, or was wiped, is built again from the start
-   * of the topic (the event ids it deduplicated by went with it, so every event applies again).
+   * Partitions assigned: each is read on from where the view stands in it (the view keeps its
+   * positions itself, written with each event's effect), or from the start when the view has
+   * none for it — a fresh view, or a wiped one, is built from the topic, partition by partition,
+   * whichever replica gets each.
    */
   @Override
   public void onPartitionsAssigned(Map<org.apache.kafka.common.TopicPartition, Long> assignments,
       ConsumerSeekCallback callback) {
     super.onPartitionsAssigned(assignments, callback);
-    if (!view.intact()) {
-      rebuilding();
-      callback.seekToBeginning(assignments.keySet());
+    Map<Integer, Long> positions = view.positions();
+    for (org.apache.kafka.common.TopicPartition tp : assignments.keySet()) {
+      Long at = positions.get(tp.partition());
+      if (at == null) {
+        callback.seekToBeginning(List.of(tp));
+      } else {
+        callback.seek(tp.topic(), tp.partition(), at + 1);
+      }
     }
   }
 
@@ -69,8 +84,10 @@ public final class PresenceListener extends org.springframework.kafka.listener.A
   @org.springframework.scheduling.annotation.Scheduled(fixedDelayString = "${switchboard.state.wipe-check:5s}")
   public void checkIntact() {
     try {
-      if (!getTopicsAndCallbacks().isEmpty() && !view.intact()) {
-        rebuilding();
+      if (tookIn && !getTopicsAndCallbacks().isEmpty() && view.positions().isEmpty()) {
+        log.warn("the view was wiped: building it again from the start of {}", PresenceContract.TOPIC);
+        tookIn = false;
+        rebuilds.increment();
         seekToBeginning(); // done by the consumer threads at their next poll
       }
     } catch (RuntimeException e) {
@@ -78,38 +95,41 @@ public final class PresenceListener extends org.springframework.kafka.listener.A
     }
   }
 
-  private void rebuilding() {
-    log.warn("the view is empty or was wiped: building it again from the start of {}", PresenceContract.TOPIC);
-    view.markBuilding();
-    rebuilds.increment();
-  }
-
   /**
-   * A poll's batch: its events applied in one pipelined round trip, in order, then acknowledged
-   * (committed together once the view holds them). A record that cannot be read stops the batch
-   * there: what came before it is applied, and the error handler sends it to the dead-letter
-   * topic and goes on with the rest.
+   * A poll's batch: its events applied in one pipelined round trip, in order, each with its
+   * position; a record that cannot be read is dead-lettered in its place (what came before it is
+   * applied first) and noted as taken in; then the batch is acknowledged. Any other failure
+   * (Redis away) reaches the error handler, which retries the whole batch: applying is idempotent.
    */
   @KafkaListener(id = "presence", topics = PresenceContract.TOPIC, groupId = "${switchboard.state.group-id:state}",
       batch = "true")
   public void onEvents(List<ConsumerRecord<String, CloudEvent>> records, Acknowledgment ack) {
-    List<PresenceEvent> events = new ArrayList<>(records.size());
-    for (int i = 0; i < records.size(); i++) {
+    List<PresenceView.Positioned> batch = new ArrayList<>(records.size());
+    for (ConsumerRecord<String, CloudEvent> record : records) {
+      PresenceEvent event;
       try {
-        events.add(PresenceContract.fromCloudEvent(records.get(i).value()));
+        event = PresenceContract.fromCloudEvent(record.value());
       } catch (PoisonEventException e) {
-        apply(events);
-        throw new BatchListenerFailedException(e.getMessage(), e, i);
+        apply(batch);
+        batch.clear();
+        deadLetters.accept(record, e);
+        view.taken(record.partition(), record.offset());
+        deadLettered.increment();
+        log.warn("event at {}-{}@{} dead-lettered: {}", record.topic(), record.partition(), record.offset(),
+            e.getMessage());
+        continue;
       }
+      batch.add(new PresenceView.Positioned(event, record.partition(), record.offset()));
     }
-    apply(events);
+    apply(batch);
+    tookIn = true;
     ack.acknowledge();
   }
 
-  private void apply(List<PresenceEvent> events) {
-    List<PresenceView.Outcome> results = view.applyAll(events);
-    for (int i = 0; i < events.size(); i++) {
-      PresenceEvent event = events.get(i);
+  private void apply(List<PresenceView.Positioned> batch) {
+    List<PresenceView.Outcome> results = view.applyAll(batch);
+    for (int i = 0; i < batch.size(); i++) {
+      PresenceEvent event = batch.get(i).event();
       PresenceView.Outcome outcome = results.get(i);
       outcomes.get(outcome).increment();
       if (outcome != PresenceView.Outcome.DUPLICATE && outcome != PresenceView.Outcome.STALE) {
@@ -120,5 +140,4 @@ public final class PresenceListener extends org.springframework.kafka.listener.A
       }
     }
   }
-
 }

@@ -2,6 +2,7 @@ package io.switchboard.state.view;
 
 import io.switchboard.presence.PresenceEvent;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** The view of presence the state service keeps (Redis, in production). */
@@ -22,21 +23,26 @@ public interface PresenceView {
   }
 
   /**
-   * Whether the view is the one built so far: false when it was never built, or was wiped (its
-   * marker is gone), and must be rebuilt from the start of the topic.
+   * Where the view stands in each partition of the topic: the offset of the last record it took
+   * in, written in the same step as the record's effect (so a restored or wiped Redis and the view
+   * in it always agree). A partition it has none for is read from the start.
    */
-  boolean intact();
+  Map<Integer, Long> positions();
 
-  /** Marks the view as being built from the start of the topic. */
-  void markBuilding();
+  /** Notes a record that changed nothing (one that was dead-lettered, say) as taken in. */
+  void taken(int partition, long offset);
 
   /** Applies an event exactly once in effect: atomically, and only once per event id. */
   Outcome apply(PresenceEvent event);
 
-  /** Applies events in order, each as {@link #apply} does, in one round trip where it can. */
-  default java.util.List<Outcome> applyAll(java.util.List<PresenceEvent> events) {
-    return events.stream().map(this::apply).toList();
-  }
+  /** An event and where it was in the topic. */
+  record Positioned(PresenceEvent event, int partition, long offset) {}
+
+  /**
+   * Applies events in order, each as {@link #apply} does and with its position, in one round trip
+   * where it can.
+   */
+  List<Outcome> applyAll(List<Positioned> events);
 
   record Participant(String name, String identity, boolean audio, boolean video, long joinedAt, String state) {}
 

@@ -47,7 +47,7 @@ public final class RedisPresenceView implements PresenceView {
   /**
    * KEYS: event, room, participants, rooms, user, seqs, changes. ARGV: type, roomId, seq,
    * participant, identity, kmsNode, audio, video, time (ms), dedup TTL (s), user key prefix,
-   * changes kept, room name.
+   * changes kept, room name, partition ('' for none), offset. KEYS[8]: positions.
    *
    * <p>Events of one room may arrive out of order (two signaling pods send them), so each
    * participant, and the room itself, remembers the sequence number of the last event applied to
@@ -58,6 +58,10 @@ public final class RedisPresenceView implements PresenceView {
    * the next change). The room's {@code seq} is the highest applied.
    */
   private static final RedisScript<String> APPLY = RedisScript.of("""
+      if ARGV[14] ~= '' then
+        local at = tonumber(redis.call('HGET', KEYS[8], ARGV[14]) or '-1')
+        if tonumber(ARGV[15]) > at then redis.call('HSET', KEYS[8], ARGV[14], ARGV[15]) end
+      end
       if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[10]) then return 'DUPLICATE' end
       local seq = tonumber(ARGV[3])
       local t = ARGV[1]
@@ -172,22 +176,31 @@ public final class RedisPresenceView implements PresenceView {
     return PREFIX + "user:" + identity;
   }
 
-  /** Present while the view holds what the topic built; gone when Redis was wiped (or never built). */
-  static final String MARKER = PREFIX + "built";
+  /** partition → offset of the last record taken in, written with each record's effect. */
+  static final String POSITIONS = PREFIX + "positions";
 
   @Override
-  public boolean intact() {
-    return Boolean.TRUE.equals(redis.hasKey(MARKER));
+  public Map<Integer, Long> positions() {
+    Map<Integer, Long> positions = new java.util.HashMap<>();
+    redis.opsForHash().entries(POSITIONS).forEach((p, o) ->
+        positions.put(Integer.parseInt((String) p), Long.parseLong((String) o)));
+    return positions;
   }
 
   @Override
-  public void markBuilding() {
-    redis.opsForValue().set(MARKER, java.time.Instant.now().toString());
+  public void taken(int partition, long offset) {
+    redis.execute(TAKEN, List.of(POSITIONS), Integer.toString(partition), Long.toString(offset));
   }
+
+  private static final RedisScript<Long> TAKEN = RedisScript.of("""
+      local at = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '-1')
+      if tonumber(ARGV[2]) > at then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) return 1 end
+      return 0
+      """, Long.class);
 
   @Override
   public Outcome apply(PresenceEvent e) {
-    String result = redis.execute(APPLY, keys(e), (Object[]) args(e));
+    String result = redis.execute(APPLY, keys(e), (Object[]) args(e, "", -1));
     if (result == null) {
       throw new IllegalStateException("Redis answered nothing to applying " + e.id());
     }
@@ -200,7 +213,7 @@ public final class RedisPresenceView implements PresenceView {
    * applied again: what was applied already is a duplicate.
    */
   @Override
-  public List<Outcome> applyAll(List<PresenceEvent> events) {
+  public List<Outcome> applyAll(List<Positioned> events) {
     if (events.isEmpty()) {
       return List.of();
     }
@@ -216,12 +229,13 @@ public final class RedisPresenceView implements PresenceView {
     }
   }
 
-  private List<Outcome> pipelined(List<PresenceEvent> events) {
+  private List<Outcome> pipelined(List<Positioned> events) {
     byte[] sha = APPLY.getSha1().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     List<Object> results = redis.executePipelined((org.springframework.data.redis.core.RedisCallback<Object>) c -> {
-      for (PresenceEvent e : events) {
+      for (Positioned positioned : events) {
+        PresenceEvent e = positioned.event();
         List<String> keys = keys(e);
-        List<String> args = List.of(args(e));
+        List<String> args = List.of(args(e, Integer.toString(positioned.partition()), positioned.offset()));
         byte[][] keysAndArgs = new byte[keys.size() + args.size()][];
         int i = 0;
         for (String k : keys) {
@@ -246,18 +260,19 @@ public final class RedisPresenceView implements PresenceView {
   private static List<String> keys(PresenceEvent e) {
     String identity = identity(e);
     return List.of(PREFIX + "event:" + e.id(), roomKey(e.roomId()), roomKey(e.roomId()) + ":participants",
-        PREFIX + "rooms", userKey(identity), roomKey(e.roomId()) + ":seqs", CHANGES);
+        PREFIX + "rooms", userKey(identity), roomKey(e.roomId()) + ":seqs", CHANGES, POSITIONS);
   }
 
   private static String identity(PresenceEvent e) {
     return e.identity() != null ? e.identity() : e.participant() != null ? e.participant() : "";
   }
 
-  private static String[] args(PresenceEvent e) {
+  private static String[] args(PresenceEvent e, String partition, long offset) {
     return new String[] {e.type().name(), e.roomId(), Long.toString(e.sequence()), nullToEmpty(e.participant()),
         identity(e), nullToEmpty(e.kmsNode()), String.valueOf(Boolean.TRUE.equals(e.audio())),
         String.valueOf(Boolean.TRUE.equals(e.video())), Long.toString(e.time().toEpochMilli()),
-        Long.toString(DEDUP.toSeconds()), PREFIX + "user:", Long.toString(CHANGES_KEPT), nullToEmpty(e.roomName())};
+        Long.toString(DEDUP.toSeconds()), PREFIX + "user:", Long.toString(CHANGES_KEPT), nullToEmpty(e.roomName()),
+        partition, Long.toString(offset)};
   }
 
   @Override

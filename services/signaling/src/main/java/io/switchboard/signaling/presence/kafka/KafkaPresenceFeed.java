@@ -110,7 +110,7 @@ public final class KafkaPresenceFeed implements PresenceFeed, AutoCloseable {
         log.debug("presence event {} of room {} waits for Kafka: {}", event.type().ceType(), event.roomId(),
             e.toString());
         pause();
-      } catch (KafkaException e) {
+      } catch (KafkaException | IllegalStateException e) {
         failed.increment();
         log.error("presence event {} #{} of room {} cannot be sent: {}", what.type().ceType(), what.sequence(),
             what.roomId(), e.toString());
@@ -133,7 +133,10 @@ public final class KafkaPresenceFeed implements PresenceFeed, AutoCloseable {
    * are lost; the view converges as the pods that remain expire this pod's parked participants.
    */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (!running) {
+      return; // closed already (by the pod's lifecycle, before Redis stops)
+    }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
     while (!queue.isEmpty() && System.nanoTime() < deadline) {
       try {
@@ -145,6 +148,11 @@ public final class KafkaPresenceFeed implements PresenceFeed, AutoCloseable {
     }
     running = false;
     sender.interrupt();
+    try {
+      sender.join(1_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     if (!queue.isEmpty()) {
       log.warn("stopping: {} presence events not handed to Kafka", queue.size());
     }
