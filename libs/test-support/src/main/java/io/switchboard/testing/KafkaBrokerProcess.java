@@ -207,11 +207,20 @@ public final class KafkaBrokerProcess implements AutoCloseable {
   }
 
   /** A KRaft cluster id: 16 random bytes, URL-safe base64 without padding. */
+  /**
+   * A random cluster id (a UUID, base64url), never one that starts with '-': kafka-storage's
+   * argument parser would take it for an option (one run in 64 failed so).
+   */
   private static String clusterId() {
-    UUID uuid = UUID.randomUUID();
-    java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(16);
-    bytes.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
-    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
+    while (true) {
+      UUID uuid = UUID.randomUUID();
+      java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(16);
+      bytes.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
+      String id = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
+      if (!id.startsWith("-")) {
+        return id;
+      }
+    }
   }
 
   @Override

@@ -588,7 +588,6 @@ public final class GroupCallService implements AutoCloseable {
         ? resumeHere(here, channel, resume.requestId())
         : takeOver(member, session, tokenHash, channel, resume.requestId());
     log.info("{} resumed in room {}", p.name, p.roomId);
-    presence(io.switchboard.presence.PresenceType.PARTICIPANT_RESUMED, p.roomId, p.name, p.nodeId, null, null, null);
     return p;
   }
 
@@ -618,6 +617,8 @@ public final class GroupCallService implements AutoCloseable {
         p.known.clear();
         existing = introduce(p);
       }
+      // Presence hears it before the client does: whatever the client does next comes after.
+      presence(io.switchboard.presence.PresenceType.PARTICIPANT_RESUMED, p.roomId, p.name, p.nodeId, null, null, null);
       channel.send(new ServerMessage.Resumed(p.name, p.roomName));
       channel.send(new ServerMessage.ExistingParticipants(existing));
       tellIfMediaMoved(p);
@@ -706,6 +707,9 @@ public final class GroupCallService implements AutoCloseable {
         synchronized (p) {
           existing = introduce(p);
         }
+        // Presence hears it before the client does: whatever the client does next comes after.
+        presence(io.switchboard.presence.PresenceType.PARTICIPANT_RESUMED, p.roomId, p.name, p.nodeId, null, null,
+            null);
         channel.send(new ServerMessage.Resumed(p.name, p.roomName));
         channel.send(new ServerMessage.ExistingParticipants(existing));
         tellIfMediaMoved(p);
