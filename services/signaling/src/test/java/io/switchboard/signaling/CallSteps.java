@@ -46,6 +46,13 @@ final class CallSteps {
     candidateFor(socket, sender);
   }
 
+  /** A browser's host candidate on loopback {@code port} (m-line 0), as RTCIceCandidate's JSON. */
+  static com.fasterxml.jackson.databind.node.ObjectNode candidate(int foundation, int port) {
+    return BrowserSocket.JSON.createObjectNode()
+        .put("candidate", "candidate:" + foundation + " 1 udp 2122260223 127.0.0.1 " + port + " typ host")
+        .put("sdpMid", "0").put("sdpMLineIndex", 0);
+  }
+
   /** Waits for a candidate of the endpoint that publishes or receives {@code name}. */
   static void candidateFor(BrowserSocket socket, String name) {
     while (!socket.next("iceCandidate").path("name").asText().equals(name)) {

@@ -1,6 +1,7 @@
 package io.switchboard.signaling;
 
 import static io.switchboard.signaling.BrowserSocket.message;
+import static io.switchboard.signaling.CallSteps.candidate;
 import static io.switchboard.signaling.CallSteps.offer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -99,17 +100,13 @@ class GroupCallIT {
       JsonNode candidate = alice.next("iceCandidate");
       assertThat(candidate.path("name").asText()).isEqualTo("alice");
       assertThat(candidate.path("candidate").path("candidate").asText()).startsWith("candidate:");
-      alice.send(message("onIceCandidate").put("name", "alice").set("candidate", BrowserSocket.JSON.createObjectNode()
-          .put("candidate", "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host").put("sdpMid", "0")
-          .put("sdpMLineIndex", 0)));
+      alice.send(message("onIceCandidate").put("name", "alice").set("candidate", candidate(1, 50000)));
 
       join(bob, "bob", "tutorial");
       assertThat(bob.next("existingParticipants").path("data").toString()).isEqualTo("[\"alice\"]");
       assertThat(alice.next("newParticipantArrived").path("name").asText()).isEqualTo("bob");
       // A candidate that arrives before its endpoint exists is kept, not dropped.
-      bob.send(message("onIceCandidate").put("name", "alice").set("candidate", BrowserSocket.JSON.createObjectNode()
-          .put("candidate", "candidate:2 1 udp 2122260223 127.0.0.1 50001 typ host").put("sdpMid", "0")
-          .put("sdpMLineIndex", 0)));
+      bob.send(message("onIceCandidate").put("name", "alice").set("candidate", candidate(2, 50001)));
       bob.send(message("receiveVideoFrom").put("sender", "alice")
           .put("sdpOffer", offer("02-recvonly-audio-video.offer.chromium.sdp")));
       JsonNode bobGetsAlice = bob.next("receiveVideoAnswer");
@@ -365,9 +362,7 @@ class GroupCallIT {
         assertThat(again.next("receiveVideoAnswer").path("name").asText()).isEqualTo("alice");
         assertThat(again.next("iceCandidate").path("name").asText()).isEqualTo("alice");
         // Her subscription to Bob is still hers: a candidate for it is taken, and Bob can receive her.
-        again.send(message("onIceCandidate").put("name", "bob").set("candidate", BrowserSocket.JSON.createObjectNode()
-            .put("candidate", "candidate:3 1 udp 2122260223 127.0.0.1 50002 typ host").put("sdpMid", "0")
-            .put("sdpMLineIndex", 0)));
+        again.send(message("onIceCandidate").put("name", "bob").set("candidate", candidate(3, 50002)));
         bob.send(message("receiveVideoFrom").put("sender", "alice")
             .put("sdpOffer", offer("02-recvonly-audio-video.offer.chromium.sdp")));
         assertThat(bob.next("receiveVideoAnswer").path("name").asText()).isEqualTo("alice");
@@ -472,9 +467,7 @@ class GroupCallIT {
         } while (!candidate.path("stream").asText().equals("screen"));
         assertThat(candidate.path("name").asText()).isEqualTo("alice");
         bob.send(message("onIceCandidate").put("name", "alice").put("stream", "screen")
-            .set("candidate", BrowserSocket.JSON.createObjectNode()
-                .put("candidate", "candidate:4 1 udp 2122260223 127.0.0.1 50004 typ host").put("sdpMid", "0")
-                .put("sdpMLineIndex", 0)));
+            .set("candidate", candidate(4, 50004)));
         // alice: camera and screen; bob and carol: cameras; bob: alice's screen.
         assertThat(kms().server().count("WebRtcEndpoint")).isEqualTo(5);
 
@@ -803,8 +796,7 @@ class GroupCallIT {
         frank.send(message("leaveRoom"));
       }
       // Candidates for streams nobody has.
-      JsonNode candidate = BrowserSocket.JSON.createObjectNode()
-          .put("candidate", "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host").put("sdpMid", "0").put("sdpMLineIndex", 0);
+      JsonNode candidate = candidate(1, 50000);
       s.send(message("onIceCandidate").put("name", "nobody").set("candidate", candidate));
       assertThat(s.next("error").path("code").asText()).isEqualTo("unknown-stream");
       s.send(message("onIceCandidate").put("name", "dana").put("stream", "screen").set("candidate", candidate));

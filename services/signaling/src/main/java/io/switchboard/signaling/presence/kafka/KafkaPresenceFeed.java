@@ -44,17 +44,19 @@ public final class KafkaPresenceFeed implements PresenceFeed, AutoCloseable {
     this.producer = producer;
     this.sequences = sequences;
     this.queue = new LinkedBlockingQueue<>(capacity);
-    this.sent = Counter.builder("switchboard.signaling.presence.events").tag("outcome", "sent")
-        .description("Presence events, by what became of them").register(registry);
-    this.failed = Counter.builder("switchboard.signaling.presence.events").tag("outcome", "failed")
-        .description("Presence events, by what became of them").register(registry);
-    this.dropped = Counter.builder("switchboard.signaling.presence.events").tag("outcome", "dropped")
-        .description("Presence events, by what became of them").register(registry);
+    this.sent = events(registry, "sent");
+    this.failed = events(registry, "failed");
+    this.dropped = events(registry, "dropped");
     Gauge.builder("switchboard.signaling.presence.queue", queue, BlockingQueue::size)
         .description("Presence events waiting to be handed to Kafka").register(registry);
     this.sender = new Thread(this::run, "presence-sender");
     this.sender.setDaemon(true);
     this.sender.start();
+  }
+
+  private static Counter events(MeterRegistry registry, String outcome) {
+    return Counter.builder("switchboard.signaling.presence.events").tag("outcome", outcome)
+        .description("Presence events, by what became of them").register(registry);
   }
 
   @Override
