@@ -21,7 +21,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
-import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
@@ -88,15 +87,33 @@ class StateConfiguration {
     return new KafkaTemplate<>(deadLetterProducers);
   }
 
-  /** The topics, created if the broker does not have them (partitions: how far consumers scale). */
+  /**
+   * The topics, created if the broker does not have them (partitions: how far consumers scale).
+   * An existing topic is left exactly as it is: declaring it to Spring's KafkaAdmin would raise a
+   * smaller partition count to this one, which moves rooms to other partitions mid-stream and
+   * reorders their events.
+   */
   @Bean
-  NewTopic presenceTopic(StateProperties properties) {
-    return TopicBuilder.name(PresenceContract.TOPIC).partitions(properties.partitions()).build();
-  }
-
-  @Bean
-  NewTopic deadLetterTopic(StateProperties properties) {
-    return TopicBuilder.name(PresenceContract.DEAD_LETTER_TOPIC).partitions(properties.partitions()).build();
+  Object presenceTopics(KafkaProperties kafka, StateProperties properties) {
+    try (org.apache.kafka.clients.admin.Admin admin =
+        org.apache.kafka.clients.admin.Admin.create(kafka.buildAdminProperties())) {
+      for (String topic : java.util.List.of(PresenceContract.TOPIC, PresenceContract.DEAD_LETTER_TOPIC)) {
+        try {
+          admin.createTopics(java.util.List.of(new NewTopic(topic, properties.partitions(), (short) -1)))
+              .all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+          if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+            org.slf4j.LoggerFactory.getLogger(StateConfiguration.class)
+                .warn("topic {} not created (the broker may create it, or an operator): {}", topic, e.getCause().toString());
+          }
+        } catch (java.util.concurrent.TimeoutException e) {
+          org.slf4j.LoggerFactory.getLogger(StateConfiguration.class).warn("topic {} not created in time", topic);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+    return java.util.List.of(PresenceContract.TOPIC, PresenceContract.DEAD_LETTER_TOPIC);
   }
 
   /**
