@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole of Switchboard on this machine, no Docker needed (tools/local-stack):
-#   group calls (the Kurento tutorial's protocol)  ws://localhost:8080/groupcall
+#   the browser client  http://localhost:8080/   group calls  ws://localhost:8080/groupcall
 #   placement API                                  http://localhost:8090/v1/nodes
 #   presence view and its SSE stream               http://localhost:8092/v1/rooms, /v1/stream
 #   KMS emulator (JSON-RPC) and fault injection    ws://localhost:8888/kurento, http://localhost:8889/status

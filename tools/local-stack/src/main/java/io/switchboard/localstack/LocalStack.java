@@ -13,12 +13,15 @@ import java.util.Deque;
 
 /**
  * The whole system on one machine, no Docker: Redis (6379), a KRaft Kafka broker (9092), a KMS
- * emulator (8888, fault injection on 8889), placement (8090), state (8092) and signaling (8080,
- * until the gateway takes that port), each service from its jar, logs under
+ * emulator (8888, fault injection on 8889), placement (8090), state (8092), signaling (8081) and
+ * the gateway (8080: the browser client, /groupcall, /api), each service from its jar, logs under
  * {@code target/local-stack/}. Ctrl-C stops everything. Run from the repository root
  * ({@code ./run-local.sh} does).
  */
 public final class LocalStack {
+
+  /** The local gateway's API key (POST /api/tokens, /api/placement/**): for development only. */
+  static final String API_KEY = "local-dev-key";
 
   private LocalStack() {}
 
@@ -45,9 +48,13 @@ public final class LocalStack {
           "--spring.data.redis.url=" + redis, "--switchboard.placement.nodes=" + kms.url()));
       step(started, "state", () -> ServiceProcess.start("state", 8092, logs.resolve("state.log"),
           "--spring.data.redis.url=" + redis, "--spring.kafka.bootstrap-servers=" + kafka));
-      step(started, "signaling", () -> ServiceProcess.start("signaling", 8080, logs.resolve("signaling.log"),
+      step(started, "signaling", () -> ServiceProcess.start("signaling", 8081, logs.resolve("signaling.log"),
           "--spring.data.redis.url=" + redis, "--spring.kafka.bootstrap-servers=" + kafka,
           "--switchboard.placement.url=http://127.0.0.1:8090", "--switchboard.signaling.pod-id=signaling-local"));
+      step(started, "gateway", () -> ServiceProcess.start("gateway", 8080, logs.resolve("gateway.log"),
+          "--spring.data.redis.url=" + redis,
+          "--spring.cloud.discovery.client.simple.instances.signaling[0].uri=http://127.0.0.1:8081",
+          "--switchboard.gateway.api-keys=" + API_KEY));
     } catch (Exception e) {
       System.err.println("the local stack did not start: " + e.getMessage());
       System.exit(1);
@@ -55,14 +62,16 @@ public final class LocalStack {
     System.out.println("""
 
         Switchboard is running:
+          the browser client (open two tabs)             http://localhost:8080/
           group calls (the Kurento tutorial's protocol)  ws://localhost:8080/groupcall
+          operator APIs through the gateway              http://localhost:8080/api/placement/nodes  (X-Api-Key: %s)
           placement API                                  http://localhost:8090/v1/nodes
           presence: rooms, people, live changes (SSE)    http://localhost:8092/v1/rooms  /v1/stream
           KMS emulator, and its fault injection          ws://localhost:8888/kurento  http://localhost:8889/status
           Redis / Kafka                                  redis://localhost:6379  localhost:9092
           logs                                           target/local-stack/*.log
         Ctrl-C stops it all.
-        """);
+        """.formatted(API_KEY));
     Thread.currentThread().join();
   }
 

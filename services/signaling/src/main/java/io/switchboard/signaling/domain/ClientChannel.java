@@ -12,4 +12,9 @@ public interface ClientChannel {
 
   /** Closes the socket with close code 4001 (the session ended: join again), after what was sent. */
   void closeEnded(String reason);
+
+  /** What this socket's join token allows (everything without one). */
+  default Access access() {
+    return Access.ANYONE;
+  }
 }

@@ -583,6 +583,11 @@ public final class GroupCallService implements AutoCloseable {
     RoomStore.MemberRecord member = store.member(session.roomId(), session.name())
         .filter(m -> m.session().equals(tokenHash))
         .orElseThrow(() -> refuse(ErrorCode.INVALID_TOKEN, "the session has ended; join again", resume.requestId()));
+    String refused = channel.access().refusesJoin(
+        session.roomName() == null ? session.roomId() : session.roomName(), session.name());
+    if (refused != null) {
+      throw refuse(ErrorCode.NOT_ALLOWED, refused, resume.requestId());
+    }
     Participant here = localParticipant(session.roomId(), session.name());
     Participant p = here != null && here.memberId.equals(member.id()) && member.pod().equals(podId)
         ? resumeHere(here, channel, resume.requestId())
@@ -995,7 +1000,7 @@ public final class GroupCallService implements AutoCloseable {
 
   private void receiveVideoFrom(Participant self, ClientMessage.ReceiveVideoFrom receive) {
     if (receive.sender().equals(self.name)) {
-      mayPublish(receive.requestId());
+      mayPublish(self, receive.requestId());
       if (receive.stream() == Stream.SCREEN) {
         throw refuse(ErrorCode.UNKNOWN_STREAM, "share a screen with publishScreen", receive.requestId());
       }
@@ -1003,6 +1008,7 @@ public final class GroupCallService implements AutoCloseable {
           answer -> new ServerMessage.ReceiveVideoAnswer(self.name, answer, Stream.WEBCAM));
       return;
     }
+    granted(self, Access.Grant.SUBSCRIBE, "receiving others' media", receive.requestId());
     subscribe(self, receive.sender(), receive.stream(), receive.sdpOffer(), receive.requestId(),
         answer -> new ServerMessage.ReceiveVideoAnswer(receive.sender(), answer, receive.stream()));
   }
@@ -1089,14 +1095,23 @@ public final class GroupCallService implements AutoCloseable {
 
   // ---------------------------------------------------------------- screen sharing
 
-  private void mayPublish(String requestId) {
+  private void mayPublish(Participant self, String requestId) {
     if (!settings.limits().mayPublish()) {
       throw refuse(ErrorCode.NOT_ALLOWED, "sending media is not allowed in this room", requestId);
+    }
+    granted(self, Access.Grant.PUBLISH, "sending media", requestId);
+  }
+
+  /** The participant's join token must grant {@code grant} (always so without a token). */
+  private void granted(Participant self, Access.Grant grant, String what, String requestId) {
+    if (!self.channel.access().may(grant)) {
+      throw refuse(ErrorCode.NOT_ALLOWED, what + " needs the " + grant.wire() + " grant, which your join token lacks",
+          requestId);
     }
   }
 
   private void publishScreen(Participant self, ClientMessage.PublishScreen share) {
-    mayPublish(share.requestId());
+    mayPublish(self, share.requestId());
     synchronized (self) {
       if (self.screenEndpoint != null || self.screenPending) {
         throw refuse(ErrorCode.INVALID_SDP, "already sharing a screen", share.requestId());
@@ -1165,7 +1180,8 @@ public final class GroupCallService implements AutoCloseable {
   private void presenter(Participant self, ClientMessage.Presenter present) {
     String who = presenterValue(self);
     try {
-      mayPublish(present.requestId());
+      mayPublish(self, present.requestId());
+      granted(self, Access.Grant.PRESENTER, "presenting", present.requestId());
       synchronized (self) {
         if (self.publishing) {
           throw refuse(ErrorCode.NOT_ALLOWED, store.presenter(self.roomId).filter(who::equals).isPresent()
@@ -1193,6 +1209,7 @@ public final class GroupCallService implements AutoCloseable {
   /** {@code viewer}: receive the presenter, answered as {@code viewerResponse}. */
   private void viewer(Participant self, ClientMessage.Viewer view) {
     try {
+      granted(self, Access.Grant.SUBSCRIBE, "viewing the presenter", view.requestId());
       String presenter = store.presenter(self.roomId).map(GroupCallService::presenterName)
           .orElseThrow(() -> refuse(ErrorCode.UNKNOWN_SENDER, "nobody is presenting in room " + self.roomName,
               view.requestId()));
@@ -1270,6 +1287,7 @@ public final class GroupCallService implements AutoCloseable {
     if (!settings.limits().mayRecord()) {
       throw refuse(ErrorCode.NOT_ALLOWED, "recording is not allowed in this room", start.requestId());
     }
+    granted(self, Access.Grant.RECORD, "recording", start.requestId());
     String uri = settings.limits().recordingUri(self.roomId, self.name, clock.millis());
     synchronized (self) {
       if (self.recorder != null || self.recordingUri != null) {

@@ -26,16 +26,23 @@ final class ClientSocket implements ClientChannel {
   private final WebSocketSession session;
   private final MessageEncoder encoder;
   private final Bucket rate;
+  private final io.switchboard.signaling.domain.Access access;
   /** The participant this socket is, once joined; only touched on the socket's handler thread. */
   volatile Participant participant;
 
   ClientSocket(WebSocketSession session, MessageEncoder encoder, Duration sendTimeLimit, int sendBufferBytes,
-      int perSecond, int burst) {
+      int perSecond, int burst, io.switchboard.signaling.domain.Access access) {
+    this.access = access;
     this.session = new ConcurrentWebSocketSessionDecorator(session, (int) sendTimeLimit.toMillis(), sendBufferBytes);
     this.encoder = encoder;
     this.rate = Bucket.builder()
         .addLimit(Bandwidth.builder().capacity(burst).refillGreedy(perSecond, Duration.ofSeconds(1)).build())
         .build();
+  }
+
+  @Override
+  public io.switchboard.signaling.domain.Access access() {
+    return access;
   }
 
   boolean allow() {

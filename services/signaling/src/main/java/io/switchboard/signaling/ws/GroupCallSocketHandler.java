@@ -7,6 +7,7 @@ import io.switchboard.groupcall.protocol.MessageEncoder;
 import io.switchboard.groupcall.protocol.ProtocolException;
 import io.switchboard.groupcall.protocol.ServerMessage;
 import io.switchboard.signaling.config.SignalingProperties;
+import io.switchboard.signaling.domain.Access;
 import io.switchboard.signaling.domain.GroupCallService;
 import io.switchboard.signaling.domain.MediaServer;
 import io.switchboard.signaling.domain.Participant;
@@ -19,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.SubProtocolCapable;
 import org.springframework.web.socket.handler.TextWebSocketHandler;
 
 /**
@@ -27,7 +29,15 @@ import org.springframework.web.socket.handler.TextWebSocketHandler;
  * than its rate limit is closed with 1008; frames over the size limit are closed with 1009 by the
  * container.
  */
-public final class GroupCallSocketHandler extends TextWebSocketHandler {
+public final class GroupCallSocketHandler extends TextWebSocketHandler implements SubProtocolCapable {
+
+  /** The subprotocol a browser asks for when it passes a join token as a subprotocol (the gateway strips the token). */
+  public static final String SUBPROTOCOL = "switchboard";
+  static final String IDENTITY_HEADER = "X-Switchboard-Identity";
+  static final String ROOM_HEADER = "X-Switchboard-Room";
+  static final String GRANTS_HEADER = "X-Switchboard-Grants";
+  /** Close code: the join token does not allow this (wrong room or name), or there is none where one is required. */
+  static final int FORBIDDEN = 4403;
 
   private static final Logger log = LoggerFactory.getLogger(GroupCallSocketHandler.class);
 
@@ -48,10 +58,44 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler {
   }
 
   @Override
+  public java.util.List<String> getSubProtocols() {
+    return java.util.List.of(SUBPROTOCOL);
+  }
+
+  /**
+   * What the gateway verified about this socket's join token, from the headers it sets (and strips
+   * from clients). None: anyone may do anything the room allows, unless identity is required.
+   */
+  static Access accessOf(WebSocketSession session) {
+    org.springframework.http.HttpHeaders headers = session.getHandshakeHeaders();
+    String identity = headers.getFirst(IDENTITY_HEADER);
+    if (identity == null) {
+      return Access.ANYONE;
+    }
+    String room = headers.getFirst(ROOM_HEADER);
+    return new Access(decode(identity), room == null ? "" : decode(room), Access.parseGrants(headers.getFirst(GRANTS_HEADER)));
+  }
+
+  private static String decode(String value) {
+    try {
+      return java.net.URLDecoder.decode(value, java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return value; // not percent-encoded: compared as it is
+    }
+  }
+
+  @Override
   public void afterConnectionEstablished(WebSocketSession session) {
     session.setTextMessageSizeLimit(properties.maxFrameBytes());
+    Access access = accessOf(session);
     ClientSocket socket = new ClientSocket(session, encoder, properties.sendTimeLimit(),
-        properties.sendBufferBytes(), properties.messagesPerSecond(), properties.messageBurst());
+        properties.sendBufferBytes(), properties.messagesPerSecond(), properties.messageBurst(), access);
+    if (properties.requireIdentity() && !access.restricted()) {
+      socket.send(new ServerMessage.Error(ErrorCode.NOT_ALLOWED.wire(),
+          "connect through the gateway with a join token", null));
+      socket.close(new CloseStatus(FORBIDDEN, "a join token is required"));
+      return;
+    }
     sockets.put(session.getId(), socket);
     if (draining) {
       socket.send(new ServerMessage.Reconnect(STOPPING));
@@ -111,6 +155,16 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler {
         // Nothing new starts on a stopping pod (a leave, ICE and the rest are still served).
         socket.send(new ServerMessage.Reconnect(STOPPING));
         return;
+      }
+      if (message instanceof ClientMessage.JoinRoom join) {
+        String refused = socket.access().refusesJoin(join.room(), join.name());
+        if (refused != null) {
+          // The token says who and where: a join elsewhere is not a mistake to retry on this socket.
+          metrics.refused(ErrorCode.NOT_ALLOWED.wire());
+          socket.send(new ServerMessage.Error(ErrorCode.NOT_ALLOWED.wire(), refused, join.requestId()));
+          socket.close(new CloseStatus(FORBIDDEN, refused.length() > 120 ? refused.substring(0, 120) : refused));
+          return;
+        }
       }
       long started = System.nanoTime();
       try (var room = org.slf4j.MDC.putCloseable("room", roomOf(socket, message));

@@ -1,0 +1,116 @@
+package io.switchboard.gateway.config;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.gateway.edge.ApiKeyGatewayFilterFactory;
+import io.switchboard.gateway.edge.GroupCallGuardGatewayFilterFactory;
+import io.switchboard.gateway.edge.KeepAliveWebSocketService;
+import io.switchboard.gateway.edge.Refusals;
+import io.switchboard.gateway.edge.SecurityHeadersFilter;
+import io.switchboard.gateway.edge.SocketLeases;
+import io.switchboard.gateway.routing.OpenSockets;
+import io.switchboard.gateway.routing.SocketTrackingFilter;
+import io.switchboard.gateway.tokens.JoinTokens;
+import java.time.Clock;
+import java.util.List;
+import org.springframework.cloud.gateway.filter.ratelimit.RedisRateLimiter;
+import org.springframework.cloud.gateway.route.RouteLocator;
+import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.web.reactive.socket.server.RequestUpgradeStrategy;
+import org.springframework.web.reactive.socket.server.WebSocketService;
+import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
+
+/** The routes and the pieces they are made of. */
+@Configuration(proxyBeanMethods = false)
+class GatewayConfiguration {
+
+  @Bean
+  Clock clock() {
+    return Clock.systemUTC();
+  }
+
+  @Bean
+  JoinTokens joinTokens(GatewayProperties properties, Clock clock) {
+    return new JoinTokens(properties.tokens(), clock);
+  }
+
+  @Bean
+  OpenSockets openSockets(MeterRegistry registry) {
+    return new OpenSockets(registry);
+  }
+
+  @Bean
+  SocketTrackingFilter socketTrackingFilter(OpenSockets sockets, GatewayProperties properties) {
+    return new SocketTrackingFilter(sockets, properties.sticky().cookie(), properties.sticky().maxAge());
+  }
+
+  @Bean
+  SecurityHeadersFilter securityHeadersFilter() {
+    return new SecurityHeadersFilter();
+  }
+
+  /** The connection rate per client address: the gateway's own Redis token bucket. */
+  @Bean
+  RedisRateLimiter connectionRateLimiter(GatewayProperties properties) {
+    RedisRateLimiter limiter = new RedisRateLimiter(properties.limits().connectionsPerSecond(),
+        properties.limits().connectionBurst());
+    limiter.setIncludeHeaders(false);
+    return limiter;
+  }
+
+  @Bean(destroyMethod = "close")
+  SocketLeases socketLeases(ReactiveStringRedisTemplate redis, GatewayProperties properties, Clock clock) {
+    return new SocketLeases(redis, properties.limits().socketsPerAddress(), properties.limits().socketLease(), clock);
+  }
+
+  /** What proxied sockets are served by (the gateway's WebsocketRoutingFilter takes the primary). */
+  @Bean
+  @Primary
+  WebSocketService keepAliveWebSocketService(RequestUpgradeStrategy upgrades, GatewayProperties properties,
+      MeterRegistry registry) {
+    return new KeepAliveWebSocketService(new HandshakeWebSocketService(upgrades),
+        properties.keepAlive().pingInterval(), properties.keepAlive().idleTimeout(), registry);
+  }
+
+  @Bean
+  Refusals refusals(RequestUpgradeStrategy upgrades, MeterRegistry registry) {
+    return new Refusals(new HandshakeWebSocketService(upgrades), registry);
+  }
+
+  @Bean
+  GroupCallGuardGatewayFilterFactory groupCallGuardGatewayFilterFactory(GatewayProperties properties,
+      JoinTokens tokens, RedisRateLimiter connectionRateLimiter, SocketLeases leases, Refusals refusals) {
+    return new GroupCallGuardGatewayFilterFactory(properties, tokens, connectionRateLimiter, leases, refusals);
+  }
+
+  @Bean
+  ApiKeyGatewayFilterFactory apiKeyGatewayFilterFactory(GatewayProperties properties, Refusals refusals) {
+    return new ApiKeyGatewayFilterFactory(properties.apiKeys(), refusals);
+  }
+
+  /**
+   * {@code /groupcall} to a signaling pod of the load balancer's choosing; {@code /api/placement/**}
+   * and {@code /api/state/**} to those services' {@code /v1/**}.
+   */
+  @Bean
+  RouteLocator switchboardRoutes(RouteLocatorBuilder routes, GatewayProperties properties,
+      GroupCallGuardGatewayFilterFactory guard, ApiKeyGatewayFilterFactory apiKey) {
+    List<String> stateOpen = properties.mode() == GatewayProperties.Mode.OPEN ? List.of("GET", "HEAD") : List.of();
+    return routes.routes()
+        .route("groupcall", r -> r.path("/groupcall")
+            .filters(f -> f.filter(guard.apply(new GroupCallGuardGatewayFilterFactory.Config())))
+            .uri("lb://" + GatewayProperties.SIGNALING))
+        .route("placement-api", r -> r.path("/api/placement/**")
+            .filters(f -> f.filter(apiKey.apply(new ApiKeyGatewayFilterFactory.Config()))
+                .rewritePath("/api/placement/(?<rest>.*)", "/v1/${rest}"))
+            .uri(properties.placementUrl()))
+        .route("state-api", r -> r.path("/api/state/**")
+            .filters(f -> f.filter(apiKey.apply(new ApiKeyGatewayFilterFactory.Config().setOpenMethods(stateOpen)))
+                .rewritePath("/api/state/(?<rest>.*)", "/v1/${rest}"))
+            .uri(properties.stateUrl()))
+        .build();
+  }
+}

@@ -1,0 +1,65 @@
+package io.switchboard.gateway.config;
+
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/** {@code switchboard.gateway.*}; every key is documented in application.yaml. */
+@ConfigurationProperties("switchboard.gateway")
+@Validated
+public record GatewayProperties(
+    @DefaultValue("open") @NotNull Mode mode,
+    @DefaultValue("http://127.0.0.1:8090") @NotNull URI placementUrl,
+    @DefaultValue("http://127.0.0.1:8092") @NotNull URI stateUrl,
+    @DefaultValue List<String> apiKeys,
+    @DefaultValue("*") List<String> allowedOrigins,
+    @DefaultValue Tokens tokens,
+    @DefaultValue Limits limits,
+    @DefaultValue KeepAlive keepAlive,
+    @DefaultValue Sticky sticky) {
+
+  /** The discovery service id of the signaling pods. */
+  public static final String SIGNALING = "signaling";
+
+  public enum Mode {
+    /** Anyone may join any room under any name: the Kurento tutorial client works unchanged. */
+    OPEN,
+    /** A join token is required; the pod enforces its room, identity and grants. */
+    SECURE
+  }
+
+  /**
+   * Join tokens (JWT). Verified with {@code secret} (HS256) when set, else with the keys at
+   * {@code jwks-uri} (RS256); issued by {@code POST /api/tokens} with {@code secret} only.
+   */
+  public record Tokens(
+      @DefaultValue("") String secret,
+      URI jwksUri,
+      @DefaultValue("") String issuer,
+      @DefaultValue("") String audience,
+      @DefaultValue("24h") @NotNull Duration maxTtl,
+      @DefaultValue("30s") @NotNull Duration clockSkew) {}
+
+  /** Per client address, shared by every gateway replica through Redis. */
+  public record Limits(
+      @DefaultValue("5") @Min(1) int connectionsPerSecond,
+      @DefaultValue("20") @Min(1) int connectionBurst,
+      @DefaultValue("20") @Min(1) int socketsPerAddress,
+      @DefaultValue("2m") @NotNull Duration socketLease,
+      @DefaultValue("false") boolean trustForwardedFor) {}
+
+  /** Pings keep idle sockets open through load balancers; a socket silent this long is closed. */
+  public record KeepAlive(
+      @DefaultValue("25s") @NotNull Duration pingInterval,
+      @DefaultValue("75s") @NotNull Duration idleTimeout) {}
+
+  /** The cookie that brings a client without a room back to its pod. */
+  public record Sticky(
+      @DefaultValue("SB_POD") @NotNull String cookie,
+      @DefaultValue("12h") @NotNull Duration maxAge) {}
+}

@@ -1,0 +1,209 @@
+package io.switchboard.gateway.edge;
+
+import io.switchboard.gateway.config.GatewayProperties;
+import io.switchboard.gateway.routing.RoomAffinityLoadBalancer;
+import io.switchboard.gateway.tokens.Grant;
+import io.switchboard.gateway.tokens.JoinToken;
+import io.switchboard.gateway.tokens.JoinTokens;
+import io.switchboard.gateway.tokens.TokenRejectedException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import org.springframework.cloud.gateway.filter.GatewayFilter;
+import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
+import org.springframework.cloud.gateway.filter.ratelimit.RedisRateLimiter;
+import org.springframework.cloud.gateway.support.NotFoundException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.util.UriComponentsBuilder;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Everything a {@code /groupcall} socket passes before it reaches a pod, cheapest first: the
+ * identity headers a client might forge are removed; the Origin must be allowed; the client's
+ * address must be under its connection rate and its open-socket cap (both in Redis, shared by all
+ * gateway replicas); in secure mode a join token must verify. Then the verified identity, room and
+ * grants travel to the pod as {@code X-Switchboard-*} headers, the token itself does not, and the
+ * room (token claim, else {@code ?room=}) is left for {@link RoomAffinityLoadBalancer}.
+ */
+public final class GroupCallGuardGatewayFilterFactory
+    extends AbstractGatewayFilterFactory<GroupCallGuardGatewayFilterFactory.Config> {
+
+  /** The subprotocol the browser client asks for alongside a token carried as a subprotocol. */
+  public static final String SUBPROTOCOL = "switchboard";
+  /** A subprotocol entry {@code access_token.<jwt>} carries the token (browsers cannot set headers). */
+  public static final String TOKEN_PROTOCOL_PREFIX = "access_token.";
+  public static final String TOKEN_QUERY = "access_token";
+  public static final String IDENTITY_HEADER = "X-Switchboard-Identity";
+  public static final String ROOM_HEADER = "X-Switchboard-Room";
+  public static final String GRANTS_HEADER = "X-Switchboard-Grants";
+  /** Exchange attribute: when the request arrived (System.nanoTime), for the upgrade latency. */
+  public static final String STARTED_ATTRIBUTE = "switchboard.started";
+
+  /** Per route: whether sockets need a join token, and whether a known room picks the pod. */
+  public static final class Config {
+    private GatewayProperties.Mode mode;
+    private boolean roomAffinity = true;
+
+    public GatewayProperties.Mode getMode() {
+      return mode;
+    }
+
+    public Config setMode(GatewayProperties.Mode mode) {
+      this.mode = mode;
+      return this;
+    }
+
+    public boolean isRoomAffinity() {
+      return roomAffinity;
+    }
+
+    public Config setRoomAffinity(boolean roomAffinity) {
+      this.roomAffinity = roomAffinity;
+      return this;
+    }
+  }
+
+  private final GatewayProperties properties;
+  private final JoinTokens tokens;
+  private final RedisRateLimiter rateLimiter;
+  private final SocketLeases leases;
+  private final Refusals refusals;
+  private final CorsConfiguration origins = new CorsConfiguration();
+
+  public GroupCallGuardGatewayFilterFactory(GatewayProperties properties, JoinTokens tokens,
+      RedisRateLimiter rateLimiter, SocketLeases leases, Refusals refusals) {
+    super(Config.class);
+    this.properties = properties;
+    this.tokens = tokens;
+    this.rateLimiter = rateLimiter;
+    this.leases = leases;
+    this.refusals = refusals;
+    this.origins.setAllowedOriginPatterns(properties.allowedOrigins());
+  }
+
+  @Override
+  public GatewayFilter apply(Config config) {
+    GatewayProperties.Mode mode = config.getMode() != null ? config.getMode() : properties.mode();
+    if (mode == GatewayProperties.Mode.SECURE && !tokens.configured()) {
+      throw new IllegalStateException("secure mode needs switchboard.gateway.tokens.secret or .jwks-uri");
+    }
+    return (exchange, chain) -> {
+      exchange.getAttributes().put(STARTED_ATTRIBUTE, System.nanoTime());
+      String origin = exchange.getRequest().getHeaders().getOrigin();
+      if (origin != null && origins.checkOrigin(origin) == null) {
+        return refusals.refuse(exchange, Refusal.ORIGIN, "origin " + origin + " is not allowed");
+      }
+      String address = ClientAddress.of(exchange.getRequest(), properties.limits().trustForwardedFor());
+      String routeId = "groupcall";
+      return rateLimiter.isAllowed(routeId, address).flatMap(rate -> {
+        if (!rate.isAllowed()) {
+          return refusals.refuse(exchange, Refusal.RATE,
+              "too many connections from this address; retry in a second");
+        }
+        Mono<JoinToken> verified = mode == GatewayProperties.Mode.SECURE
+            ? Mono.fromCallable(() -> tokens.verify(tokenOf(exchange.getRequest())))
+                .subscribeOn(Schedulers.boundedElastic()) // a JWKS fetch blocks
+            : Mono.empty();
+        return verified.map(java.util.Optional::of).defaultIfEmpty(java.util.Optional.empty())
+            .flatMap(token -> leases.acquire(address).flatMap(lease -> {
+              if (!lease.granted()) {
+                return refusals.refuse(exchange, Refusal.SOCKETS, "too many open sockets from this address ("
+                    + properties.limits().socketsPerAddress() + ")");
+              }
+              ServerWebExchange admitted = admit(exchange, token.orElse(null), config.isRoomAffinity());
+              SocketLifetime lifetime = SocketLifetime.begin(admitted);
+              lifetime.onEnd(lease::release);
+              return onEventLoopOf(exchange)
+                  .then(Mono.defer(() -> chain.filter(admitted)))
+                  .onErrorResume(NotFoundException.class, e -> refusals.refuse(admitted, Refusal.NO_POD,
+                      "no signaling pod is ready; retry shortly"))
+                  .doFinally(signal -> lifetime.release());
+            }))
+            .onErrorResume(TokenRejectedException.class,
+                e -> refusals.refuse(exchange, Refusal.TOKEN, e.getMessage()));
+      });
+    };
+  }
+
+  /**
+   * Back on the connection's own event loop. The checks above finish on Redis's (or a JWKS
+   * fetch's) threads, and Reactor Netty's upgrade, started from a foreign thread, lost a frame the
+   * client sent right after the 101 about once in forty sockets (it reached the connection before
+   * the WebSocket operations were bound to it); started on the event loop it never did.
+   */
+  private static Mono<Void> onEventLoopOf(ServerWebExchange exchange) {
+    Object request = org.springframework.http.server.reactive.ServerHttpRequestDecorator
+        .getNativeRequest(exchange.getRequest());
+    if (request instanceof reactor.netty.Connection connection) {
+      io.netty.channel.EventLoop loop = connection.channel().eventLoop();
+      if (!loop.inEventLoop()) {
+        return Mono.<Void>empty().publishOn(Schedulers.fromExecutor(loop));
+      }
+    }
+    return Mono.empty();
+  }
+
+  /** The request as the pod sees it: verified identity headers, no token anywhere. */
+  private static ServerWebExchange admit(ServerWebExchange exchange, JoinToken token, boolean affinity) {
+    ServerHttpRequest request = exchange.getRequest();
+    String room = token != null && !JoinToken.ANY_ROOM.equals(token.room()) ? token.room()
+        : request.getQueryParams().getFirst("room");
+    if (affinity && room != null && !room.isBlank()) {
+      exchange.getAttributes().put(RoomAffinityLoadBalancer.ROOM_ATTRIBUTE, room);
+    }
+    URI uri = UriComponentsBuilder.fromUri(request.getURI()).replaceQueryParam(TOKEN_QUERY).build(true).toUri();
+    List<String> protocols = new ArrayList<>();
+    for (String p : Refusals.requestedProtocols(request.getHeaders())) {
+      if (!p.startsWith(TOKEN_PROTOCOL_PREFIX)) {
+        protocols.add(p);
+      }
+    }
+    ServerHttpRequest admitted = request.mutate().uri(uri).headers(h -> {
+      for (String name : List.copyOf(h.headerNames())) {
+        if (name.toLowerCase(Locale.ROOT).startsWith("x-switchboard-")) {
+          h.remove(name);
+        }
+      }
+      h.remove(Refusals.PROTOCOL_HEADER);
+      if (!protocols.isEmpty()) {
+        h.set(Refusals.PROTOCOL_HEADER, String.join(", ", protocols));
+      }
+      if (token != null) {
+        h.set(IDENTITY_HEADER, encode(token.identity()));
+        h.set(ROOM_HEADER, encode(token.room()));
+        h.set(GRANTS_HEADER, token.grants().stream().map(Grant::wire).sorted().collect(Collectors.joining(",")));
+      }
+    }).build();
+    return exchange.mutate().request(admitted).build();
+  }
+
+  /** Header values are ASCII: identity and room are percent-encoded (UTF-8). */
+  private static String encode(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  static String tokenOf(ServerHttpRequest request) {
+    String query = request.getQueryParams().getFirst(TOKEN_QUERY);
+    if (query != null && !query.isEmpty()) {
+      return query;
+    }
+    for (String p : Refusals.requestedProtocols(request.getHeaders())) {
+      if (p.startsWith(TOKEN_PROTOCOL_PREFIX)) {
+        return p.substring(TOKEN_PROTOCOL_PREFIX.length());
+      }
+    }
+    String authorization = request.getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
+    if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return authorization.substring(7).trim();
+    }
+    return null;
+  }
+}

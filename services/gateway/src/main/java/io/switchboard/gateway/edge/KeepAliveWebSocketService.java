@@ -1,0 +1,217 @@
+package io.switchboard.gateway.edge;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.reactivestreams.Publisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferFactory;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.web.reactive.socket.CloseStatus;
+import org.springframework.web.reactive.socket.HandshakeInfo;
+import org.springframework.web.reactive.socket.WebSocketHandler;
+import org.springframework.web.reactive.socket.WebSocketMessage;
+import org.springframework.web.reactive.socket.WebSocketSession;
+import org.springframework.web.reactive.socket.server.WebSocketService;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/**
+ * The WebSocket service the gateway proxies with: Spring's handshake, plus, on each client socket,
+ * a ping every {@code ping-interval} (idle sockets survive load balancers' idle timeouts: the
+ * seeds lost sockets to the ELB's 60 s), a close (1001) when the client has sent nothing, not even
+ * a pong, for {@code idle-timeout}, and the upgrade's outcome and latency: from the request's
+ * arrival to the pod's handshake, which is when the proxy first sends to the client.
+ */
+public final class KeepAliveWebSocketService implements WebSocketService {
+
+  private static final Logger log = LoggerFactory.getLogger(KeepAliveWebSocketService.class);
+
+  private final WebSocketService delegate;
+  private final Duration pingInterval;
+  private final Duration idleTimeout;
+  private final MeterRegistry registry;
+  private final Timer upgrades;
+
+  public KeepAliveWebSocketService(WebSocketService delegate, Duration pingInterval, Duration idleTimeout,
+      MeterRegistry registry) {
+    this.delegate = delegate;
+    this.pingInterval = pingInterval;
+    this.idleTimeout = idleTimeout;
+    this.registry = registry;
+    this.upgrades = Timer.builder("switchboard.gateway.upgrade.duration")
+        .description("From a /groupcall request's arrival to the signaling pod's WebSocket handshake")
+        .publishPercentileHistogram()
+        .register(registry);
+  }
+
+  @Override
+  public Mono<Void> handleRequest(ServerWebExchange exchange, WebSocketHandler handler) {
+    Long started = exchange.getAttribute(GroupCallGuardGatewayFilterFactory.STARTED_ATTRIBUTE);
+    long start = started != null ? started : System.nanoTime();
+    SocketLifetime lifetime = SocketLifetime.of(exchange);
+    return delegate.handleRequest(exchange, new WebSocketHandler() {
+      @Override
+      public List<String> getSubProtocols() {
+        return handler.getSubProtocols();
+      }
+
+      @Override
+      public Mono<Void> handle(WebSocketSession session) {
+        if (lifetime != null) {
+          lifetime.retain(); // called before the upgrade's Mono completes (reactor-netty runs it on the handshake)
+        }
+        KeptAlive kept = new KeptAlive(session, () -> {
+          upgrades.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+          registry.counter("switchboard.gateway.upgrades", "outcome", "proxied").increment();
+        });
+        return handler.handle(kept).doFinally(signal -> {
+          kept.stopReading();
+          if (lifetime != null) {
+            lifetime.release();
+          }
+        }).onErrorResume(e -> {
+          if (kept.connected.get()) {
+            log.debug("proxied socket {} ended with {}", session.getId(), e.toString());
+            return Mono.empty();
+          }
+          registry.counter("switchboard.gateway.upgrades", "outcome", "failed").increment();
+          log.warn("no WebSocket to the signaling pod for {}: {}", session.getId(), e.toString());
+          return session.send(Mono.just(session.textMessage(Refusals.json(Map.of("id", "error", "code",
+                  "unavailable", "message", "the signaling pod could not be reached; retry")))))
+              .then(session.close(new CloseStatus(1011, "signaling pod unreachable; retry")))
+              .onErrorResume(x -> Mono.empty());
+        });
+      }
+    });
+  }
+
+  /** The client's socket, with pings merged into what the proxy sends and idleness watched. */
+  private final class KeptAlive implements WebSocketSession {
+    private final WebSocketSession session;
+    private final Runnable onConnected;
+    private final AtomicBoolean connected = new AtomicBoolean();
+    private volatile long lastHeard = System.nanoTime();
+
+    /**
+     * What the client sends, read from the moment of the handshake: the proxy reads only once the
+     * pod's handshake is done, and a frame the client sent meanwhile (its joinRoom, at once) was
+     * lost about once in forty sockets. Each frame is copied off Netty's buffer (signaling frames
+     * are small), so it lives until the proxy has sent it. The pod's own rate limit bounds this.
+     */
+    private final Sinks.Many<WebSocketMessage> inbound = Sinks.many().unicast().onBackpressureBuffer();
+    private final reactor.core.Disposable reading;
+
+    KeptAlive(WebSocketSession session, Runnable onConnected) {
+      this.session = session;
+      this.onConnected = onConnected;
+      this.reading = session.receive().subscribe(message -> {
+        lastHeard = System.nanoTime();
+        if (message.getType() != WebSocketMessage.Type.PONG) { // ours; the pod did not ping
+          inbound.tryEmitNext(copy(message));
+        }
+      }, inbound::tryEmitError, inbound::tryEmitComplete);
+    }
+
+    private static WebSocketMessage copy(WebSocketMessage message) {
+      DataBuffer payload = message.getPayload();
+      byte[] bytes = new byte[payload.readableByteCount()];
+      payload.read(bytes);
+      return new WebSocketMessage(message.getType(), DefaultDataBufferFactory.sharedInstance.wrap(bytes));
+    }
+
+    void stopReading() {
+      reading.dispose();
+    }
+
+    @Override
+    public Mono<Void> send(Publisher<WebSocketMessage> messages) {
+      if (connected.compareAndSet(false, true)) {
+        onConnected.run(); // the proxy sends once the pod's handshake is done
+      }
+      Sinks.Empty<Void> done = Sinks.empty();
+      Flux<WebSocketMessage> proxied = Flux.from(messages).doFinally(s -> done.tryEmitEmpty());
+      Flux<WebSocketMessage> pings = Flux.interval(pingInterval, pingInterval)
+          .takeUntilOther(done.asMono())
+          .takeUntilOther(session.closeStatus())
+          .handle((tick, sink) -> {
+            if (System.nanoTime() - lastHeard > idleTimeout.toNanos()) {
+              registry.counter("switchboard.gateway.idle.closes").increment();
+              session.close(new CloseStatus(1001, "idle timeout")).subscribe(v -> { }, e -> { });
+              return;
+            }
+            sink.next(session.pingMessage(f -> f.wrap(new byte[0])));
+          });
+      return session.send(Flux.merge(proxied, pings));
+    }
+
+    @Override
+    public Flux<WebSocketMessage> receive() {
+      return inbound.asFlux();
+    }
+
+    @Override
+    public String getId() {
+      return session.getId();
+    }
+
+    @Override
+    public HandshakeInfo getHandshakeInfo() {
+      return session.getHandshakeInfo();
+    }
+
+    @Override
+    public DataBufferFactory bufferFactory() {
+      return session.bufferFactory();
+    }
+
+    @Override
+    public Map<String, Object> getAttributes() {
+      return session.getAttributes();
+    }
+
+    @Override
+    public boolean isOpen() {
+      return session.isOpen();
+    }
+
+    @Override
+    public Mono<Void> close(CloseStatus status) {
+      return session.close(status);
+    }
+
+    @Override
+    public Mono<CloseStatus> closeStatus() {
+      return session.closeStatus();
+    }
+
+    @Override
+    public WebSocketMessage textMessage(String payload) {
+      return session.textMessage(payload);
+    }
+
+    @Override
+    public WebSocketMessage binaryMessage(Function<DataBufferFactory, DataBuffer> payloadFactory) {
+      return session.binaryMessage(payloadFactory);
+    }
+
+    @Override
+    public WebSocketMessage pingMessage(Function<DataBufferFactory, DataBuffer> payloadFactory) {
+      return session.pingMessage(payloadFactory);
+    }
+
+    @Override
+    public WebSocketMessage pongMessage(Function<DataBufferFactory, DataBuffer> payloadFactory) {
+      return session.pongMessage(payloadFactory);
+    }
+  }
+}

@@ -1,0 +1,147 @@
+package io.switchboard.gateway;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.gateway.routing.OpenSockets;
+import io.switchboard.testing.KmsEmulatorFleet;
+import io.switchboard.testing.RedisServerProcess;
+import io.switchboard.testing.ServiceProcess;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Switchboard as it runs behind its door: one Redis, one KMS emulator, the placement service and
+ * three signaling pods (each its own process, from their jars), and gateways in this JVM.
+ */
+final class GatewayFixture implements AutoCloseable {
+
+  private static GatewayFixture shared;
+
+  /**
+   * One fixture for every test class of this JVM (starting four JVMs per class would dominate the
+   * build); stopped when the JVM exits. Tests that disturb a pod put it back as it was.
+   */
+  static synchronized GatewayFixture shared() {
+    if (shared == null) {
+      shared = new GatewayFixture(3);
+      Runtime.getRuntime().addShutdownHook(new Thread(shared::close));
+    }
+    return shared;
+  }
+
+  static final String API_KEY = "test-api-key";
+  static final String SECRET = "a-test-secret-that-is-at-least-32-bytes-long";
+
+  final RedisServerProcess redis = RedisServerProcess.start();
+  final KmsEmulatorFleet kms = KmsEmulatorFleet.start(1);
+  final ServiceProcess placement = ServiceProcess.start("placement",
+      "--spring.data.redis.url=" + redis.url(), "--switchboard.placement.nodes=" + kms.urlList());
+  final List<ServiceProcess> pods = new ArrayList<>();
+  private final RedisClient redisClient = RedisClient.create(redis.url());
+  final StatefulRedisConnection<String, String> redisConnection = redisClient.connect();
+  private final List<ConfigurableApplicationContext> gateways = new ArrayList<>();
+
+  GatewayFixture(int signalingPods) {
+    for (int i = 0; i < signalingPods; i++) {
+      pods.add(startPod(i, io.switchboard.testing.LoopbackPorts.free()));
+    }
+  }
+
+  private ServiceProcess startPod(int i, int port) {
+    return ServiceProcess.start("signaling", port, null, "--spring.data.redis.url=" + redis.url(),
+        "--switchboard.placement.url=" + placement.baseUrl(), "--switchboard.presence.enabled=false",
+        "--switchboard.signaling.pod-id=pod-" + i, "--switchboard.signaling.resume-grace=2s",
+        "--switchboard.signaling.heartbeat-interval=500ms", "--switchboard.signaling.heartbeat-timeout=3s");
+  }
+
+  /** Kills pod i (SIGKILL), as a crash or a node's loss does. */
+  void kill(int pod) {
+    pods.get(pod).kill();
+    pods.get(pod).awaitExit(java.time.Duration.ofSeconds(10));
+  }
+
+  /** Starts pod i again, on its port (as a restarted pod behind the same endpoint). */
+  void restart(int pod) {
+    pods.set(pod, startPod(pod, pods.get(pod).port()));
+  }
+
+  /**
+   * A gateway in front of the pods, with these settings ({@code --key=value}) added. It runs until
+   * the fixture closes: gateways in one JVM share Reactor Netty's global event loops, which closing
+   * one of them would stop for all.
+   */
+  ConfigurableApplicationContext gateway(String... settings) {
+    return gatewayTo(pods.stream().map(ServiceProcess::baseUrl).toList(), settings);
+  }
+
+  /** A gateway in front of these signaling URLs. */
+  ConfigurableApplicationContext gatewayTo(List<String> signaling, String... settings) {
+    List<String> args = new ArrayList<>(List.of("--server.port=0", "--server.address=127.0.0.1",
+        "--spring.data.redis.url=" + redis.url(),
+        "--spring.cloud.loadbalancer.health-check.interval=500ms",
+        "--spring.cloud.loadbalancer.health-check.refetch-instances-interval=1s",
+        "--switchboard.gateway.placement-url=" + placement.baseUrl(),
+        "--switchboard.gateway.api-keys=" + API_KEY,
+        "--switchboard.gateway.limits.trust-forwarded-for=true"));
+    for (int i = 0; i < signaling.size(); i++) {
+      args.add("--spring.cloud.discovery.client.simple.instances.signaling[" + i + "].uri=" + signaling.get(i));
+    }
+    args.addAll(List.of(settings));
+    ConfigurableApplicationContext context = new SpringApplicationBuilder(GatewayApplication.class)
+        .run(args.toArray(String[]::new));
+    gateways.add(context);
+    return context;
+  }
+
+  static String url(ConfigurableApplicationContext gateway, String pathAndQuery) {
+    return "ws://127.0.0.1:" + gateway.getEnvironment().getProperty("local.server.port") + pathAndQuery;
+  }
+
+  static String http(ConfigurableApplicationContext gateway, String path) {
+    return "http://127.0.0.1:" + gateway.getEnvironment().getProperty("local.server.port") + path;
+  }
+
+  /** The pod key (host:port) the gateway routes by, of pod i. */
+  String key(int pod) {
+    return "127.0.0.1:" + pods.get(pod).port();
+  }
+
+  /** Which pod (its id, pod-N) serves a participant of a room, from the room's state in Redis. */
+  String podOf(String room, String name) {
+    String json = redisConnection.sync().hget("sb:{room:" + room + "}:members", name);
+    if (json == null) {
+      throw new AssertionError(name + " is not in room " + room);
+    }
+    JsonNode member = GatewaySocket.JSON.readTree(json);
+    return member.path("pod").asString();
+  }
+
+  static double count(ConfigurableApplicationContext gateway, String meter, String... tags) {
+    var counter = gateway.getBean(MeterRegistry.class).find(meter).tags(tags).counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  static double gauge(ConfigurableApplicationContext gateway, String meter, String... tags) {
+    var gauge = gateway.getBean(MeterRegistry.class).find(meter).tags(tags).gauge();
+    return gauge == null ? Double.NaN : gauge.value();
+  }
+
+  static int openSockets(ConfigurableApplicationContext gateway) {
+    return gateway.getBean(OpenSockets.class).total();
+  }
+
+  @Override
+  public void close() {
+    gateways.forEach(ConfigurableApplicationContext::close);
+    pods.forEach(ServiceProcess::close);
+    placement.close();
+    redisConnection.close();
+    redisClient.shutdown();
+    kms.close();
+    redis.close();
+  }
+}
