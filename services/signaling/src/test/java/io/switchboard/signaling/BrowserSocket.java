@@ -25,8 +25,14 @@ final class BrowserSocket implements AutoCloseable {
   final CompletableFuture<Integer> closed = new CompletableFuture<>();
 
   BrowserSocket(String url) {
-    socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
-        .buildAsync(URI.create(url), new Listener()).join();
+    this(url, java.util.Map.of());
+  }
+
+  /** With these request headers (e.g. the identity headers the gateway sets). */
+  BrowserSocket(String url, java.util.Map<String, String> headers) {
+    WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+    headers.forEach(builder::header);
+    socket = builder.buildAsync(URI.create(url), new Listener()).join();
   }
 
   void send(String frame) {
