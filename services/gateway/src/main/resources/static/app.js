@@ -6,7 +6,7 @@
 
 const $ = (id) => document.getElementById(id);
 const state = { ws: null, me: null, room: null, token: null, session: null, peers: {}, local: null,
-  leaving: false, retries: 0, audio: true, video: true };
+  leaving: false, resuming: false, retries: 0, audio: true, video: true };
 
 function status(text) { $('status').textContent = text; }
 
@@ -30,9 +30,9 @@ function connect(first) {
   status('connecting…');
   ws.onopen = () => {
     status('connected');
-    state.retries = 0;
-    if (first || !state.session) send({ id: 'joinRoom', name: state.me, room: state.room });
-    else send({ id: 'resume', token: state.session });
+    state.resuming = !first && !!state.session;
+    if (state.resuming) send({ id: 'resume', token: state.session });
+    else send({ id: 'joinRoom', name: state.me, room: state.room });
   };
   let queue = Promise.resolve();
   ws.onmessage = (event) => {
@@ -42,13 +42,18 @@ function connect(first) {
   ws.onclose = (event) => {
     if (state.ws !== ws) return;
     status(`disconnected (${event.code}${event.reason ? ': ' + event.reason : ''})`);
-    // 44xx: refused by the gateway (token, origin, rate); 4001: the session ended; 4000: resumed elsewhere.
-    if (state.leaving || event.code === 4000 || event.code === 4001 || (event.code >= 4400 && event.code < 4500)) {
+    // 4401/4403: the token or origin is refused (retrying cannot help); 4001: the session ended;
+    // 4000: resumed on another socket. Anything else (4429 rate limit, 1013 no pod ready, 1011,
+    // 1006, a pod stopping) is retried with a growing delay, and the session resumed.
+    if (state.leaving || event.code === 4000 || event.code === 4401 || event.code === 4403) {
       if (event.code >= 4400) showError(event.reason || 'refused');
-      if (event.code === 4001) endCall();
       return;
     }
-    const delay = Math.min(8000, 250 * 2 ** state.retries++);
+    if (event.code === 4001) {
+      endCall();
+      return;
+    }
+    const delay = Math.min(8000, 250 * 2 ** state.retries++) * (0.5 + Math.random());
     setTimeout(() => { if (!state.leaving) connect(false); }, delay);
   };
 }
@@ -56,11 +61,16 @@ function connect(first) {
 async function handle(message) {
   switch (message.id) {
     case 'existingParticipants':
-      if (!state.local) await publish();
+      state.retries = 0; // in the room again: the next drop starts the backoff afresh
+      // After a resume: whoever left meanwhile is gone.
+      for (const name of Object.keys(state.peers)) {
+        if (name !== state.me && !message.data.includes(name)) drop(name);
+      }
+      if (!state.peers[state.me]) await publish();
       for (const name of message.data) if (!state.peers[name]) await receive(name);
       break;
     case 'session': state.session = message.token; break;
-    case 'resumed': status(`resumed in ${message.room}`); break;
+    case 'resumed': state.resuming = false; status(`resumed in ${message.room}`); break;
     case 'newParticipantArrived': await receive(message.name); break;
     case 'participantLeft': drop(message.name); break;
     case 'receiveVideoAnswer':
@@ -72,9 +82,9 @@ async function handle(message) {
       if (state.peers[message.name] && !message.stream) await state.peers[message.name].pc.addIceCandidate(message.candidate);
       break;
     case 'mediaMoved':
-      // The room moved to another media server: publish and subscribe again.
-      for (const name of Object.keys(state.peers)) drop(name);
-      state.local = null;
+      // The room moved to another media server: publish again (same camera), and receive the
+      // others anew as they are announced again.
+      for (const name of Object.keys(state.peers)) if (name !== state.me) drop(name);
       await publish();
       break;
     case 'reconnect':
@@ -90,7 +100,17 @@ async function handle(message) {
       $('messages').append(li);
       break;
     }
-    case 'error': showError(`${message.code}: ${message.message}`); break;
+    case 'error':
+      if (state.resuming && message.code === 'invalid-token') {
+        // The session ended while we were away: join afresh.
+        state.resuming = false;
+        state.session = null;
+        for (const name of Object.keys(state.peers)) drop(name);
+        send({ id: 'joinRoom', name: state.me, room: state.room });
+        break;
+      }
+      showError(`${message.code}: ${message.message}`);
+      break;
     default: break;
   }
 }
@@ -118,6 +138,7 @@ function caption(name, audio, video) {
 }
 
 function peer(name) {
+  state.peers[name]?.pc.close(); // a renegotiation replaces the old connection
   const pc = new RTCPeerConnection();
   pc.onicecandidate = (e) => {
     if (e.candidate) send({ id: 'onIceCandidate', name, candidate: e.candidate.toJSON() });
@@ -131,7 +152,6 @@ async function publish() {
     state.local = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480 } });
     tile(state.me).querySelector('video').srcObject = state.local;
   }
-  state.peers[state.me]?.pc.close();
   const pc = peer(state.me);
   for (const track of state.local.getTracks()) pc.addTransceiver(track, { direction: 'sendonly' });
   const offer = await pc.createOffer();
@@ -153,7 +173,7 @@ async function receive(name) {
 function drop(name) {
   state.peers[name]?.pc.close();
   delete state.peers[name];
-  document.getElementById('tile-' + name)?.remove();
+  if (name !== state.me) document.getElementById('tile-' + name)?.remove();
 }
 
 function endCall() {

@@ -82,7 +82,7 @@ final class GatewayFixture implements AutoCloseable {
   ConfigurableApplicationContext gatewayTo(List<String> signaling, String... settings) {
     List<String> args = new ArrayList<>(List.of("--server.port=0", "--server.address=127.0.0.1",
         "--spring.data.redis.url=" + redis.url(),
-        "--spring.cloud.loadbalancer.health-check.interval=500ms",
+        "--spring.cloud.loadbalancer.health-check.interval=1500ms",
         "--spring.cloud.loadbalancer.health-check.refetch-instances-interval=1s",
         "--switchboard.gateway.placement-url=" + placement.baseUrl(),
         "--switchboard.gateway.api-keys=" + API_KEY,

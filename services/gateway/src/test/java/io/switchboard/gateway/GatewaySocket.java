@@ -121,7 +121,7 @@ final class GatewaySocket implements AutoCloseable {
   boolean hasMessage() {
     if (received.isEmpty()) {
       try {
-        Thread.sleep(50); // a refused socket's error follows its handshake at once
+        Thread.sleep(300); // a refused socket's error follows its handshake at once
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

@@ -110,8 +110,9 @@ class OpenModeIT {
   @Test
   void aMessageSentTheMomentTheSocketOpensIsNeverLost() {
     // The browser sends joinRoom in onopen. Reactor Netty dropped such a frame about once in
-    // forty sockets when the upgrade started off the connection's event loop (see the guard).
-    for (int i = 0; i < 60; i++) {
+    // forty sockets when the upgrade started off the connection's event loop (see the guard):
+    // 200 sockets would all have got through with a chance of under 1 %.
+    for (int i = 0; i < 200; i++) {
       try (GatewaySocket s = GatewaySocket.to(url(GATEWAY, "/groupcall")).open()) {
         s.join("eager-" + i, "eager");
         s.send(message("leaveRoom"));
@@ -234,6 +235,56 @@ class OpenModeIT {
         .build(), HttpResponse.BodyHandlers.ofString());
     assertThat(token.statusCode()).isEqualTo(501);
     assertThat(token.body()).contains("not-configured");
+  }
+
+  @Test
+  void pathsThatCouldClimbOutOfTheApiAreRefused() throws Exception {
+    for (String path : List.of("/api/state/../actuator/prometheus", "/api/placement/%2e%2e/actuator/health",
+        "/api/state/rooms%2f..%2f..%2factuator", "/api/placement//nodes")) {
+      HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(http(GATEWAY, path)))
+          .header("X-Api-Key", GatewayFixture.API_KEY).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).as(path).isEqualTo(400);
+      assertThat(response.body()).as(path).contains("invalid-path");
+    }
+  }
+
+  @Test
+  void aPodThatNeverAnswersTheHandshakeIsGivenUpOnAndTheClientsPlaceFreed() throws Exception {
+    // A "pod" that is ready by its health check but never answers a WebSocket handshake.
+    com.sun.net.httpserver.HttpServer mute = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    mute.createContext("/actuator/health/readiness", exchange -> {
+      exchange.sendResponseHeaders(200, -1);
+      exchange.close();
+    });
+    java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+    mute.createContext("/groupcall", exchange -> {
+      try {
+        never.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    mute.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+    mute.start();
+    try {
+      ConfigurableApplicationContext gateway = STACK.gatewayTo(
+          List.of("http://127.0.0.1:" + mute.getAddress().getPort()),
+          "--switchboard.gateway.keep-alive.pod-handshake-timeout=1s");
+      String address = GatewaySocket.freshAddress();
+      GatewaySocket s = open(GatewaySocket.to(url(gateway, "/groupcall")).from(address));
+      assertThat(s.next("error").path("code").asString()).isEqualTo("unavailable");
+      assertThat(s.awaitClose()).isEqualTo(new GatewaySocket.Closed(1011, "signaling pod unreachable; retry"));
+      assertThat(count(gateway, "switchboard.gateway.upgrades", "outcome", "failed")).isEqualTo(1);
+      // Its place under the per-address cap and its count against the pod are given back.
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+        assertThat(STACK.redisConnection.sync().zcard("gw:sockets:" + address)).isZero();
+        assertThat(GatewayFixture.openSockets(gateway)).isZero();
+      });
+    } finally {
+      never.countDown();
+      mute.stop(0);
+    }
   }
 
   @Test

@@ -192,12 +192,28 @@ class SecureModeIT {
 
   @Test
   void aClientCannotClaimAnIdentityByHeader() {
+    // Forged identity headers are replaced by the token's: joining under the forged name fails.
     GatewaySocket s = open(GatewaySocket.to(url(GATEWAY, "/groupcall?access_token="
             + token("alice", "spoof", "subscribe")))
         .header("X-Switchboard-Identity", "mallory").header("X-Switchboard-Grants", "admin"));
     s.send(message("joinRoom").put("name", "mallory").put("room", "spoof"));
-    assertThat(s.next("error").path("code").asString()).isEqualTo("not-allowed");
+    assertThat(s.next("error").path("message").asString()).isEqualTo("the join token is for alice, not mallory");
     assertThat(s.awaitClose().code()).isEqualTo(4403);
+  }
+
+  @Test
+  void aClientCannotHaveTheProxyDropItsVerifiedIdentity() throws Exception {
+    // Headers named in Connection are hop-by-hop: a proxy drops them. Had the gateway forwarded
+    // this Connection header, the pod would see no identity at all and let mallory in anywhere.
+    String token = token("alice", "hop", "subscribe");
+    try (RawWebSocket raw = RawWebSocket.open(GatewayFixture.http(GATEWAY, "/groupcall?access_token=" + token),
+        "Upgrade, X-Switchboard-Identity, X-Switchboard-Room, X-Switchboard-Grants")) {
+      raw.sendText("{\"id\":\"joinRoom\",\"name\":\"mallory\",\"room\":\"anywhere\"}");
+      JsonNode answer = GatewaySocket.JSON.readTree(raw.nextText());
+      assertThat(answer.path("id").asString()).isEqualTo("error");
+      assertThat(answer.path("message").asString()).isEqualTo("the join token is for alice, not mallory");
+    }
+    assertThat(STACK.redisConnection.sync().exists("sb:{room:anywhere}:members")).isZero();
   }
 
   @Test

@@ -45,6 +45,16 @@ class JoinTokenEnforcementIT {
   }
 
   @Test
+  void aRoomOrGrantsWithoutTheIdentityAreRefusedNotTakenForAnyone() throws Exception {
+    // What a pod would see had a client talked a proxy into dropping the identity header.
+    try (BrowserSocket stripped = new BrowserSocket(SignalingPods.url(POD),
+        Map.of("X-Switchboard-Room", "standup", "X-Switchboard-Grants", "subscribe"))) {
+      assertThat(stripped.next("error").path("message").asText()).isEqualTo("incomplete identity headers");
+      assertThat(stripped.closed.get(5, TimeUnit.SECONDS)).isEqualTo(4403);
+    }
+  }
+
+  @Test
   void percentEncodedIdentitiesAreDecodedAndJoinsAreHeldToThem() throws Exception {
     try (BrowserSocket zoe = new BrowserSocket(SignalingPods.url(POD),
         token("Zo%C3%AB", "Q%26A%20room", "subscribe"))) {

@@ -72,7 +72,8 @@ class GatewayConfiguration {
   WebSocketService keepAliveWebSocketService(RequestUpgradeStrategy upgrades, GatewayProperties properties,
       MeterRegistry registry) {
     return new KeepAliveWebSocketService(new HandshakeWebSocketService(upgrades),
-        properties.keepAlive().pingInterval(), properties.keepAlive().idleTimeout(), registry);
+        properties.keepAlive().pingInterval(), properties.keepAlive().idleTimeout(),
+        properties.keepAlive().podHandshakeTimeout(), registry);
   }
 
   @Bean

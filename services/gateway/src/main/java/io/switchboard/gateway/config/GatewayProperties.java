@@ -53,10 +53,15 @@ public record GatewayProperties(
       @DefaultValue("2m") @NotNull Duration socketLease,
       @DefaultValue("false") boolean trustForwardedFor) {}
 
-  /** Pings keep idle sockets open through load balancers; a socket silent this long is closed. */
+  /**
+   * Pings keep idle sockets open through load balancers; a socket silent this long is closed. A
+   * pod that has not completed its WebSocket handshake within {@code pod-handshake-timeout} is
+   * given up on (the client is told to retry).
+   */
   public record KeepAlive(
       @DefaultValue("25s") @NotNull Duration pingInterval,
-      @DefaultValue("75s") @NotNull Duration idleTimeout) {}
+      @DefaultValue("75s") @NotNull Duration idleTimeout,
+      @DefaultValue("10s") @NotNull Duration podHandshakeTimeout) {}
 
   /** The cookie that brings a client without a room back to its pod. */
   public record Sticky(

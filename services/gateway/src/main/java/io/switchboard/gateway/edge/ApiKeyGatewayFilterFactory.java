@@ -56,6 +56,13 @@ public final class ApiKeyGatewayFilterFactory extends AbstractGatewayFilterFacto
   @Override
   public GatewayFilter apply(Config config) {
     return (exchange, chain) -> {
+      // The route rewrites /api/x/** to /v1/**: a dot segment (plain or encoded) or an encoded
+      // slash could climb out of /v1 once the service normalises the path.
+      String raw = exchange.getRequest().getURI().getRawPath().toLowerCase(Locale.ROOT);
+      if (raw.contains("..") || raw.contains("%2e") || raw.contains("%2f") || raw.contains("%5c") || raw.contains("\\")
+          || raw.contains("//")) {
+        return refusals.refuse(exchange, Refusal.PATH, "the path must not contain dot segments or encoded slashes");
+      }
       String method = exchange.getRequest().getMethod().name();
       if (config.getOpenMethods().contains(method)) {
         return chain.filter(exchange.mutate().request(r -> r.headers(h -> h.remove(HEADER))).build());

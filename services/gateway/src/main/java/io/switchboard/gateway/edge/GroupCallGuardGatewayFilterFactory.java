@@ -22,6 +22,7 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.util.UriComponentsBuilder;
+import org.springframework.web.util.UriUtils;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -118,14 +119,18 @@ public final class GroupCallGuardGatewayFilterFactory
                 return refusals.refuse(exchange, Refusal.SOCKETS, "too many open sockets from this address ("
                     + properties.limits().socketsPerAddress() + ")");
               }
-              ServerWebExchange admitted = admit(exchange, token.orElse(null), config.isRoomAffinity());
-              SocketLifetime lifetime = SocketLifetime.begin(admitted);
+              // From here on the lease is released on every path: whatever throws becomes an error
+              // signal inside defer, and the lifetime ends with the request or, once proxied, the socket.
+              SocketLifetime lifetime = new SocketLifetime();
               lifetime.onEnd(lease::release);
-              return onEventLoopOf(exchange)
-                  .then(Mono.defer(() -> chain.filter(admitted)))
-                  .onErrorResume(NotFoundException.class, e -> refusals.refuse(admitted, Refusal.NO_POD,
-                      "no signaling pod is ready; retry shortly"))
-                  .doFinally(signal -> lifetime.release());
+              return Mono.defer(() -> {
+                ServerWebExchange admitted = admit(exchange, token.orElse(null), config.isRoomAffinity());
+                lifetime.attach(admitted);
+                return onEventLoopOf(exchange)
+                    .then(Mono.defer(() -> chain.filter(admitted)))
+                    .onErrorResume(NotFoundException.class, e -> refusals.refuse(admitted, Refusal.NO_POD,
+                        "no signaling pod is ready; retry shortly"));
+              }).doFinally(signal -> lifetime.release());
             }))
             .onErrorResume(TokenRejectedException.class,
                 e -> refusals.refuse(exchange, Refusal.TOKEN, e.getMessage()));
@@ -159,7 +164,21 @@ public final class GroupCallGuardGatewayFilterFactory
     if (affinity && room != null && !room.isBlank()) {
       exchange.getAttributes().put(RoomAffinityLoadBalancer.ROOM_ATTRIBUTE, room);
     }
-    URI uri = UriComponentsBuilder.fromUri(request.getURI()).replaceQueryParam(TOKEN_QUERY).build(true).toUri();
+    // The query rebuilt from its decoded parameters, without the token however it was encoded.
+    StringBuilder query = new StringBuilder();
+    request.getQueryParams().forEach((name, values) -> {
+      if (!TOKEN_QUERY.equals(name)) {
+        for (String value : values) {
+          query.append(query.isEmpty() ? "" : "&").append(UriUtils.encodeQueryParam(name, StandardCharsets.UTF_8));
+          if (value != null) {
+            query.append('=').append(UriUtils.encodeQueryParam(value, StandardCharsets.UTF_8));
+          }
+        }
+      }
+    });
+    URI uri = UriComponentsBuilder.fromUri(request.getURI())
+        .replaceQuery(query.isEmpty() ? null : query.toString())
+        .build(true).toUri();
     List<String> protocols = new ArrayList<>();
     for (String p : Refusals.requestedProtocols(request.getHeaders())) {
       if (!p.startsWith(TOKEN_PROTOCOL_PREFIX)) {
@@ -173,6 +192,13 @@ public final class GroupCallGuardGatewayFilterFactory
         }
       }
       h.remove(Refusals.PROTOCOL_HEADER);
+      h.remove(HttpHeaders.AUTHORIZATION); // a token presented as a bearer stays here
+      // Hop-by-hop: the proxy drops every header Connection names, so a client naming
+      // X-Switchboard-Identity there would strip the verified identity on its way to the pod.
+      h.remove(HttpHeaders.CONNECTION);
+      if (Refusals.isUpgrade(exchange)) {
+        h.set(HttpHeaders.CONNECTION, "Upgrade");
+      }
       if (!protocols.isEmpty()) {
         h.set(Refusals.PROTOCOL_HEADER, String.join(", ", protocols));
       }

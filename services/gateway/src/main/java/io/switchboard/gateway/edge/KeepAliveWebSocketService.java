@@ -13,7 +13,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
-import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.HandshakeInfo;
 import org.springframework.web.reactive.socket.WebSocketHandler;
@@ -39,14 +38,16 @@ public final class KeepAliveWebSocketService implements WebSocketService {
   private final WebSocketService delegate;
   private final Duration pingInterval;
   private final Duration idleTimeout;
+  private final Duration podHandshakeTimeout;
   private final MeterRegistry registry;
   private final Timer upgrades;
 
   public KeepAliveWebSocketService(WebSocketService delegate, Duration pingInterval, Duration idleTimeout,
-      MeterRegistry registry) {
+      Duration podHandshakeTimeout, MeterRegistry registry) {
     this.delegate = delegate;
     this.pingInterval = pingInterval;
     this.idleTimeout = idleTimeout;
+    this.podHandshakeTimeout = podHandshakeTimeout;
     this.registry = registry;
     this.upgrades = Timer.builder("switchboard.gateway.upgrade.duration")
         .description("From a /groupcall request's arrival to the signaling pod's WebSocket handshake")
@@ -74,23 +75,32 @@ public final class KeepAliveWebSocketService implements WebSocketService {
           upgrades.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
           registry.counter("switchboard.gateway.upgrades", "outcome", "proxied").increment();
         });
-        return handler.handle(kept).doFinally(signal -> {
-          kept.stopReading();
-          if (lifetime != null) {
-            lifetime.release();
-          }
-        }).onErrorResume(e -> {
-          if (kept.connected.get()) {
-            log.debug("proxied socket {} ended with {}", session.getId(), e.toString());
-            return Mono.empty();
-          }
-          registry.counter("switchboard.gateway.upgrades", "outcome", "failed").increment();
-          log.warn("no WebSocket to the signaling pod for {}: {}", session.getId(), e.toString());
-          return session.send(Mono.just(session.textMessage(Refusals.json(Map.of("id", "error", "code",
-                  "unavailable", "message", "the signaling pod could not be reached; retry")))))
-              .then(session.close(new CloseStatus(1011, "signaling pod unreachable; retry")))
-              .onErrorResume(x -> Mono.empty());
-        });
+        // Until the pod's handshake is done, nothing else ends the proxy's attempt: give up when
+        // it takes too long (a pod that accepts TCP but never answers) or the client leaves.
+        Mono<String> abandoned = Mono.firstWithValue(
+                Mono.delay(podHandshakeTimeout).filter(t -> !kept.connected.get())
+                    .map(t -> "the signaling pod did not answer within " + podHandshakeTimeout.toMillis() + " ms"),
+                session.closeStatus().filter(status -> !kept.connected.get()).map(status -> "the client left"))
+            .onErrorResume(java.util.NoSuchElementException.class, e -> Mono.never()); // connected: never
+        return Mono.firstWithSignal(handler.handle(kept).thenReturn(""), abandoned)
+            .flatMap(why -> why.isEmpty() ? Mono.<Void>empty() : Mono.<Void>error(new IllegalStateException(why)))
+            .onErrorResume(e -> {
+              if (kept.connected.get()) {
+                log.debug("proxied socket {} ended with {}", session.getId(), e.toString());
+                return Mono.empty();
+              }
+              registry.counter("switchboard.gateway.upgrades", "outcome", "failed").increment();
+              log.warn("no WebSocket to the signaling pod for {}: {}", session.getId(), e.getMessage());
+              return session.send(Mono.just(session.textMessage(Refusals.json(Map.of("id", "error", "code",
+                      "unavailable", "message", "the signaling pod could not be reached; retry")))))
+                  .then(session.close(new CloseStatus(1011, "signaling pod unreachable; retry")))
+                  .onErrorResume(x -> Mono.empty());
+            })
+            .doFinally(signal -> {
+              if (lifetime != null) {
+                lifetime.release();
+              }
+            });
       }
     });
   }
@@ -102,35 +112,9 @@ public final class KeepAliveWebSocketService implements WebSocketService {
     private final AtomicBoolean connected = new AtomicBoolean();
     private volatile long lastHeard = System.nanoTime();
 
-    /**
-     * What the client sends, read from the moment of the handshake: the proxy reads only once the
-     * pod's handshake is done, and a frame the client sent meanwhile (its joinRoom, at once) was
-     * lost about once in forty sockets. Each frame is copied off Netty's buffer (signaling frames
-     * are small), so it lives until the proxy has sent it. The pod's own rate limit bounds this.
-     */
-    private final Sinks.Many<WebSocketMessage> inbound = Sinks.many().unicast().onBackpressureBuffer();
-    private final reactor.core.Disposable reading;
-
     KeptAlive(WebSocketSession session, Runnable onConnected) {
       this.session = session;
       this.onConnected = onConnected;
-      this.reading = session.receive().subscribe(message -> {
-        lastHeard = System.nanoTime();
-        if (message.getType() != WebSocketMessage.Type.PONG) { // ours; the pod did not ping
-          inbound.tryEmitNext(copy(message));
-        }
-      }, inbound::tryEmitError, inbound::tryEmitComplete);
-    }
-
-    private static WebSocketMessage copy(WebSocketMessage message) {
-      DataBuffer payload = message.getPayload();
-      byte[] bytes = new byte[payload.readableByteCount()];
-      payload.read(bytes);
-      return new WebSocketMessage(message.getType(), DefaultDataBufferFactory.sharedInstance.wrap(bytes));
-    }
-
-    void stopReading() {
-      reading.dispose();
     }
 
     @Override
@@ -154,9 +138,15 @@ public final class KeepAliveWebSocketService implements WebSocketService {
       return session.send(Flux.merge(proxied, pings));
     }
 
+    /**
+     * What the client sends, as the proxy reads it (once the pod's handshake is done: frames sent
+     * before wait in Reactor Netty's inbound buffer, and TCP backpressure holds the client).
+     */
     @Override
     public Flux<WebSocketMessage> receive() {
-      return inbound.asFlux();
+      return session.receive()
+          .doOnNext(message -> lastHeard = System.nanoTime())
+          .filter(message -> message.getType() != WebSocketMessage.Type.PONG); // ours; the pod did not ping
     }
 
     @Override

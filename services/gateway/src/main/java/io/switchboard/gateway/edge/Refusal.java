@@ -14,6 +14,7 @@ public enum Refusal {
   SOCKETS("sockets", "rate-limited", 4429, HttpStatus.TOO_MANY_REQUESTS),
   TOKEN("token", "invalid-token", 4401, HttpStatus.UNAUTHORIZED),
   API_KEY("api-key", "invalid-api-key", 4401, HttpStatus.UNAUTHORIZED),
+  PATH("path", "invalid-path", 1008, HttpStatus.BAD_REQUEST),
   NO_POD("no-pod", "unavailable", 1013, HttpStatus.SERVICE_UNAVAILABLE);
 
   private final String tag;

@@ -15,7 +15,7 @@ import reactor.core.publisher.Mono;
 public final class SecurityHeadersFilter implements WebFilter, Ordered {
 
   static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-      + "connect-src 'self' ws: wss:; media-src 'self' blob:; object-src 'none'; base-uri 'none'; "
+      + "connect-src 'self'; media-src 'self' blob:; object-src 'none'; base-uri 'none'; "
       + "frame-ancestors 'none'; form-action 'self'";
 
   @Override

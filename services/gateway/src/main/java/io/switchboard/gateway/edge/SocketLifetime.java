@@ -21,10 +21,9 @@ public final class SocketLifetime {
   private final AtomicInteger holds = new AtomicInteger(1);
   private final List<Runnable> onEnd = new CopyOnWriteArrayList<>();
 
-  static SocketLifetime begin(ServerWebExchange exchange) {
-    SocketLifetime lifetime = new SocketLifetime();
-    exchange.getAttributes().put(ATTRIBUTE, lifetime);
-    return lifetime;
+  /** Makes this the lifetime of the request's socket (what the proxy and the routing find). */
+  void attach(ServerWebExchange exchange) {
+    exchange.getAttributes().put(ATTRIBUTE, this);
   }
 
   /** The exchange's lifetime, or null outside {@code /groupcall}. */

@@ -12,7 +12,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class OpenSockets {
 
-  private final Map<String, AtomicInteger> perPod = new ConcurrentHashMap<>();
+  /** A pod's count and its gauge; both go when the count returns to zero (pods come and go). */
+  private record PerPod(AtomicInteger open, Gauge gauge) {}
+
+  private final Map<String, PerPod> perPod = new ConcurrentHashMap<>();
   private final MeterRegistry registry;
 
   public OpenSockets(MeterRegistry registry) {
@@ -20,30 +23,38 @@ public final class OpenSockets {
   }
 
   public int count(String pod) {
-    AtomicInteger n = perPod.get(pod);
-    return n == null ? 0 : n.get();
+    PerPod p = perPod.get(pod);
+    return p == null ? 0 : p.open().get();
   }
 
   public int total() {
-    return perPod.values().stream().mapToInt(AtomicInteger::get).sum();
+    return perPod.values().stream().mapToInt(p -> p.open().get()).sum();
   }
 
   public void opened(String pod) {
-    counter(pod).incrementAndGet();
+    perPod.compute(pod, (key, existing) -> {
+      PerPod p = existing != null ? existing : register(key);
+      p.open().incrementAndGet();
+      return p;
+    });
   }
 
   public void closed(String pod) {
-    counter(pod).decrementAndGet();
+    perPod.computeIfPresent(pod, (key, p) -> {
+      if (p.open().decrementAndGet() > 0) {
+        return p;
+      }
+      registry.remove(p.gauge());
+      return null;
+    });
   }
 
-  private AtomicInteger counter(String pod) {
-    return perPod.computeIfAbsent(pod, p -> {
-      AtomicInteger n = new AtomicInteger();
-      Gauge.builder("switchboard.gateway.sockets", n, AtomicInteger::get)
-          .description("WebSockets this gateway proxies to a signaling pod")
-          .tag("pod", p)
-          .register(registry);
-      return n;
-    });
+  private PerPod register(String pod) {
+    AtomicInteger n = new AtomicInteger();
+    Gauge gauge = Gauge.builder("switchboard.gateway.sockets", n, AtomicInteger::get)
+        .description("WebSockets this gateway proxies to a signaling pod")
+        .tag("pod", pod)
+        .register(registry);
+    return new PerPod(n, gauge);
   }
 }

@@ -181,6 +181,7 @@ public final class GroupCallService implements AutoCloseable {
     if (self == null) {
       throw refuse(ErrorCode.NOT_JOINED, "join a room first", message.requestId());
     }
+    requireGrants(self, channel, message);
     if (message instanceof ClientMessage.ReceiveVideoFrom receive) {
       receiveVideoFrom(self, receive);
     } else if (message instanceof ClientMessage.OnIceCandidate candidate) {
@@ -1000,7 +1001,7 @@ public final class GroupCallService implements AutoCloseable {
 
   private void receiveVideoFrom(Participant self, ClientMessage.ReceiveVideoFrom receive) {
     if (receive.sender().equals(self.name)) {
-      mayPublish(self, receive.requestId());
+      mayPublish(receive.requestId());
       if (receive.stream() == Stream.SCREEN) {
         throw refuse(ErrorCode.UNKNOWN_STREAM, "share a screen with publishScreen", receive.requestId());
       }
@@ -1008,7 +1009,6 @@ public final class GroupCallService implements AutoCloseable {
           answer -> new ServerMessage.ReceiveVideoAnswer(self.name, answer, Stream.WEBCAM));
       return;
     }
-    granted(self, Access.Grant.SUBSCRIBE, "receiving others' media", receive.requestId());
     subscribe(self, receive.sender(), receive.stream(), receive.sdpOffer(), receive.requestId(),
         answer -> new ServerMessage.ReceiveVideoAnswer(receive.sender(), answer, receive.stream()));
   }
@@ -1095,23 +1095,57 @@ public final class GroupCallService implements AutoCloseable {
 
   // ---------------------------------------------------------------- screen sharing
 
-  private void mayPublish(Participant self, String requestId) {
+  private void mayPublish(String requestId) {
     if (!settings.limits().mayPublish()) {
       throw refuse(ErrorCode.NOT_ALLOWED, "sending media is not allowed in this room", requestId);
     }
-    granted(self, Access.Grant.PUBLISH, "sending media", requestId);
   }
 
-  /** The participant's join token must grant {@code grant} (always so without a token). */
-  private void granted(Participant self, Access.Grant grant, String what, String requestId) {
-    if (!self.channel.access().may(grant)) {
+  /**
+   * The sending socket's join token must grant what the message does (always so without a token).
+   * Judged by the socket the message came on, not the participant's current one: a resume may
+   * have moved the participant to a socket with other grants meanwhile.
+   */
+  private void requireGrants(Participant self, ClientChannel channel, ClientMessage message) {
+    Access access = channel.access();
+    if (!access.restricted()) {
+      return;
+    }
+    if (message instanceof ClientMessage.ReceiveVideoFrom receive) {
+      boolean own = receive.sender().equals(self.name);
+      need(access, own ? Access.Grant.PUBLISH : Access.Grant.SUBSCRIBE,
+          own ? "sending media" : "receiving others' media", receive.requestId());
+    } else if (message instanceof ClientMessage.PublishScreen share) {
+      need(access, Access.Grant.PUBLISH, "sharing a screen", share.requestId());
+    } else if (message instanceof ClientMessage.StartRecording start) {
+      need(access, Access.Grant.RECORD, "recording", start.requestId());
+    } else if (message instanceof ClientMessage.Presenter present) {
+      try {
+        need(access, Access.Grant.PUBLISH, "presenting", present.requestId());
+        need(access, Access.Grant.PRESENTER, "presenting", present.requestId());
+      } catch (ProtocolException e) {
+        channel.send(new ServerMessage.BroadcastResponse(true, false, null, e.getMessage()));
+        throw e;
+      }
+    } else if (message instanceof ClientMessage.Viewer view) {
+      try {
+        need(access, Access.Grant.SUBSCRIBE, "viewing the presenter", view.requestId());
+      } catch (ProtocolException e) {
+        channel.send(new ServerMessage.BroadcastResponse(false, false, null, e.getMessage()));
+        throw e;
+      }
+    }
+  }
+
+  private static void need(Access access, Access.Grant grant, String what, String requestId) {
+    if (!access.may(grant)) {
       throw refuse(ErrorCode.NOT_ALLOWED, what + " needs the " + grant.wire() + " grant, which your join token lacks",
           requestId);
     }
   }
 
   private void publishScreen(Participant self, ClientMessage.PublishScreen share) {
-    mayPublish(self, share.requestId());
+    mayPublish(share.requestId());
     synchronized (self) {
       if (self.screenEndpoint != null || self.screenPending) {
         throw refuse(ErrorCode.INVALID_SDP, "already sharing a screen", share.requestId());
@@ -1180,8 +1214,7 @@ public final class GroupCallService implements AutoCloseable {
   private void presenter(Participant self, ClientMessage.Presenter present) {
     String who = presenterValue(self);
     try {
-      mayPublish(self, present.requestId());
-      granted(self, Access.Grant.PRESENTER, "presenting", present.requestId());
+      mayPublish(present.requestId());
       synchronized (self) {
         if (self.publishing) {
           throw refuse(ErrorCode.NOT_ALLOWED, store.presenter(self.roomId).filter(who::equals).isPresent()
@@ -1209,7 +1242,6 @@ public final class GroupCallService implements AutoCloseable {
   /** {@code viewer}: receive the presenter, answered as {@code viewerResponse}. */
   private void viewer(Participant self, ClientMessage.Viewer view) {
     try {
-      granted(self, Access.Grant.SUBSCRIBE, "viewing the presenter", view.requestId());
       String presenter = store.presenter(self.roomId).map(GroupCallService::presenterName)
           .orElseThrow(() -> refuse(ErrorCode.UNKNOWN_SENDER, "nobody is presenting in room " + self.roomName,
               view.requestId()));
@@ -1287,7 +1319,6 @@ public final class GroupCallService implements AutoCloseable {
     if (!settings.limits().mayRecord()) {
       throw refuse(ErrorCode.NOT_ALLOWED, "recording is not allowed in this room", start.requestId());
     }
-    granted(self, Access.Grant.RECORD, "recording", start.requestId());
     String uri = settings.limits().recordingUri(self.roomId, self.name, clock.millis());
     synchronized (self) {
       if (self.recorder != null || self.recordingUri != null) {

@@ -65,12 +65,15 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
   /**
    * What the gateway verified about this socket's join token, from the headers it sets (and strips
    * from clients). None: anyone may do anything the room allows, unless identity is required.
+   * Null when the headers are incomplete (refused).
    */
   static Access accessOf(WebSocketSession session) {
     org.springframework.http.HttpHeaders headers = session.getHandshakeHeaders();
     String identity = headers.getFirst(IDENTITY_HEADER);
     if (identity == null) {
-      return Access.ANYONE;
+      // The gateway sets all three or none: a room or grants without an identity means the
+      // identity was removed on the way (a client naming it in Connection, say), not "anyone".
+      return headers.getFirst(ROOM_HEADER) == null && headers.getFirst(GRANTS_HEADER) == null ? Access.ANYONE : null;
     }
     String room = headers.getFirst(ROOM_HEADER);
     return new Access(decode(identity), room == null ? "" : decode(room), Access.parseGrants(headers.getFirst(GRANTS_HEADER)));
@@ -89,7 +92,13 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
     session.setTextMessageSizeLimit(properties.maxFrameBytes());
     Access access = accessOf(session);
     ClientSocket socket = new ClientSocket(session, encoder, properties.sendTimeLimit(),
-        properties.sendBufferBytes(), properties.messagesPerSecond(), properties.messageBurst(), access);
+        properties.sendBufferBytes(), properties.messagesPerSecond(), properties.messageBurst(),
+        access == null ? Access.ANYONE : access);
+    if (access == null) {
+      socket.send(new ServerMessage.Error(ErrorCode.NOT_ALLOWED.wire(), "incomplete identity headers", null));
+      socket.close(new CloseStatus(FORBIDDEN, "incomplete identity headers"));
+      return;
+    }
     if (properties.requireIdentity() && !access.restricted()) {
       socket.send(new ServerMessage.Error(ErrorCode.NOT_ALLOWED.wire(),
           "connect through the gateway with a join token", null));
