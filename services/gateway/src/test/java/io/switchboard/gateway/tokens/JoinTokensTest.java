@@ -105,6 +105,43 @@ class JoinTokensTest {
   }
 
   @Test
+  void rs256TokensVerifyAgainstTheIdentityProvidersJwks() throws Exception {
+    com.nimbusds.jose.jwk.RSAKey key = new RSAKeyGenerator(2048).keyID("k1").generate();
+    com.nimbusds.jose.jwk.RSAKey stranger = new RSAKeyGenerator(2048).keyID("k1").generate();
+    byte[] jwks = new com.nimbusds.jose.jwk.JWKSet(key.toPublicJWK()).toString().getBytes(StandardCharsets.UTF_8);
+    com.sun.net.httpserver.HttpServer idp = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    idp.createContext("/jwks.json", exchange -> {
+      exchange.getResponseHeaders().set("Content-Type", "application/json");
+      exchange.sendResponseHeaders(200, jwks.length);
+      exchange.getResponseBody().write(jwks);
+      exchange.close();
+    });
+    idp.start();
+    try {
+      JoinTokens viaJwks = new JoinTokens(new GatewayProperties.Tokens("", java.net.URI.create(
+          "http://127.0.0.1:" + idp.getAddress().getPort() + "/jwks.json"), "", "", Duration.ofHours(24),
+          Duration.ofSeconds(30)), CLOCK);
+      assertThat(viaJwks.configured()).isTrue();
+      assertThat(viaJwks.canIssue()).isFalse(); // the identity provider issues them
+      SignedJWT good = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("k1").build(),
+          claims("standup", List.of("publish"), NOW.plusSeconds(60)).build());
+      good.sign(new RSASSASigner(key));
+      assertThat(viaJwks.verify(good.serialize()).room()).isEqualTo("standup");
+      SignedJWT forged = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("k1").build(),
+          claims("standup", List.of("publish"), NOW.plusSeconds(60)).build());
+      forged.sign(new RSASSASigner(stranger));
+      assertThatThrownBy(() -> viaJwks.verify(forged.serialize())).hasMessage("token signature invalid");
+      // An HS256 token made with the public key as a secret (the algorithm-confusion attack) fails.
+      String confused = sign(new String(key.toPublicJWK().toRSAPublicKey().getEncoded(), StandardCharsets.ISO_8859_1)
+          + "-padding-to-32-bytes-at-least", claims("standup", List.of("publish"), NOW.plusSeconds(60)).build());
+      assertThatThrownBy(() -> viaJwks.verify(confused)).isInstanceOf(TokenRejectedException.class);
+    } finally {
+      idp.stop(0);
+    }
+  }
+
+  @Test
   void aShortSecretIsAConfigurationErrorAndNoKeysMeansNoVerifying() {
     assertThatThrownBy(() -> new JoinTokens(settings("short", "", ""), CLOCK))
         .hasMessageContaining("at least 32 bytes");
