@@ -288,6 +288,33 @@ class OpenModeIT {
   }
 
   @Test
+  void aPodThatIsUpButNotReadyGetsNoSockets() throws Exception {
+    // Listed by discovery, alive, but its readiness says 503 (it is stopping, or lost Redis).
+    com.sun.net.httpserver.HttpServer unready = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    unready.createContext("/", exchange -> {
+      exchange.sendResponseHeaders(503, -1);
+      exchange.close();
+    });
+    unready.start();
+    try {
+      ConfigurableApplicationContext gateway = STACK.gatewayTo(List.of(STACK.pods.get(0).baseUrl(),
+          "http://127.0.0.1:" + unready.getAddress().getPort()));
+      await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
+        open(GatewaySocket.to(url(gateway, "/groupcall"))).join("first-" + System.nanoTime(), "unready");
+        return true;
+      });
+      // Least-loaded would alternate between the two: every socket lands on the ready one.
+      for (int i = 0; i < 6; i++) {
+        open(GatewaySocket.to(url(gateway, "/groupcall"))).join("u" + i, "unready");
+        assertThat(STACK.podOf("unready", "u" + i)).isEqualTo("pod-0");
+      }
+    } finally {
+      unready.stop(0);
+    }
+  }
+
+  @Test
   void withNoReadySignalingPodASocketIsToldToRetry() {
     ConfigurableApplicationContext nowhere = STACK.gatewayTo(List.of("http://127.0.0.1:" + io.switchboard.testing.LoopbackPorts.free()));
     GatewaySocket s = GatewaySocket.to(url(nowhere, "/groupcall")).open();
