@@ -95,7 +95,13 @@ final class GatewaySocket implements AutoCloseable {
     client = new Client(URI.create(url), new Draft_6455(List.of(), offered), headers);
     try {
       if (!client.connectBlocking(10, TimeUnit.SECONDS)) {
-        closed.complete(new Closed(-1, "not connected"));
+        // Either never opened, or opened and already closed (a refusal is that quick): in the
+        // latter case onClose has the code and reason.
+        try {
+          closed.get(2, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+          closed.complete(new Closed(-1, "not connected"));
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

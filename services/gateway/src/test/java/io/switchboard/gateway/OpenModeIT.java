@@ -110,7 +110,7 @@ class OpenModeIT {
   @Test
   void aMessageSentTheMomentTheSocketOpensIsNeverLost() {
     // The browser sends joinRoom in onopen. Reactor Netty dropped such a frame about once in
-    // forty sockets when the upgrade started off the connection's event loop (see the guard):
+    // forty sockets when the upgrade started off the connection's event loop (KeepAliveWebSocketService):
     // 200 sockets would all have got through with a chance of under 1 %.
     for (int i = 0; i < 200; i++) {
       try (GatewaySocket s = GatewaySocket.to(url(GATEWAY, "/groupcall")).open()) {

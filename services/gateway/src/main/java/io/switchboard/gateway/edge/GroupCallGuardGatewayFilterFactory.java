@@ -126,8 +126,7 @@ public final class GroupCallGuardGatewayFilterFactory
               return Mono.defer(() -> {
                 ServerWebExchange admitted = admit(exchange, token.orElse(null), config.isRoomAffinity());
                 lifetime.attach(admitted);
-                return onEventLoopOf(exchange)
-                    .then(Mono.defer(() -> chain.filter(admitted)))
+                return chain.filter(admitted)
                     .onErrorResume(NotFoundException.class, e -> refusals.refuse(admitted, Refusal.NO_POD,
                         "no signaling pod is ready; retry shortly"));
               }).doFinally(signal -> lifetime.release());
@@ -136,24 +135,6 @@ public final class GroupCallGuardGatewayFilterFactory
                 e -> refusals.refuse(exchange, Refusal.TOKEN, e.getMessage()));
       });
     };
-  }
-
-  /**
-   * Back on the connection's own event loop. The checks above finish on Redis's (or a JWKS
-   * fetch's) threads, and Reactor Netty's upgrade, started from a foreign thread, lost a frame the
-   * client sent right after the 101 about once in forty sockets (it reached the connection before
-   * the WebSocket operations were bound to it); started on the event loop it never did.
-   */
-  private static Mono<Void> onEventLoopOf(ServerWebExchange exchange) {
-    Object request = org.springframework.http.server.reactive.ServerHttpRequestDecorator
-        .getNativeRequest(exchange.getRequest());
-    if (request instanceof reactor.netty.Connection connection) {
-      io.netty.channel.EventLoop loop = connection.channel().eventLoop();
-      if (!loop.inEventLoop()) {
-        return Mono.<Void>empty().publishOn(Schedulers.fromExecutor(loop));
-      }
-    }
-    return Mono.empty();
   }
 
   /** The request as the pod sees it: verified identity headers, no token anywhere. */

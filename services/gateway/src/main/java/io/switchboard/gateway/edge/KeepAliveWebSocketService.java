@@ -60,7 +60,7 @@ public final class KeepAliveWebSocketService implements WebSocketService {
     Long started = exchange.getAttribute(GroupCallGuardGatewayFilterFactory.STARTED_ATTRIBUTE);
     long start = started != null ? started : System.nanoTime();
     SocketLifetime lifetime = SocketLifetime.of(exchange);
-    return delegate.handleRequest(exchange, new WebSocketHandler() {
+    return Mono.defer(() -> delegate.handleRequest(exchange, new WebSocketHandler() {
       @Override
       public List<String> getSubProtocols() {
         return handler.getSubProtocols();
@@ -102,7 +102,30 @@ public final class KeepAliveWebSocketService implements WebSocketService {
               }
             });
       }
-    });
+    })).subscribeOn(eventLoopOf(exchange));
+  }
+
+  /**
+   * The connection's own event loop, where the upgrade must start. The filters before it finish
+   * on whatever thread answered last (Redis, a JWKS fetch, the load balancer's first health
+   * round), and Reactor Netty's upgrade started from a foreign thread lost a frame the client sent
+   * right after the 101 about once in forty sockets (it reached the connection before the
+   * WebSocket operations were bound to it); started on the event loop it never did.
+   */
+  static reactor.core.scheduler.Scheduler eventLoopOf(ServerWebExchange exchange) {
+    Object request = org.springframework.http.server.reactive.ServerHttpRequestDecorator
+        .getNativeRequest(exchange.getRequest());
+    if (request instanceof reactor.netty.Connection connection) {
+      io.netty.channel.EventLoop loop = connection.channel().eventLoop();
+      return reactor.core.scheduler.Schedulers.fromExecutor(command -> {
+        if (loop.inEventLoop()) {
+          command.run();
+        } else {
+          loop.execute(command);
+        }
+      });
+    }
+    return reactor.core.scheduler.Schedulers.immediate();
   }
 
   /** The client's socket, with pings merged into what the proxy sends and idleness watched. */
