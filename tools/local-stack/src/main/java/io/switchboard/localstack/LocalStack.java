@@ -28,16 +28,30 @@ public final class LocalStack {
   public static void main(String[] args) throws Exception {
     Path logs = Files.createDirectories(Path.of("target", "local-stack"));
     Deque<AutoCloseable> started = new ArrayDeque<>();
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      System.out.println("stopping the local stack ...");
-      while (!started.isEmpty()) {
-        try {
-          started.pop().close();
-        } catch (Exception e) {
-          System.err.println("  " + e);
+    Runnable stopAll = () -> {
+      synchronized (started) {
+        if (!started.isEmpty()) {
+          System.out.println("stopping the local stack ...");
+        }
+        while (!started.isEmpty()) {
+          try {
+            started.pop().close();
+          } catch (Exception e) {
+            System.err.println("  " + e);
+          }
         }
       }
-    }, "local-stack-stop"));
+    };
+    // Ctrl-C and SIGTERM stop everything, in order, before the JVM's own shutdown begins: Kafka's
+    // test kit deletes its log directory in a shutdown hook of its own, which would race a broker
+    // still stopping. The hook stays for any other way out.
+    for (String name : new String[] {"INT", "TERM"}) {
+      sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+        stopAll.run();
+        System.exit(0);
+      });
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(stopAll, "local-stack-stop"));
     try {
       String redis = step(started, "Redis", () -> RedisServerProcess.start(6379)).url();
       String kafka = step(started, "Kafka", () -> KafkaBroker.startOnPort(9092, 12, PresenceContract.TOPIC,
@@ -84,7 +98,9 @@ public final class LocalStack {
     System.out.print("starting " + what + " ... ");
     System.out.flush();
     T thing = start.start();
-    started.push(thing);
+    synchronized (started) {
+      started.push(thing);
+    }
     System.out.println("ready");
     return thing;
   }
