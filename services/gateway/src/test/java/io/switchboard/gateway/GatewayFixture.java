@@ -35,6 +35,8 @@ final class GatewayFixture implements AutoCloseable {
 
   static final String API_KEY = "test-api-key";
   static final String SECRET = "a-test-secret-that-is-at-least-32-bytes-long";
+  /** Shared by the gateways and the pods: the pods believe only identities the gateway signed. */
+  static final String IDENTITY_SECRET = "the-gateway-and-pods-share-this-32-bytes+";
 
   final RedisServerProcess redis = RedisServerProcess.start();
   final KmsEmulatorFleet kms = KmsEmulatorFleet.start(1);
@@ -55,6 +57,7 @@ final class GatewayFixture implements AutoCloseable {
     return ServiceProcess.start("signaling", port, null, "--spring.data.redis.url=" + redis.url(),
         "--switchboard.placement.url=" + placement.baseUrl(), "--switchboard.presence.enabled=false",
         "--switchboard.signaling.pod-id=pod-" + i, "--switchboard.signaling.resume-grace=2s",
+        "--switchboard.signaling.identity-secret=" + IDENTITY_SECRET,
         "--switchboard.signaling.heartbeat-interval=500ms", "--switchboard.signaling.heartbeat-timeout=3s");
   }
 
@@ -82,10 +85,11 @@ final class GatewayFixture implements AutoCloseable {
   ConfigurableApplicationContext gatewayTo(List<String> signaling, String... settings) {
     List<String> args = new ArrayList<>(List.of("--server.port=0", "--server.address=127.0.0.1",
         "--spring.data.redis.url=" + redis.url(),
-        "--spring.cloud.loadbalancer.health-check.interval=1500ms",
+        "--spring.cloud.loadbalancer.health-check.interval=3s",
         "--spring.cloud.loadbalancer.health-check.refetch-instances-interval=1s",
         "--switchboard.gateway.placement-url=" + placement.baseUrl(),
         "--switchboard.gateway.api-keys=" + API_KEY,
+        "--switchboard.gateway.identity-secret=" + IDENTITY_SECRET,
         "--switchboard.gateway.limits.trust-forwarded-for=true"));
     for (int i = 0; i < signaling.size(); i++) {
       args.add("--spring.cloud.discovery.client.simple.instances.signaling[" + i + "].uri=" + signaling.get(i));

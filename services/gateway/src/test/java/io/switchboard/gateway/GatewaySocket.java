@@ -123,16 +123,22 @@ final class GatewaySocket implements AutoCloseable {
     return setCookie == null ? null : setCookie.split(";", 2)[0];
   }
 
-  /** Whether a message arrived that nobody took yet (a refusal's error comes at once). */
-  boolean hasMessage() {
-    if (received.isEmpty()) {
-      try {
-        Thread.sleep(300); // a refused socket's error follows its handshake at once
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+  /**
+   * What the socket answers to a {@code leaveRoom} before any join: the pod's {@code error}
+   * {@code not-joined} when the socket reached a pod, or the gateway's refusal (which was sent
+   * before the socket closed). Decides "admitted or refused" without timing.
+   */
+  JsonNode probe() {
+    try {
+      send(message("leaveRoom"));
+    } catch (org.java_websocket.exceptions.WebsocketNotConnectedException e) {
+      // refused and closed already: its error is queued
     }
-    return !received.isEmpty();
+    return next("error");
+  }
+
+  boolean admitted() {
+    return probe().path("code").asString().equals("not-joined");
   }
 
   void answerPings(boolean answer) {

@@ -23,9 +23,14 @@ class JoinTokenEnforcementIT {
   static final PlacementStub PLACEMENT = new PlacementStub(REDIS.url(), () -> KMS.node(0).url());
   static final ConfigurableApplicationContext POD = SignalingPods.start(REDIS.url(), PLACEMENT.url(),
       "--switchboard.signaling.require-identity=true");
+  static final String IDENTITY_SECRET = "the-gateway-and-pods-share-this-32-bytes+";
+  /** A pod that believes only identities the gateway signed. */
+  static final ConfigurableApplicationContext SIGNED_POD = SignalingPods.start(REDIS.url(), PLACEMENT.url(),
+      "--switchboard.signaling.identity-secret=" + IDENTITY_SECRET);
 
   @AfterAll
   static void stop() {
+    SIGNED_POD.close();
     POD.close();
     PLACEMENT.close();
     KMS.close();
@@ -51,6 +56,47 @@ class JoinTokenEnforcementIT {
         Map.of("X-Switchboard-Room", "standup", "X-Switchboard-Grants", "subscribe"))) {
       assertThat(stripped.next("error").path("message").asText()).isEqualTo("incomplete identity headers");
       assertThat(stripped.closed.get(5, TimeUnit.SECONDS)).isEqualTo(4403);
+    }
+  }
+
+  static String assertion(String secret, String identity, String room, java.util.List<String> grants, String audience)
+      throws Exception {
+    com.nimbusds.jwt.SignedJWT jwt = new com.nimbusds.jwt.SignedJWT(
+        new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.HS256),
+        new com.nimbusds.jwt.JWTClaimsSet.Builder().subject(identity).claim("room", room).claim("grants", grants)
+            .audience(audience).expirationTime(new java.util.Date(System.currentTimeMillis() + 60_000)).build());
+    jwt.sign(new com.nimbusds.jose.crypto.MACSigner(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    return jwt.serialize();
+  }
+
+  @Test
+  void withAnIdentitySecretOnlyWhatTheGatewaySignedCounts() throws Exception {
+    String url = SignalingPods.url(SIGNED_POD);
+    // Plain headers, as anything in the cluster could send them: refused.
+    try (BrowserSocket forged = new BrowserSocket(url, token("ceo", "board", "admin"))) {
+      assertThat(forged.next("error").path("message").asText()).isEqualTo("identity assertion missing or invalid");
+      assertThat(forged.closed.get(5, TimeUnit.SECONDS)).isEqualTo(4403);
+    }
+    // Signed with another secret, or for another audience: refused.
+    for (String bad : java.util.List.of(
+        assertion("another-secret-another-secret-another-secret", "ceo", "board", java.util.List.of("admin"),
+            "switchboard-signaling"),
+        assertion(IDENTITY_SECRET, "ceo", "board", java.util.List.of("admin"), "somebody-else"))) {
+      try (BrowserSocket s = new BrowserSocket(url, Map.of("X-Switchboard-Assertion", bad))) {
+        assertThat(s.closed.get(5, TimeUnit.SECONDS)).isEqualTo(4403);
+      }
+    }
+    // Signed by the gateway: its claims are the socket's access, whatever the plain headers say.
+    try (BrowserSocket alice = new BrowserSocket(url, Map.of("X-Switchboard-Assertion",
+        assertion(IDENTITY_SECRET, "alice", "signed", java.util.List.of("subscribe"), "switchboard-signaling"),
+        "X-Switchboard-Identity", "ceo", "X-Switchboard-Grants", "admin"))) {
+      CallSteps.joined(alice, "alice", "signed");
+      alice.send(message("startRecording"));
+      assertThat(alice.next("error").path("message").asText()).contains("record grant");
+    }
+    // No identity at all: anyone (require-identity is off on this pod).
+    try (BrowserSocket anyone = new BrowserSocket(url)) {
+      CallSteps.joined(anyone, "bob", "signed");
     }
   }
 

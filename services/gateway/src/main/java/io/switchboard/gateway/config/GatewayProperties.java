@@ -17,6 +17,7 @@ public record GatewayProperties(
     @DefaultValue("http://127.0.0.1:8090") @NotNull URI placementUrl,
     @DefaultValue("http://127.0.0.1:8092") @NotNull URI stateUrl,
     @DefaultValue List<String> apiKeys,
+    @DefaultValue("") String identitySecret,
     @DefaultValue("*") List<String> allowedOrigins,
     @DefaultValue Tokens tokens,
     @DefaultValue Limits limits,

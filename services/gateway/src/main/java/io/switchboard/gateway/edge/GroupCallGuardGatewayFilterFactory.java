@@ -3,6 +3,7 @@ package io.switchboard.gateway.edge;
 import io.switchboard.gateway.config.GatewayProperties;
 import io.switchboard.gateway.routing.RoomAffinityLoadBalancer;
 import io.switchboard.gateway.tokens.Grant;
+import io.switchboard.gateway.tokens.IdentityAssertions;
 import io.switchboard.gateway.tokens.JoinToken;
 import io.switchboard.gateway.tokens.JoinTokens;
 import io.switchboard.gateway.tokens.TokenRejectedException;
@@ -15,6 +16,7 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
+import org.springframework.cloud.gateway.filter.ratelimit.RateLimiter;
 import org.springframework.cloud.gateway.filter.ratelimit.RedisRateLimiter;
 import org.springframework.cloud.gateway.support.NotFoundException;
 import org.springframework.http.HttpHeaders;
@@ -45,6 +47,8 @@ public final class GroupCallGuardGatewayFilterFactory
   public static final String IDENTITY_HEADER = "X-Switchboard-Identity";
   public static final String ROOM_HEADER = "X-Switchboard-Room";
   public static final String GRANTS_HEADER = "X-Switchboard-Grants";
+  /** How long a connect waits for Redis's answer on limits before letting the socket in. */
+  static final java.time.Duration REDIS_WAIT = java.time.Duration.ofMillis(300);
   /** Exchange attribute: when the request arrived (System.nanoTime), for the upgrade latency. */
   public static final String STARTED_ATTRIBUTE = "switchboard.started";
 
@@ -77,11 +81,13 @@ public final class GroupCallGuardGatewayFilterFactory
   private final RedisRateLimiter rateLimiter;
   private final SocketLeases leases;
   private final Refusals refusals;
+  private final IdentityAssertions assertions;
   private final CorsConfiguration origins = new CorsConfiguration();
 
   public GroupCallGuardGatewayFilterFactory(GatewayProperties properties, JoinTokens tokens,
-      RedisRateLimiter rateLimiter, SocketLeases leases, Refusals refusals) {
+      RedisRateLimiter rateLimiter, SocketLeases leases, Refusals refusals, IdentityAssertions assertions) {
     super(Config.class);
+    this.assertions = assertions;
     this.properties = properties;
     this.tokens = tokens;
     this.rateLimiter = rateLimiter;
@@ -104,7 +110,10 @@ public final class GroupCallGuardGatewayFilterFactory
       }
       String address = ClientAddress.of(exchange.getRequest(), properties.limits().trustForwardedFor());
       String routeId = "groupcall";
-      return rateLimiter.isAllowed(routeId, address).flatMap(rate -> {
+      return rateLimiter.isAllowed(routeId, address)
+          // Redis away: Lettuce would queue the call for the whole command timeout; let it in.
+          .timeout(REDIS_WAIT, Mono.just(new RateLimiter.Response(true, java.util.Map.of())))
+          .flatMap(rate -> {
         if (!rate.isAllowed()) {
           return refusals.refuse(exchange, Refusal.RATE,
               "too many connections from this address; retry in a second");
@@ -124,7 +133,7 @@ public final class GroupCallGuardGatewayFilterFactory
               SocketLifetime lifetime = new SocketLifetime();
               lifetime.onEnd(lease::release);
               return Mono.defer(() -> {
-                ServerWebExchange admitted = admit(exchange, token.orElse(null), config.isRoomAffinity());
+                ServerWebExchange admitted = admit(exchange, token.orElse(null), config.isRoomAffinity(), assertions);
                 lifetime.attach(admitted);
                 return chain.filter(admitted)
                     .onErrorResume(NotFoundException.class, e -> refusals.refuse(admitted, Refusal.NO_POD,
@@ -132,13 +141,16 @@ public final class GroupCallGuardGatewayFilterFactory
               }).doFinally(signal -> lifetime.release());
             }))
             .onErrorResume(TokenRejectedException.class,
-                e -> refusals.refuse(exchange, Refusal.TOKEN, e.getMessage()));
+                e -> refusals.refuse(exchange, Refusal.TOKEN, e.getMessage()))
+            .onErrorResume(io.switchboard.gateway.tokens.KeysUnavailableException.class,
+                e -> refusals.refuse(exchange, Refusal.TOKEN_KEYS, e.getMessage()));
       });
     };
   }
 
   /** The request as the pod sees it: verified identity headers, no token anywhere. */
-  private static ServerWebExchange admit(ServerWebExchange exchange, JoinToken token, boolean affinity) {
+  private static ServerWebExchange admit(ServerWebExchange exchange, JoinToken token, boolean affinity,
+      IdentityAssertions assertions) {
     ServerHttpRequest request = exchange.getRequest();
     String room = token != null && !JoinToken.ANY_ROOM.equals(token.room()) ? token.room()
         : request.getQueryParams().getFirst("room");
@@ -187,6 +199,9 @@ public final class GroupCallGuardGatewayFilterFactory
         h.set(IDENTITY_HEADER, encode(token.identity()));
         h.set(ROOM_HEADER, encode(token.room()));
         h.set(GRANTS_HEADER, token.grants().stream().map(Grant::wire).sorted().collect(Collectors.joining(",")));
+        if (assertions != null) {
+          h.set(IdentityAssertions.HEADER, assertions.sign(token));
+        }
       }
     }).build();
     return exchange.mutate().request(admitted).build();

@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
@@ -76,17 +75,27 @@ public final class KeepAliveWebSocketService implements WebSocketService {
           registry.counter("switchboard.gateway.upgrades", "outcome", "proxied").increment();
         });
         // Until the pod's handshake is done, nothing else ends the proxy's attempt: give up when
-        // it takes too long (a pod that accepts TCP but never answers) or the client leaves.
-        Mono<String> abandoned = Mono.firstWithValue(
-                Mono.delay(podHandshakeTimeout).filter(t -> !kept.connected.get())
-                    .map(t -> "the signaling pod did not answer within " + podHandshakeTimeout.toMillis() + " ms"),
-                session.closeStatus().filter(status -> !kept.connected.get()).map(status -> "the client left"))
-            .onErrorResume(java.util.NoSuchElementException.class, e -> Mono.never()); // connected: never
+        // it takes too long (a pod that accepts TCP but never answers), or when the client leaves
+        // (its close status completes, empty when the connection just dropped). Whichever of
+        // "connected", "timed out", "client left" happens first wins, by one compare-and-set.
+        Mono<String> timedOut = Mono.delay(podHandshakeTimeout)
+            .filter(t -> kept.abandon())
+            .map(t -> "the signaling pod did not answer within " + podHandshakeTimeout.toMillis() + " ms");
+        Mono<String> clientLeft = session.closeStatus().map(status -> CLIENT_LEFT).defaultIfEmpty(CLIENT_LEFT)
+            .filter(x -> kept.abandon());
+        Mono<String> abandoned = Mono.firstWithValue(timedOut, clientLeft)
+            .onErrorResume(java.util.NoSuchElementException.class, e -> Mono.never()); // connected first
         return Mono.firstWithSignal(handler.handle(kept).thenReturn(""), abandoned)
-            .flatMap(why -> why.isEmpty() ? Mono.<Void>empty() : Mono.<Void>error(new IllegalStateException(why)))
+            .flatMap(why -> why.isEmpty() ? Mono.<Void>empty() : Mono.<Void>error(new Abandoned(why)))
             .onErrorResume(e -> {
-              if (kept.connected.get()) {
+              if (kept.connected()) {
                 log.debug("proxied socket {} ended with {}", session.getId(), e.toString());
+                return Mono.empty();
+              }
+              kept.abandon();
+              if (e instanceof Abandoned a && a.getMessage().equals(CLIENT_LEFT)) {
+                registry.counter("switchboard.gateway.upgrades", "outcome", "abandoned").increment();
+                log.debug("client of {} left before its pod answered", session.getId());
                 return Mono.empty();
               }
               registry.counter("switchboard.gateway.upgrades", "outcome", "failed").increment();
@@ -128,11 +137,33 @@ public final class KeepAliveWebSocketService implements WebSocketService {
     return reactor.core.scheduler.Schedulers.immediate();
   }
 
+  private static final String CLIENT_LEFT = "the client left";
+
+  /** The proxy's attempt ended before the pod's handshake; the message says why. */
+  private static final class Abandoned extends RuntimeException {
+    Abandoned(String why) {
+      super(why, null, false, false);
+    }
+  }
+
+  private static final int PENDING = 0;
+  private static final int CONNECTED = 1;
+  private static final int ABANDONED = 2;
+
   /** The client's socket, with pings merged into what the proxy sends and idleness watched. */
   private final class KeptAlive implements WebSocketSession {
     private final WebSocketSession session;
     private final Runnable onConnected;
-    private final AtomicBoolean connected = new AtomicBoolean();
+    /** PENDING until the pod's handshake is done (CONNECTED) or the attempt is given up (ABANDONED). */
+    private final java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger();
+
+    boolean connected() {
+      return state.get() == CONNECTED;
+    }
+
+    boolean abandon() {
+      return state.compareAndSet(PENDING, ABANDONED);
+    }
     private volatile long lastHeard = System.nanoTime();
 
     KeptAlive(WebSocketSession session, Runnable onConnected) {
@@ -142,8 +173,10 @@ public final class KeepAliveWebSocketService implements WebSocketService {
 
     @Override
     public Mono<Void> send(Publisher<WebSocketMessage> messages) {
-      if (connected.compareAndSet(false, true)) {
+      if (state.compareAndSet(PENDING, CONNECTED)) {
         onConnected.run(); // the proxy sends once the pod's handshake is done
+      } else if (state.get() == ABANDONED) {
+        return Mono.empty(); // given up on at that very moment: the client is told already
       }
       Sinks.Empty<Void> done = Sinks.empty();
       Flux<WebSocketMessage> proxied = Flux.from(messages).doFinally(s -> done.tryEmitEmpty());

@@ -82,6 +82,7 @@ public final class SocketLeases implements AutoCloseable {
     return redis.execute(ACQUIRE, List.of(key), List.of(Long.toString(now), Long.toString(now + lease.toMillis()),
             member, Integer.toString(limit), Long.toString(lease.toMillis())))
         .next()
+        .timeout(GroupCallGuardGatewayFilterFactory.REDIS_WAIT)
         .map(granted -> {
           if (granted == 1L) {
             live.put(member, key);

@@ -116,8 +116,11 @@ public final class JoinTokens {
       throw new TokenRejectedException("token signature invalid");
     } catch (ParseException e) {
       throw new TokenRejectedException("token malformed");
+    } catch (com.nimbusds.jose.KeySourceException e) {
+      // The identity provider's keys cannot be fetched: the token may well be good. Retryable.
+      throw new KeysUnavailableException("the token's signing keys cannot be fetched now; retry", e);
     } catch (JOSEException e) {
-      throw new TokenRejectedException("token could not be verified now");
+      throw new TokenRejectedException("token could not be verified: " + e.getMessage());
     }
     try {
       String room = claims.getStringClaim(ROOM_CLAIM);

@@ -43,6 +43,8 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
 
   private final GroupCallService calls;
   private final SignalingProperties.Signaling properties;
+  /** Verifies the gateway's signed identity; null when no identity secret is set (headers trusted as they come). */
+  private final IdentityAssertions assertions;
   private final MessageDecoder decoder = new MessageDecoder();
   private final MessageEncoder encoder = new MessageEncoder();
   private final Map<String, ClientSocket> sockets = new ConcurrentHashMap<>();
@@ -54,6 +56,7 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
       io.micrometer.core.instrument.MeterRegistry registry) {
     this.calls = calls;
     this.properties = properties;
+    this.assertions = properties.identitySecret().isEmpty() ? null : new IdentityAssertions(properties.identitySecret());
     this.metrics = new SignalingMetrics(registry, calls, sockets::size);
   }
 
@@ -67,8 +70,17 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
    * from clients). None: anyone may do anything the room allows, unless identity is required.
    * Null when the headers are incomplete (refused).
    */
-  static Access accessOf(WebSocketSession session) {
+  Access accessOf(WebSocketSession session) {
     org.springframework.http.HttpHeaders headers = session.getHandshakeHeaders();
+    if (assertions != null) {
+      // Only what the gateway signed counts; the plain headers are for logs and humans.
+      String assertion = headers.getFirst(IdentityAssertions.HEADER);
+      if (assertion == null && headers.getFirst(IDENTITY_HEADER) == null && headers.getFirst(ROOM_HEADER) == null
+          && headers.getFirst(GRANTS_HEADER) == null) {
+        return Access.ANYONE;
+      }
+      return assertions.verify(assertion);
+    }
     String identity = headers.getFirst(IDENTITY_HEADER);
     if (identity == null) {
       // The gateway sets all three or none: a room or grants without an identity means the
@@ -95,8 +107,9 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
         properties.sendBufferBytes(), properties.messagesPerSecond(), properties.messageBurst(),
         access == null ? Access.ANYONE : access);
     if (access == null) {
-      socket.send(new ServerMessage.Error(ErrorCode.NOT_ALLOWED.wire(), "incomplete identity headers", null));
-      socket.close(new CloseStatus(FORBIDDEN, "incomplete identity headers"));
+      String why = assertions != null ? "identity assertion missing or invalid" : "incomplete identity headers";
+      socket.send(new ServerMessage.Error(ErrorCode.NOT_ALLOWED.wire(), why, null));
+      socket.close(new CloseStatus(FORBIDDEN, why));
       return;
     }
     if (properties.requireIdentity() && !access.restricted()) {

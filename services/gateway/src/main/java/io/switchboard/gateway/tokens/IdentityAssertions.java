@@ -1,0 +1,64 @@
+package io.switchboard.gateway.tokens;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Date;
+
+/**
+ * What the gateway tells a signaling pod about a socket it admitted, signed so that the pod can
+ * tell it from anything else that reaches its port: {@code X-Switchboard-Assertion}, an HS256 JWT
+ * (sub, room, grants, a one-minute exp, audience {@code switchboard-signaling}) under
+ * {@code switchboard.gateway.identity-secret}, which the pods share
+ * ({@code switchboard.signaling.identity-secret}; signaling's IdentityAssertions verifies it).
+ */
+public final class IdentityAssertions {
+
+  public static final String HEADER = "X-Switchboard-Assertion";
+  static final String AUDIENCE = "switchboard-signaling";
+  private static final Duration TTL = Duration.ofMinutes(1);
+
+  private final MACSigner signer;
+  private final Clock clock;
+
+  /** Null when no secret is set: the pods then trust the plain headers. */
+  public static IdentityAssertions of(String secret, Clock clock) {
+    return secret.isEmpty() ? null : new IdentityAssertions(secret, clock);
+  }
+
+  private IdentityAssertions(String secret, Clock clock) {
+    byte[] key = secret.getBytes(StandardCharsets.UTF_8);
+    if (key.length < 32) {
+      throw new IllegalArgumentException("switchboard.gateway.identity-secret must be at least 32 bytes");
+    }
+    try {
+      this.signer = new MACSigner(key);
+    } catch (JOSEException e) {
+      throw new IllegalArgumentException(e);
+    }
+    this.clock = clock;
+  }
+
+  public String sign(JoinToken token) {
+    JWTClaimsSet claims = new JWTClaimsSet.Builder()
+        .subject(token.identity())
+        .claim("room", token.room())
+        .claim("grants", token.grants().stream().map(Grant::wire).sorted().toList())
+        .audience(AUDIENCE)
+        .expirationTime(Date.from(clock.instant().plus(TTL)))
+        .build();
+    SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
+    try {
+      jwt.sign(signer);
+    } catch (JOSEException e) {
+      throw new IllegalStateException("signing failed", e);
+    }
+    return jwt.serialize();
+  }
+}

@@ -1,0 +1,52 @@
+package io.switchboard.signaling.ws;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.source.ImmutableSecret;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import io.switchboard.signaling.domain.Access;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The gateway's signed statement of who a socket is ({@code X-Switchboard-Assertion}): a short-lived
+ * HS256 JWT with {@code sub} (identity), {@code room}, {@code grants}, {@code exp} and audience
+ * {@code switchboard-signaling}, signed with {@code switchboard.signaling.identity-secret}, which
+ * the gateway shares ({@code switchboard.gateway.identity-secret}). With it, a pod believes only
+ * identities the gateway signed, whoever else can reach its port.
+ */
+final class IdentityAssertions {
+
+  static final String HEADER = "X-Switchboard-Assertion";
+  static final String AUDIENCE = "switchboard-signaling";
+
+  private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+
+  IdentityAssertions(String secret) {
+    byte[] key = secret.getBytes(StandardCharsets.UTF_8);
+    if (key.length < 32) {
+      throw new IllegalArgumentException("switchboard.signaling.identity-secret must be at least 32 bytes");
+    }
+    processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.HS256, new ImmutableSecret<>(key)));
+    processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(AUDIENCE, null, Set.of("sub", "exp", "room")));
+  }
+
+  /** The access the assertion states, or null when it is missing, forged, expired or malformed. */
+  Access verify(String assertion) {
+    if (assertion == null || assertion.isEmpty()) {
+      return null;
+    }
+    try {
+      JWTClaimsSet claims = processor.process(assertion, null);
+      List<String> grants = claims.getStringListClaim("grants");
+      return new Access(claims.getSubject(), claims.getStringClaim("room"),
+          Access.parseGrants(grants == null ? "" : String.join(",", grants)));
+    } catch (Exception e) {
+      return null;
+    }
+  }
+}
