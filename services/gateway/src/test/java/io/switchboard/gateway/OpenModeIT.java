@@ -253,25 +253,8 @@ class OpenModeIT {
   @Test
   void aPodThatNeverAnswersTheHandshakeIsGivenUpOnAndTheClientsPlaceFreed() throws Exception {
     // A "pod" that is ready by its health check but never answers a WebSocket handshake.
-    com.sun.net.httpserver.HttpServer mute = com.sun.net.httpserver.HttpServer.create(
-        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
-    mute.createContext("/actuator/health/readiness", exchange -> {
-      exchange.sendResponseHeaders(200, -1);
-      exchange.close();
-    });
-    java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
-    mute.createContext("/groupcall", exchange -> {
-      try {
-        never.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
-    mute.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
-    mute.start();
-    try {
-      ConfigurableApplicationContext gateway = STACK.gatewayTo(
-          List.of("http://127.0.0.1:" + mute.getAddress().getPort()),
+    try (FakePod mute = new FakePod(200)) {
+      ConfigurableApplicationContext gateway = STACK.gatewayTo(List.of(mute.url()),
           "--switchboard.gateway.keep-alive.pod-handshake-timeout=1s");
       String address = GatewaySocket.freshAddress();
       GatewaySocket s = open(GatewaySocket.to(url(gateway, "/groupcall")).from(address));
@@ -283,25 +266,14 @@ class OpenModeIT {
         assertThat(STACK.redisConnection.sync().zcard("gw:sockets:" + address)).isZero();
         assertThat(GatewayFixture.openSockets(gateway)).isZero();
       });
-    } finally {
-      never.countDown();
-      mute.stop(0);
     }
   }
 
   @Test
   void aPodThatIsUpButNotReadyGetsNoSockets() throws Exception {
     // Listed by discovery, alive, but its readiness says 503 (it is stopping, or lost Redis).
-    com.sun.net.httpserver.HttpServer unready = com.sun.net.httpserver.HttpServer.create(
-        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
-    unready.createContext("/", exchange -> {
-      exchange.sendResponseHeaders(503, -1);
-      exchange.close();
-    });
-    unready.start();
-    try {
-      ConfigurableApplicationContext gateway = STACK.gatewayTo(List.of(STACK.pods.get(0).baseUrl(),
-          "http://127.0.0.1:" + unready.getAddress().getPort()));
+    try (FakePod unready = new FakePod(503)) {
+      ConfigurableApplicationContext gateway = STACK.gatewayTo(List.of(STACK.pods.get(0).baseUrl(), unready.url()));
       await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
         open(GatewaySocket.to(url(gateway, "/groupcall"))).join("first-" + System.nanoTime(), "unready");
         return true;
@@ -311,8 +283,6 @@ class OpenModeIT {
         open(GatewaySocket.to(url(gateway, "/groupcall"))).join("u" + i, "unready");
         assertThat(STACK.podOf("unready", "u" + i)).isEqualTo("pod-0");
       }
-    } finally {
-      unready.stop(0);
     }
   }
 

@@ -2,7 +2,8 @@ package io.switchboard.gateway.edge;
 
 import io.switchboard.gateway.config.GatewayProperties;
 import io.switchboard.gateway.routing.RoomAffinityLoadBalancer;
-import io.switchboard.gateway.tokens.Grant;
+import io.switchboard.groupcall.protocol.Grant;
+import io.switchboard.groupcall.protocol.IdentityHeaders;
 import io.switchboard.gateway.tokens.IdentityAssertions;
 import io.switchboard.gateway.tokens.JoinToken;
 import io.switchboard.gateway.tokens.JoinTokens;
@@ -44,9 +45,6 @@ public final class GroupCallGuardGatewayFilterFactory
   /** A subprotocol entry {@code access_token.<jwt>} carries the token (browsers cannot set headers). */
   public static final String TOKEN_PROTOCOL_PREFIX = "access_token.";
   public static final String TOKEN_QUERY = "access_token";
-  public static final String IDENTITY_HEADER = "X-Switchboard-Identity";
-  public static final String ROOM_HEADER = "X-Switchboard-Room";
-  public static final String GRANTS_HEADER = "X-Switchboard-Grants";
   /** How long a connect waits for Redis's answer on limits before letting the socket in. */
   static final java.time.Duration REDIS_WAIT = java.time.Duration.ofMillis(300);
   /** Exchange attribute: when the request arrived (System.nanoTime), for the upgrade latency. */
@@ -196,11 +194,11 @@ public final class GroupCallGuardGatewayFilterFactory
         h.set(Refusals.PROTOCOL_HEADER, String.join(", ", protocols));
       }
       if (token != null) {
-        h.set(IDENTITY_HEADER, encode(token.identity()));
-        h.set(ROOM_HEADER, encode(token.room()));
-        h.set(GRANTS_HEADER, token.grants().stream().map(Grant::wire).sorted().collect(Collectors.joining(",")));
+        h.set(IdentityHeaders.IDENTITY, encode(token.identity()));
+        h.set(IdentityHeaders.ROOM, encode(token.room()));
+        h.set(IdentityHeaders.GRANTS, token.grants().stream().map(Grant::wire).sorted().collect(Collectors.joining(",")));
         if (assertions != null) {
-          h.set(IdentityAssertions.HEADER, assertions.sign(token));
+          h.set(IdentityHeaders.ASSERTION, assertions.sign(token));
         }
       }
     }).build();

@@ -127,25 +127,14 @@ public final class SocketLeases implements AutoCloseable {
     }
   }
 
-  private static final Lease REFUSED = new Lease() {
-    @Override
-    public boolean granted() {
-      return false;
-    }
-
+  /** A lease that holds no place in Redis: refused, or let in uncounted while Redis is away. */
+  private record Unheld(boolean granted) implements Lease {
     @Override
     public void release() {}
-  };
+  }
 
-  private static final Lease UNCOUNTED = new Lease() {
-    @Override
-    public boolean granted() {
-      return true;
-    }
-
-    @Override
-    public void release() {}
-  };
+  private static final Lease REFUSED = new Unheld(false);
+  private static final Lease UNCOUNTED = new Unheld(true);
 
   @Override
   public void close() {

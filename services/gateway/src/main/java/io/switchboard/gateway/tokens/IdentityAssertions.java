@@ -1,5 +1,7 @@
 package io.switchboard.gateway.tokens;
 
+import io.switchboard.groupcall.protocol.Grant;
+import io.switchboard.groupcall.protocol.IdentityHeaders;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -13,15 +15,13 @@ import java.util.Date;
 
 /**
  * What the gateway tells a signaling pod about a socket it admitted, signed so that the pod can
- * tell it from anything else that reaches its port: {@code X-Switchboard-Assertion}, an HS256 JWT
+ * tell it from anything else that reaches its port: {@link IdentityHeaders#ASSERTION}, an HS256 JWT
  * (sub, room, grants, a one-minute exp, audience {@code switchboard-signaling}) under
  * {@code switchboard.gateway.identity-secret}, which the pods share
  * ({@code switchboard.signaling.identity-secret}; signaling's IdentityAssertions verifies it).
  */
 public final class IdentityAssertions {
 
-  public static final String HEADER = "X-Switchboard-Assertion";
-  static final String AUDIENCE = "switchboard-signaling";
   private static final Duration TTL = Duration.ofMinutes(1);
 
   private final MACSigner signer;
@@ -50,7 +50,7 @@ public final class IdentityAssertions {
         .subject(token.identity())
         .claim("room", token.room())
         .claim("grants", token.grants().stream().map(Grant::wire).sorted().toList())
-        .audience(AUDIENCE)
+        .audience(IdentityHeaders.AUDIENCE)
         .expirationTime(Date.from(clock.instant().plus(TTL)))
         .build();
     SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);

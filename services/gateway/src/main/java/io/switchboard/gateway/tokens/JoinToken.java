@@ -1,5 +1,6 @@
 package io.switchboard.gateway.tokens;
 
+import io.switchboard.groupcall.protocol.Grant;
 import java.time.Instant;
 import java.util.Set;
 

@@ -1,5 +1,6 @@
 package io.switchboard.gateway.tokens;
 
+import io.switchboard.groupcall.protocol.Grant;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;

@@ -1,13 +1,14 @@
 package io.switchboard.gateway.tokens;
 
+import io.switchboard.groupcall.protocol.Grant;
 import io.switchboard.gateway.edge.ApiKeyGatewayFilterFactory;
+import io.switchboard.groupcall.protocol.MessageDecoder;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -27,9 +28,6 @@ import org.springframework.web.server.ServerWebInputException;
 @RestController
 public class TokenController {
 
-  /** As signaling's names and rooms (groupcall-protocol's MessageDecoder). */
-  static final Pattern NAME = Pattern.compile("[\\p{L}\\p{N} ._'@-]{1,64}");
-  static final Pattern ROOM = Pattern.compile("[\\p{L}\\p{N} ._~'@#&+!?(),-]{1,64}|\\*");
 
   /** The request: who, where, what, for how long (ISO-8601 or {@code 90s}/{@code 1h}; default 1h). */
   public record TokenRequest(String identity, String room, List<String> grants, String ttl) {}
@@ -58,11 +56,12 @@ public class TokenController {
     if (request == null) {
       return problem(HttpStatus.BAD_REQUEST, "invalid-request", "a JSON body {identity, room, grants, ttl} is required");
     }
-    if (request.identity() == null || !NAME.matcher(request.identity()).matches() || request.identity().isBlank()) {
+    if (request.identity() == null || !MessageDecoder.NAME.matcher(request.identity()).matches() || request.identity().isBlank()) {
       return problem(HttpStatus.BAD_REQUEST, "invalid-identity",
           "identity must be 1-64 letters, digits, spaces or . _ ' @ - (it is the participant's name)");
     }
-    if (request.room() == null || !ROOM.matcher(request.room()).matches() || request.room().isBlank()) {
+    if (request.room() == null || request.room().isBlank()
+        || !(JoinToken.ANY_ROOM.equals(request.room()) || MessageDecoder.ROOM.matcher(request.room()).matches())) {
       return problem(HttpStatus.BAD_REQUEST, "invalid-room", "room must be 1-64 characters as in joinRoom, or * (admin)");
     }
     Set<Grant> grants = EnumSet.noneOf(Grant.class);

@@ -1,5 +1,6 @@
 package io.switchboard.gateway.tokens;
 
+import io.switchboard.groupcall.protocol.Grant;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,7 +1,7 @@
 package io.switchboard.signaling.domain;
 
+import io.switchboard.groupcall.protocol.Grant;
 import java.util.EnumSet;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -14,14 +14,6 @@ import java.util.Set;
  * @param room the room's name the token is for ({@code *} with {@link Grant#ADMIN}: any)
  */
 public record Access(String identity, String room, Set<Grant> grants) {
-
-  public enum Grant {
-    PUBLISH, SUBSCRIBE, RECORD, PRESENTER, ADMIN;
-
-    public String wire() {
-      return name().toLowerCase(Locale.ROOT);
-    }
-  }
 
   /** No token: everything the room's limits allow. */
   public static final Access ANYONE = new Access(null, null, EnumSet.allOf(Grant.class));

@@ -1,5 +1,6 @@
 package io.switchboard.signaling.domain;
 
+import io.switchboard.groupcall.protocol.Grant;
 import io.switchboard.groupcall.protocol.ClientMessage;
 import io.switchboard.groupcall.protocol.ErrorCode;
 import io.switchboard.groupcall.protocol.IceCandidate;
@@ -1113,23 +1114,23 @@ public final class GroupCallService implements AutoCloseable {
     }
     if (message instanceof ClientMessage.ReceiveVideoFrom receive) {
       boolean own = receive.sender().equals(self.name);
-      need(access, own ? Access.Grant.PUBLISH : Access.Grant.SUBSCRIBE,
+      need(access, own ? Grant.PUBLISH : Grant.SUBSCRIBE,
           own ? "sending media" : "receiving others' media", receive.requestId());
     } else if (message instanceof ClientMessage.PublishScreen share) {
-      need(access, Access.Grant.PUBLISH, "sharing a screen", share.requestId());
+      need(access, Grant.PUBLISH, "sharing a screen", share.requestId());
     } else if (message instanceof ClientMessage.StartRecording start) {
-      need(access, Access.Grant.RECORD, "recording", start.requestId());
+      need(access, Grant.RECORD, "recording", start.requestId());
     } else if (message instanceof ClientMessage.Presenter present) {
       try {
-        need(access, Access.Grant.PUBLISH, "presenting", present.requestId());
-        need(access, Access.Grant.PRESENTER, "presenting", present.requestId());
+        need(access, Grant.PUBLISH, "presenting", present.requestId());
+        need(access, Grant.PRESENTER, "presenting", present.requestId());
       } catch (ProtocolException e) {
         channel.send(new ServerMessage.BroadcastResponse(true, false, null, e.getMessage()));
         throw e;
       }
     } else if (message instanceof ClientMessage.Viewer view) {
       try {
-        need(access, Access.Grant.SUBSCRIBE, "viewing the presenter", view.requestId());
+        need(access, Grant.SUBSCRIBE, "viewing the presenter", view.requestId());
       } catch (ProtocolException e) {
         channel.send(new ServerMessage.BroadcastResponse(false, false, null, e.getMessage()));
         throw e;
@@ -1137,7 +1138,7 @@ public final class GroupCallService implements AutoCloseable {
     }
   }
 
-  private static void need(Access access, Access.Grant grant, String what, String requestId) {
+  private static void need(Access access, Grant grant, String what, String requestId) {
     if (!access.may(grant)) {
       throw refuse(ErrorCode.NOT_ALLOWED, what + " needs the " + grant.wire() + " grant, which your join token lacks",
           requestId);

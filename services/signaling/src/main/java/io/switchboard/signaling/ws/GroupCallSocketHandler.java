@@ -2,6 +2,7 @@ package io.switchboard.signaling.ws;
 
 import io.switchboard.groupcall.protocol.ClientMessage;
 import io.switchboard.groupcall.protocol.ErrorCode;
+import io.switchboard.groupcall.protocol.IdentityHeaders;
 import io.switchboard.groupcall.protocol.MessageDecoder;
 import io.switchboard.groupcall.protocol.MessageEncoder;
 import io.switchboard.groupcall.protocol.ProtocolException;
@@ -33,9 +34,9 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
 
   /** The subprotocol a browser asks for when it passes a join token as a subprotocol (the gateway strips the token). */
   public static final String SUBPROTOCOL = "switchboard";
-  static final String IDENTITY_HEADER = "X-Switchboard-Identity";
-  static final String ROOM_HEADER = "X-Switchboard-Room";
-  static final String GRANTS_HEADER = "X-Switchboard-Grants";
+  private static final String IDENTITY_HEADER = IdentityHeaders.IDENTITY;
+  private static final String ROOM_HEADER = IdentityHeaders.ROOM;
+  private static final String GRANTS_HEADER = IdentityHeaders.GRANTS;
   /** Close code: the join token does not allow this (wrong room or name), or there is none where one is required. */
   static final int FORBIDDEN = 4403;
 
@@ -74,7 +75,7 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
     org.springframework.http.HttpHeaders headers = session.getHandshakeHeaders();
     if (assertions != null) {
       // Only what the gateway signed counts; the plain headers are for logs and humans.
-      String assertion = headers.getFirst(IdentityAssertions.HEADER);
+      String assertion = headers.getFirst(IdentityHeaders.ASSERTION);
       if (assertion == null && headers.getFirst(IDENTITY_HEADER) == null && headers.getFirst(ROOM_HEADER) == null
           && headers.getFirst(GRANTS_HEADER) == null) {
         return Access.ANYONE;

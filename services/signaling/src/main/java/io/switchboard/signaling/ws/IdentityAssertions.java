@@ -7,13 +7,14 @@ import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import io.switchboard.groupcall.protocol.IdentityHeaders;
 import io.switchboard.signaling.domain.Access;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 
 /**
- * The gateway's signed statement of who a socket is ({@code X-Switchboard-Assertion}): a short-lived
+ * The gateway's signed statement of who a socket is ({@link IdentityHeaders#ASSERTION}): a short-lived
  * HS256 JWT with {@code sub} (identity), {@code room}, {@code grants}, {@code exp} and audience
  * {@code switchboard-signaling}, signed with {@code switchboard.signaling.identity-secret}, which
  * the gateway shares ({@code switchboard.gateway.identity-secret}). With it, a pod believes only
@@ -21,8 +22,6 @@ import java.util.Set;
  */
 final class IdentityAssertions {
 
-  static final String HEADER = "X-Switchboard-Assertion";
-  static final String AUDIENCE = "switchboard-signaling";
 
   private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
 
@@ -32,7 +31,7 @@ final class IdentityAssertions {
       throw new IllegalArgumentException("switchboard.signaling.identity-secret must be at least 32 bytes");
     }
     processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.HS256, new ImmutableSecret<>(key)));
-    processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(AUDIENCE, null, Set.of("sub", "exp", "room")));
+    processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(IdentityHeaders.AUDIENCE, null, Set.of("sub", "exp", "room")));
   }
 
   /** The access the assertion states, or null when it is missing, forged, expired or malformed. */

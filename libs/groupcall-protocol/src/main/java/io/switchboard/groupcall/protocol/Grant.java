@@ -1,8 +1,11 @@
-package io.switchboard.gateway.tokens;
+package io.switchboard.groupcall.protocol;
 
 import java.util.Locale;
 
-/** What a join token allows its holder to do in its room; lower case in tokens and headers. */
+/**
+ * What a join token allows its holder to do in its room; lower case in tokens and headers. The
+ * gateway reads them from tokens; the signaling pods enforce them.
+ */
 public enum Grant {
   /** Send one's camera and microphone, and share a screen. */
   PUBLISH,

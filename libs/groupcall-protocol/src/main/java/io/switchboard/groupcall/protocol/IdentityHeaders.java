@@ -1,0 +1,20 @@
+package io.switchboard.groupcall.protocol;
+
+/**
+ * How the gateway tells a signaling pod who a socket is, on the WebSocket handshake it proxies:
+ * the verified identity, room (both percent-encoded UTF-8) and grants, and, with a shared
+ * identity secret, the same signed as an HS256 JWT. The gateway removes these headers from what
+ * clients send.
+ */
+public final class IdentityHeaders {
+
+  public static final String IDENTITY = "X-Switchboard-Identity";
+  public static final String ROOM = "X-Switchboard-Room";
+  /** Comma-separated {@link Grant#wire()} names. */
+  public static final String GRANTS = "X-Switchboard-Grants";
+  /** The signed statement: claims {@code sub}, {@code room}, {@code grants}, {@code exp}, audience {@link #AUDIENCE}. */
+  public static final String ASSERTION = "X-Switchboard-Assertion";
+  public static final String AUDIENCE = "switchboard-signaling";
+
+  private IdentityHeaders() {}
+}
