@@ -1,0 +1,133 @@
+package io.switchboard.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One participant of a group call, speaking the browser protocol at {@code /groupcall} the way the
+ * Kurento tutorial's client does, with Chromium's own SDP offers: join, publish one's camera,
+ * receive another's.
+ */
+final class GroupCallClient implements AutoCloseable {
+
+  static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration WAIT = Duration.ofSeconds(15);
+
+  private final String name;
+  private final WebSocket socket;
+  private final BlockingQueue<JsonNode> received = new LinkedBlockingQueue<>();
+
+  /** Opens {@code url} (ws://…/groupcall, with an access_token when the gateway is secure). */
+  GroupCallClient(String url, String name) {
+    this.name = name;
+    this.socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
+        .buildAsync(URI.create(url), new Listener()).orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+  }
+
+  /** joinRoom, answered by existingParticipants (whose names it returns). */
+  List<String> join(String room) {
+    send(JSON.createObjectNode().put("id", "joinRoom").put("name", name).put("room", room));
+    List<String> names = new ArrayList<>();
+    next("existingParticipants").path("data").forEach(n -> names.add(n.asText()));
+    return names;
+  }
+
+  /** Sends one's camera (Chromium's sendonly offer): KMS's answer, then its first candidate. */
+  void publish() {
+    receive(name, "01-sendonly-audio-video.offer.chromium.sdp");
+  }
+
+  /** Receives {@code sender} (Chromium's recvonly offer): KMS's answer, then its first candidate. */
+  void subscribe(String sender) {
+    receive(sender, "02-recvonly-audio-video.offer.chromium.sdp");
+  }
+
+  private void receive(String sender, String offer) {
+    send(JSON.createObjectNode().put("id", "receiveVideoFrom").put("sender", sender).put("sdpOffer", sdp(offer)));
+    JsonNode answer = next("receiveVideoAnswer");
+    assertThat(answer.path("name").asText()).isEqualTo(sender);
+    assertThat(answer.path("sdpAnswer").asText()).startsWith("v=0");
+    while (!next("iceCandidate").path("name").asText().equals(sender)) {
+      // another endpoint's candidates, still trickling
+    }
+  }
+
+  void leave() {
+    send(JSON.createObjectNode().put("id", "leaveRoom"));
+  }
+
+  /** The next message with this id; others received meanwhile are kept, in order. */
+  JsonNode next(String id) {
+    List<JsonNode> skipped = new ArrayList<>();
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    try {
+      while (System.nanoTime() < deadline) {
+        JsonNode m = received.poll(100, TimeUnit.MILLISECONDS);
+        if (m != null && m.path("id").asText().equals(id)) {
+          received.addAll(skipped);
+          return m;
+        }
+        if (m != null) {
+          skipped.add(m);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    throw new AssertionError(name + " got no " + id + " within " + WAIT + "; received " + skipped);
+  }
+
+  private void send(ObjectNode message) {
+    socket.sendText(message.toString(), true).join();
+  }
+
+  private static String sdp(String file) {
+    try (InputStream in = GroupCallClient.class.getResourceAsStream("/sdp/" + file)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").exceptionally(e -> null);
+    socket.abort();
+  }
+
+  private final class Listener implements WebSocket.Listener {
+    private final StringBuilder partial = new StringBuilder();
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+      partial.append(data);
+      if (last) {
+        try {
+          received.add(JSON.readTree(partial.toString()));
+        } catch (IOException e) {
+          throw new UncheckedIOException("the server sent something that is not JSON: " + partial, e);
+        }
+        partial.setLength(0);
+      }
+      webSocket.request(1);
+      return null;
+    }
+  }
+}
