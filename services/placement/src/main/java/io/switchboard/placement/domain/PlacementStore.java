@@ -59,6 +59,9 @@ public interface PlacementStore {
   /** @param deadline when its rooms must move, or null for a drain without deadline */
   Optional<NodeState> drain(String nodeId, Instant deadline);
 
+  /** Drains a SERVING node without a deadline; a node in any other state is left as it is. */
+  Optional<NodeState> drainIfServing(String nodeId);
+
   Optional<NodeState> undrain(String nodeId);
 
   /**

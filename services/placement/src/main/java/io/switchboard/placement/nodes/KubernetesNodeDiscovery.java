@@ -13,7 +13,9 @@ import org.slf4j.LoggerFactory;
 /**
  * KMS pods found through the Kubernetes API: a fabric8 informer watches the pods matching a label
  * selector; a pod is a node while it is Ready and has an IP (KMS runs on the host network, so the
- * pod IP is the node's address). A deleted or not-ready pod leaves, and its rooms are evacuated.
+ * pod IP is the node's address). A pod being deleted stays a node while it is Ready, marked
+ * terminating (it is drained: its calls go on while its preStop hook waits for them to end); a pod
+ * that is gone or not ready leaves, and its rooms are evacuated.
  */
 public final class KubernetesNodeDiscovery implements NodeDiscovery, AutoCloseable {
 
@@ -48,11 +50,12 @@ public final class KubernetesNodeDiscovery implements NodeDiscovery, AutoCloseab
 
   private DiscoveredNode toNode(Pod pod) {
     String ip = pod.getStatus() == null ? null : pod.getStatus().getPodIP();
-    if (ip == null || ip.isBlank() || pod.getMetadata().getDeletionTimestamp() != null) {
+    if (ip == null || ip.isBlank()) {
       return null;
     }
     String host = ip.contains(":") ? "[" + ip + "]" : ip;
-    return new DiscoveredNode(pod.getMetadata().getName(), "ws://" + host + ":" + port + path, capacity(pod));
+    boolean terminating = pod.getMetadata().getDeletionTimestamp() != null;
+    return new DiscoveredNode(pod.getMetadata().getName(), "ws://" + host + ":" + port + path, capacity(pod), terminating);
   }
 
   private int capacity(Pod pod) {

@@ -100,7 +100,15 @@ public final class NodeMonitor implements AutoCloseable {
         mine.add(node);
       }
     }
+    Set<String> terminating = discovered.stream().filter(DiscoveredNode::terminating).map(DiscoveredNode::id)
+        .collect(Collectors.toSet());
     for (NodeLoad node : mine) {
+      if (terminating.contains(node.id()) && node.state() == NodeState.SERVING) {
+        // Its pod is being deleted: no new rooms, but its calls go on (a preStop hook may set a
+        // deadline, which this never replaces; without one they stay until the node is gone).
+        store.drainIfServing(node.id());
+        log.info("KMS node {} is terminating: draining", node.id());
+      }
       if (!discoveredIds.contains(node.id())) {
         if (complete) {
           leave(node, now);

@@ -69,6 +69,31 @@ class KubernetesNodeDiscoveryIT {
   }
 
   @Test
+  void aPodBeingDeletedStaysANodeWhileReadyMarkedTerminating() {
+    // A finalizer keeps the deleted pod visible with a deletion timestamp, as the API server shows a
+    // pod while its preStop hook runs.
+    Pod kms = pod("kms-7", "127.0.0.7", true, Map.of("app", "kms"), Map.of());
+    kms.getMetadata().setFinalizers(List.of("switchboard.io/test"));
+    client.pods().inNamespace("media").resource(kms).create();
+    await().atMost(Duration.ofSeconds(10)).until(() -> discovery.nodes().size() == 1);
+    assertThat(discovery.nodes().get(0).terminating()).isFalse();
+
+    client.pods().inNamespace("media").withName("kms-7").delete();
+    await().atMost(Duration.ofSeconds(10)).until(() -> discovery.nodes().size() == 1 && discovery.nodes().get(0).terminating());
+    assertThat(discovery.nodes().get(0)).isEqualTo(new DiscoveredNode("kms-7", "ws://127.0.0.7:8888/kurento", 400, true));
+
+    client.pods().inNamespace("media").withName("kms-7").edit(p -> {
+      p.getStatus().getConditions().get(0).setStatus("False");
+      return p;
+    });
+    await().atMost(Duration.ofSeconds(10)).until(() -> discovery.nodes().isEmpty());
+    client.pods().inNamespace("media").withName("kms-7").edit(p -> {
+      p.getMetadata().setFinalizers(List.of());
+      return p;
+    });
+  }
+
+  @Test
   void aBadCapacityAnnotationFallsBackToTheDefault() {
     client.pods().inNamespace("media").resource(
         pod("kms-9", "127.0.0.9", true, Map.of("app", "kms"), Map.of("switchboard.io/kms-capacity", "lots"))).create();

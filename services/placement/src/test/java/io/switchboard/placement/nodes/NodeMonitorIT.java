@@ -112,6 +112,37 @@ class NodeMonitorIT {
   }
 
   @Test
+  void aTerminatingNodeTakesNoNewRoomsButKeepsItsOwnUntilItIsGone() throws Exception {
+    discovered.add(new DiscoveredNode("a", "ws://a/kurento", 50));
+    cycleAndWaitForPolls();
+    assertThat(store.place("r1", 2, Instant.now(), Duration.ofSeconds(10), new LeastLoadedSelector(), new int[] {0, 0}))
+        .isInstanceOf(PlacementResult.Placed.class);
+
+    discovered.set(0, new DiscoveredNode("a", "ws://a/kurento", 50, true));
+    cycleAndWaitForPolls();
+    cycleAndWaitForPolls();
+    NodeLoad a = store.node("a").orElseThrow();
+    assertThat(a.state()).isEqualTo(NodeState.DRAINING);
+    assertThat(store.find("r1")).isPresent();
+    assertThat(store.place("r2", 2, Instant.now(), Duration.ofSeconds(10), new LeastLoadedSelector(), new int[] {0, 0}))
+        .isNotInstanceOf(PlacementResult.Placed.class);
+    var announcements = fixture.template.opsForStream().read(
+        org.springframework.data.redis.connection.stream.StreamOffset.fromStart(PlacementKeys.announcements()));
+    assertThat(announcements).isEmpty();
+
+    // A deadline its preStop hook set is kept, not replaced by the monitor's open-ended drain.
+    Instant deadline = Instant.now().plusSeconds(600);
+    store.drain("a", deadline);
+    cycleAndWaitForPolls();
+    assertThat(store.node("a").orElseThrow().drainDeadline()).isEqualTo(deadline.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+
+    discovered.clear();
+    cycleAndWaitForPolls();
+    assertThat(store.node("a")).isEmpty();
+    assertThat(store.find("r1")).isEmpty();
+  }
+
+  @Test
   void anotherReplicaHoldingTheLeaseMeansNoPoll() throws Exception {
     discovered.add(new DiscoveredNode("a", "ws://a/kurento", 50));
     store.register("a", "ws://a/kurento", 50);

@@ -172,6 +172,11 @@ public final class RedisPlacementStore implements PlacementStore, AutoCloseable 
   }
 
   @Override
+  public Optional<NodeState> drainIfServing(String nodeId) {
+    return drainCommand(nodeId, "drain-serving", "");
+  }
+
+  @Override
   public Optional<NodeState> undrain(String nodeId) {
     return drainCommand(nodeId, "undrain", "");
   }
