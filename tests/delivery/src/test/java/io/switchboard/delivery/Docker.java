@@ -23,6 +23,9 @@ final class Docker implements AutoCloseable {
     }
   }
 
+  /** Every container the tests start carries it, so that .ci/run can remove any a killed run left. */
+  static final String LABEL = "io.switchboard.test=delivery";
+
   private final List<String> containers = new CopyOnWriteArrayList<>();
 
   /**
@@ -79,7 +82,8 @@ final class Docker implements AutoCloseable {
    * before the image and {@code args} after it; returns the container's id.
    */
   String run(String name, List<String> options, String image, String... args) {
-    List<String> command = new ArrayList<>(List.of("docker", "run", "-d", "--network", "host", "--name", name));
+    List<String> command = new ArrayList<>(List.of("docker", "run", "-d", "--network", "host", "--name", name,
+        "--label", LABEL));
     command.addAll(options);
     command.add(image);
     command.addAll(List.of(args));

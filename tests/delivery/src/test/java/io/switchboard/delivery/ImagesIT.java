@@ -237,13 +237,19 @@ class ImagesIT {
         + URLEncoder.encode(token.path("token").asText(), StandardCharsets.UTF_8);
   }
 
-  /** Image sizes as the engine reports them, for docs/benchmarks.md. */
+  /** Image sizes and containers' memory as the engine reports them, for docs/benchmarks.md. */
   private void recordImageSizes() throws IOException {
     StringBuilder report = new StringBuilder("image\tsize (MB)\tapplication layer (kB)\n");
     for (String name : List.of("gateway", "signaling", "placement", "state", "kms-emulator")) {
       long size = Long.parseLong(docker.inspect(image(name), "{{.Size}}"));
       report.append(image(name)).append('\t').append(size / 1_000_000).append('\t')
           .append(name.equals("kms-emulator") ? "n/a" : String.valueOf(applicationLayerKb(image(name)))).append('\n');
+    }
+    // And what each container holds in memory after the call (512 MiB limit, heap at most 75 %).
+    report.append("\ncontainer\tmemory in use / limit\n");
+    for (String name : containers.keySet()) {
+      report.append(name).append('\t').append(Docker.exec(Duration.ofSeconds(30), "docker", "stats", "--no-stream",
+          "--format", "{{.MemUsage}}", name).trimmed()).append('\n');
     }
     Path file = Path.of("target", "image-sizes.tsv");
     Files.writeString(file, report);
