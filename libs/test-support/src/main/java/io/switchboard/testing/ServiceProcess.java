@@ -29,12 +29,14 @@ public final class ServiceProcess implements AutoCloseable {
   private final String name;
   private final Process process;
   private final int port;
+  private final int managementPort;
   private final StringBuilder output = new StringBuilder();
 
-  private ServiceProcess(String name, Process process, int port) {
+  private ServiceProcess(String name, Process process, int port, int managementPort) {
     this.name = name;
     this.process = process;
     this.port = port;
+    this.managementPort = managementPort;
   }
 
   /**
@@ -51,11 +53,31 @@ public final class ServiceProcess implements AutoCloseable {
    * long-running local stack, whose output must not pile up in memory.
    */
   public static ServiceProcess start(String service, int port, Path log, String... settings) {
+    return start(service, port, port, log, settings);
+  }
+
+  /**
+   * The same with the actuator on a port of its own ({@code --management.server.port} and
+   * {@code .address} set), as in production: started means that port's readiness answered 200.
+   */
+  public static ServiceProcess startWithManagementPort(String service, int port, int managementPort, Path log,
+      String... settings) {
+    if (managementPort == port) {
+      throw new IllegalArgumentException("the management port must differ from the server port " + port);
+    }
+    return start(service, port, managementPort, log, settings);
+  }
+
+  private static ServiceProcess start(String service, int port, int managementPort, Path log, String... settings) {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
         "-jar", jar(service).toString(),
         "--server.port=" + port, "--server.address=" + LoopbackPorts.HOST));
+    if (managementPort != port) {
+      command.add("--management.server.port=" + managementPort);
+      command.add("--management.server.address=" + LoopbackPorts.HOST);
+    }
     command.addAll(List.of(settings));
     Process process;
     try {
@@ -67,7 +89,7 @@ public final class ServiceProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    ServiceProcess started = new ServiceProcess(service, process, port);
+    ServiceProcess started = new ServiceProcess(service, process, port, managementPort);
     if (log == null) {
       started.capture();
     }
@@ -105,7 +127,7 @@ public final class ServiceProcess implements AutoCloseable {
 
   private void awaitReady() {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-    HttpRequest readiness = HttpRequest.newBuilder(URI.create(baseUrl() + "/actuator/health/readiness"))
+    HttpRequest readiness = HttpRequest.newBuilder(URI.create(managementUrl() + "/actuator/health/readiness"))
         .timeout(Duration.ofSeconds(2)).build();
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
@@ -142,6 +164,16 @@ public final class ServiceProcess implements AutoCloseable {
   /** {@code http://127.0.0.1:<port>}. */
   public String baseUrl() {
     return "http://" + LoopbackPorts.HOST + ":" + port;
+  }
+
+  /** Where the actuator listens: the management port when it has one, else the server port. */
+  public int managementPort() {
+    return managementPort;
+  }
+
+  /** {@code http://127.0.0.1:<management port>}, the base of {@code /actuator/**}. */
+  public String managementUrl() {
+    return "http://" + LoopbackPorts.HOST + ":" + managementPort;
   }
 
   public boolean alive() {

@@ -19,7 +19,9 @@ public final class SignalingMetrics {
 
   public SignalingMetrics(MeterRegistry registry, GroupCallService calls, Supplier<Integer> openSockets) {
     this.registry = registry;
-    Gauge.builder("switchboard.signaling.sockets", openSockets, s -> s.get())
+    // Held strongly: a gauge keeps only a weak reference to its object, and the supplier (a method
+    // reference made for this call) has no other referent, so it would read NaN after the first GC.
+    Gauge.builder("switchboard.signaling.sockets", openSockets, s -> s.get()).strongReference(true)
         .description("Open /groupcall sockets on this pod").register(registry);
     Gauge.builder("switchboard.signaling.rooms", calls, GroupCallService::localRooms)
         .description("Rooms with a participant on this pod").register(registry);
