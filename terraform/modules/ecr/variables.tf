@@ -1,5 +1,5 @@
 variable "repository_names" {
-  description = "One repository per image the project builds (docker/), named as the chart's image.repository values."
+  description = "One repository per image the project builds (docker/), named as the chart's image.repository values, and charts/switchboard for the Helm chart (an OCI artifact, pushed by .github/workflows/chart.yml)."
   type        = list(string)
   default = [
     "switchboard-gateway",
@@ -7,11 +7,12 @@ variable "repository_names" {
     "switchboard-placement",
     "switchboard-state",
     "switchboard-kms-emulator",
+    "charts/switchboard",
   ]
 
   validation {
-    condition     = length(var.repository_names) > 0 && alltrue([for name in var.repository_names : can(regex("^[a-z0-9]+([._-][a-z0-9]+)*$", name))])
-    error_message = "repository_names must be lowercase ECR names such as switchboard-gateway."
+    condition     = length(var.repository_names) > 0 && alltrue([for name in var.repository_names : can(regex("^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$", name))])
+    error_message = "repository_names must be lowercase ECR names such as switchboard-gateway or charts/switchboard."
   }
 }
 
