@@ -11,22 +11,14 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.LabelSelector;
-import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretKeySelector;
-import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
-import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
-import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
-import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
@@ -136,90 +128,41 @@ class HelmChartIT {
     assertThat(chart.manifests()).as("rendered documents").isNotEmpty();
     assertThat(chart.problems()).as("wrongly typed values, and fields the Kubernetes model does not know "
         + "(misspelt or misplaced)").isEmpty();
-    assertThat(chart.manifests()).allSatisfy(m -> assertThat(m.object().getMetadata().getNamespace())
-        .as("%s sets no namespace of its own (the release's applies)", m).isNull());
+    // The one exception: dashboards go where Grafana's sidecar looks when the values name a namespace.
+    Object dashboards = HelmValues.at(chart.values(), "monitoring.dashboards.namespace").orElse("");
+    assertThat(chart.manifests()).allSatisfy(m -> {
+      boolean dashboard = m.object() instanceof ConfigMap
+          && "1".equals(m.object().getMetadata().getLabels().get("grafana_dashboard"));
+      String expected = dashboard && !"".equals(dashboards) ? dashboards.toString() : null;
+      assertThat(m.object().getMetadata().getNamespace())
+          .as("%s sets no namespace of its own (the release's applies)", m).isEqualTo(expected);
+    });
   }
 
-  // ---- workload policies --------------------------------------------------------------------------
+  // ---- workload policies (WorkloadPolicies: the kustomize overlays are held to the same) ----------
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("ciValues")
   void everyPodHasDifferentProbesResourcesAndARestrictedSecurityContext(Path values) {
-    for (Workload w : render(values).workloads()) {
-      PodSecurityContext pod = Optional.ofNullable(w.spec().getSecurityContext()).orElse(new PodSecurityContext());
-      assertThat(pod.getSeccompProfile()).as("%s seccompProfile", w).isNotNull();
-      assertThat(pod.getSeccompProfile().getType()).as("%s seccompProfile", w).isEqualTo("RuntimeDefault");
-      for (Container c : containers(w)) {
-        String what = w + " container " + c.getName();
-        if (!w.isHelmTest()) {
-          // A helm test pod runs to completion: there is nothing to route to or restart.
-          assertThat(c.getReadinessProbe()).as("%s readinessProbe", what).isNotNull();
-          assertThat(c.getLivenessProbe()).as("%s livenessProbe", what).isNotNull();
-          assertThat(c.getLivenessProbe()).as("%s liveness differs from readiness", what)
-              .isNotEqualTo(c.getReadinessProbe());
-        }
-        assertThat(c.getResources().getRequests()).as("%s requests", what).containsKeys("cpu", "memory");
-        assertThat(c.getResources().getLimits()).as("%s limits", what).containsKey("memory");
-
-        SecurityContext sc = Optional.ofNullable(c.getSecurityContext()).orElse(new SecurityContext());
-        assertThat(sc.getAllowPrivilegeEscalation()).as("%s allowPrivilegeEscalation", what).isFalse();
-        assertThat(sc.getCapabilities()).as("%s capabilities", what).isNotNull();
-        assertThat(sc.getCapabilities().getDrop()).as("%s drops", what).contains("ALL");
-        assertThat(sc.getCapabilities().getAdd()).as("%s adds no capability", what).isNullOrEmpty();
-        if (w.component().equals("kms")) {
-          // The one exception, on purpose: Kurento's entrypoint rewrites its .ini files under /etc
-          // as root from the KMS_* variables (see the DaemonSet's comment).
-          assertThat(sc.getRunAsUser()).as("%s runs as root, explicitly", what).isEqualTo(0L);
-          assertThat(sc.getRunAsNonRoot()).as("%s runAsNonRoot", what).isFalse();
-        } else {
-          Boolean nonRoot = sc.getRunAsNonRoot() != null ? sc.getRunAsNonRoot() : pod.getRunAsNonRoot();
-          Long user = sc.getRunAsUser() != null ? sc.getRunAsUser() : pod.getRunAsUser();
-          assertThat(nonRoot).as("%s runAsNonRoot", what).isTrue();
-          assertThat(user).as("%s runAsUser", what).isNotNull().isNotZero();
-          assertThat(sc.getReadOnlyRootFilesystem()).as("%s readOnlyRootFilesystem", what).isTrue();
-        }
-      }
-    }
+    WorkloadPolicies.of(render(values)).podsHaveDifferentProbesResourcesAndARestrictedSecurityContext();
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("ciValues")
   void everyImageIsPinnedToATagOtherThanLatest(Path values) {
-    for (Workload w : render(values).workloads()) {
-      for (Container c : containers(w)) {
-        String image = c.getImage();
-        String lastPart = image.substring(image.lastIndexOf('/') + 1);
-        assertThat(lastPart).as("%s image %s has a tag or digest", w, image).matches(".+(:[A-Za-z0-9_][A-Za-z0-9_.-]*|@sha256:[0-9a-f]{64})");
-        assertThat(lastPart.toLowerCase(Locale.ROOT)).as("%s image %s", w, image).doesNotEndWith(":latest");
-      }
-    }
+    WorkloadPolicies.of(render(values)).imagesArePinnedToATagOtherThanLatest();
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("ciValues")
   void everyMultiReplicaDeploymentHasADisruptionBudget(Path values) {
-    RenderedChart chart = render(values);
-    List<PodDisruptionBudget> budgets = chart.all(PodDisruptionBudget.class);
-    for (Deployment d : chart.all(Deployment.class)) {
-      int replicas = minimumReplicas(chart, d);
-      if (replicas > 1) {
-        Map<String, String> labels = d.getSpec().getTemplate().getMetadata().getLabels();
-        assertThat(budgets).as("a PodDisruptionBudget selecting Deployment %s (%d replicas at least)",
-            d.getMetadata().getName(), replicas).anyMatch(b -> selects(b.getSpec().getSelector(), labels));
-      }
-    }
+    WorkloadPolicies.of(render(values)).multiReplicaDeploymentsHaveADisruptionBudget();
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("ciValues")
   void autoscaledDeploymentsLeaveTheirReplicasToTheAutoscaler(Path values) {
-    RenderedChart chart = render(values);
-    for (HorizontalPodAutoscaler hpa : chart.all(HorizontalPodAutoscaler.class)) {
-      Deployment target = chart.one(Deployment.class, hpa.getSpec().getScaleTargetRef().getName());
-      assertThat(target.getSpec().getReplicas()).as("replicas of %s, which %s scales (ArgoCD would fight it)",
-          target.getMetadata().getName(), hpa.getMetadata().getName()).isNull();
-      assertThat(hpa.getSpec().getMinReplicas()).isLessThanOrEqualTo(hpa.getSpec().getMaxReplicas());
-    }
+    WorkloadPolicies.of(render(values)).autoscaledDeploymentsLeaveTheirReplicasToTheAutoscaler();
   }
 
   // ---- wiring -------------------------------------------------------------------------------------
@@ -227,27 +170,7 @@ class HelmChartIT {
   @ParameterizedTest(name = "{0}")
   @MethodSource("ciValues")
   void serviceAndNetworkPolicySelectorsSelectRenderedPods(Path values) {
-    RenderedChart chart = render(values);
-    List<Map<String, String>> pods = chart.workloads().stream().map(Workload::labels).toList();
-    for (Service s : chart.all(Service.class)) {
-      Map<String, String> selector = s.getSpec().getSelector();
-      assertThat(selector).as("Service %s has a selector", s.getMetadata().getName()).isNotEmpty();
-      assertThat(pods).as("pods selected by Service %s (%s)", s.getMetadata().getName(), selector)
-          .anyMatch(labels -> labels.entrySet().containsAll(selector.entrySet()));
-    }
-    for (NetworkPolicy np : chart.all(NetworkPolicy.class)) {
-      String name = np.getMetadata().getName();
-      assertThat(pods).as("pods NetworkPolicy %s applies to", name)
-          .anyMatch(labels -> selects(np.getSpec().getPodSelector(), labels));
-      for (NetworkPolicyIngressRule rule : np.getSpec().getIngress()) {
-        for (NetworkPolicyPeer peer : rule.getFrom()) {
-          if (peer.getPodSelector() != null && peer.getNamespaceSelector() == null) {
-            assertThat(pods).as("pods NetworkPolicy %s lets in (%s)", name, peer.getPodSelector().getMatchLabels())
-                .anyMatch(labels -> selects(peer.getPodSelector(), labels));
-          }
-        }
-      }
-    }
+    WorkloadPolicies.of(render(values)).serviceAndNetworkPolicySelectorsSelectRenderedPods();
   }
 
   @ParameterizedTest(name = "{0}")
@@ -617,9 +540,7 @@ class HelmChartIT {
   // ---- helpers ------------------------------------------------------------------------------------
 
   private static List<Container> containers(Workload w) {
-    List<Container> all = new ArrayList<>(w.spec().getContainers());
-    Optional.ofNullable(w.spec().getInitContainers()).ifPresent(all::addAll);
-    return all;
+    return WorkloadPolicies.containers(w);
   }
 
   private static Container container(Workload w) {
@@ -645,19 +566,6 @@ class HelmChartIT {
   private static long seconds(String duration) {
     assertThat(duration).matches("\\d+s");
     return Long.parseLong(duration.substring(0, duration.length() - 1));
-  }
-
-  private static boolean selects(LabelSelector selector, Map<String, String> labels) {
-    Map<String, String> wanted = selector == null ? null : selector.getMatchLabels();
-    return wanted != null && !wanted.isEmpty() && labels != null && labels.entrySet().containsAll(wanted.entrySet())
-        && (selector.getMatchExpressions() == null || selector.getMatchExpressions().isEmpty());
-  }
-
-  private static int minimumReplicas(RenderedChart chart, Deployment d) {
-    return chart.all(HorizontalPodAutoscaler.class).stream()
-        .filter(h -> h.getSpec().getScaleTargetRef().getName().equals(d.getMetadata().getName()))
-        .map(h -> Objects.requireNonNullElse(h.getSpec().getMinReplicas(), 1)).findFirst()
-        .orElse(Objects.requireNonNullElse(d.getSpec().getReplicas(), 1));
   }
 
   private static boolean grants(Role role, String apiGroup, String resource, String... verbs) {

@@ -36,7 +36,7 @@ final class RenderedChart {
   static final Path REPOSITORY = Path.of(System.getProperty("user.dir")).resolve("../..").normalize();
   static final Path CHART = REPOSITORY.resolve("deploy/helm/switchboard");
 
-  private static final Map<List<Path>, RenderedChart> RENDERED = new ConcurrentHashMap<>();
+  private static final Map<Release, RenderedChart> RENDERED = new ConcurrentHashMap<>();
   private static final Pattern SOURCE = Pattern.compile("(?m)^# Source: (\\S+)");
 
   /** One rendered document: where it came from and what it is. */
@@ -76,13 +76,16 @@ final class RenderedChart {
     }
   }
 
+  /** What one `helm template` is run with. */
+  private record Release(String name, String namespace, List<Path> valuesFiles) {}
+
   private final List<Path> valuesFiles;
   private final Map<String, Object> values;
   private final List<Manifest> manifests;
   private final List<String> problems;
 
-  private RenderedChart(List<Path> valuesFiles) {
-    this.valuesFiles = valuesFiles;
+  private RenderedChart(Release release) {
+    this.valuesFiles = release.valuesFiles();
     Map<String, Object> merged = HelmValues.load(CHART.resolve("values.yaml"));
     for (Path file : valuesFiles) {
       merged = HelmValues.merge(merged, HelmValues.load(file));
@@ -90,19 +93,28 @@ final class RenderedChart {
     this.values = merged;
     this.manifests = new ArrayList<>();
     this.problems = new ArrayList<>();
-    for (String document : render(valuesFiles).split("(?m)^---\\s*$")) {
+    for (String document : render(release.name(), release.namespace(), valuesFiles).split("(?m)^---\\s*$")) {
       parse(document);
     }
   }
 
   /** The chart rendered with these values files on top of its defaults (cached). */
   static RenderedChart with(Path... valuesFiles) {
-    return RENDERED.computeIfAbsent(List.of(valuesFiles), RenderedChart::new);
+    return as(RELEASE, NAMESPACE, List.of(valuesFiles));
+  }
+
+  /** The chart rendered under another release name and namespace (as an ArgoCD Application does), cached. */
+  static RenderedChart as(String release, String namespace, List<Path> valuesFiles) {
+    return RENDERED.computeIfAbsent(new Release(release, namespace, List.copyOf(valuesFiles)), RenderedChart::new);
   }
 
   /** `helm template` itself, uncached: throws with helm's message when the values are refused. */
   static String render(List<Path> valuesFiles) {
-    var template = new Helm(CHART).template().withName(RELEASE).withNamespace(NAMESPACE);
+    return render(RELEASE, NAMESPACE, valuesFiles);
+  }
+
+  private static String render(String release, String namespace, List<Path> valuesFiles) {
+    var template = new Helm(CHART).template().withName(release).withNamespace(namespace);
     for (Path file : valuesFiles) {
       template = template.withValuesFile(file);
     }
@@ -161,6 +173,11 @@ final class RenderedChart {
 
   /** Every pod the chart would run: Deployment/DaemonSet/StatefulSet templates and bare Pods. */
   List<Workload> workloads() {
+    return workloadsOf(manifests);
+  }
+
+  /** The pods of any list of manifests (the chart's, or what kubectl kustomize renders), sorted. */
+  static List<Workload> workloadsOf(List<Manifest> manifests) {
     List<Workload> workloads = new ArrayList<>();
     for (Manifest m : manifests) {
       PodTemplateSpec template = null;

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
@@ -45,9 +46,13 @@ import java.util.Map;
  */
 final class StrictKubernetesModel {
 
-  /** apiVersion/kind → model type: every kind the chart renders, nothing else. */
+  /**
+   * apiVersion/kind → model type: every kind the chart and the kustomize overlays render (the
+   * overlays add their Namespace), nothing else.
+   */
   private static final Map<String, Class<? extends HasMetadata>> TYPES = Map.ofEntries(
       Map.entry("v1/ConfigMap", ConfigMap.class),
+      Map.entry("v1/Namespace", Namespace.class),
       Map.entry("v1/Pod", Pod.class),
       Map.entry("v1/Secret", Secret.class),
       Map.entry("v1/Service", Service.class),
@@ -83,6 +88,11 @@ final class StrictKubernetesModel {
       mapper.coercionConfigFor(number).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
     }
     return mapper;
+  }
+
+  /** Whether the model has a type for this document's apiVersion and kind. */
+  static boolean models(JsonNode document) {
+    return TYPES.containsKey(document.path("apiVersion").asText() + "/" + document.path("kind").asText());
   }
 
   /** A rendered document as a model object, and what a strict reading found wrong with it. */
