@@ -177,10 +177,14 @@ class OpenModeIT {
   }
 
   @Test
-  void aFrameOverTheLimitClosesTheSocketWith1009() {
-    GatewaySocket s = open();
-    s.send("{\"id\":\"chat\",\"text\":\"" + "x".repeat(70_000) + "\"}");
-    assertThat(s.awaitClose().code()).isEqualTo(1009);
+  void aFrameOverTheLimitClosesTheSocketWith1009() throws Exception {
+    // The frame's header alone: the gateway refuses by the announced size. (With the payload behind
+    // it, the gateway's close leaves unread bytes, the kernel answers them with a reset, and a client
+    // may lose the close frame and see 1006 — a race in the test, not what is being tested.)
+    try (RawWebSocket raw = RawWebSocket.open(GatewayFixture.http(GATEWAY, "/groupcall"), "Upgrade")) {
+      raw.sendFrameHeader(70_000);
+      assertThat(raw.closeCode()).isEqualTo(1009);
+    }
   }
 
   @Test

@@ -85,6 +85,41 @@ final class RawWebSocket implements AutoCloseable {
     out.flush();
   }
 
+  /**
+   * Only the header of a masked text frame that announces {@code length} payload bytes, none of which
+   * follow: what a server that refuses a frame by its size sees first.
+   */
+  void sendFrameHeader(long length) throws IOException {
+    ByteArrayOutputStream header = new ByteArrayOutputStream();
+    header.write(0x81);
+    header.write(0x80 | 127);
+    for (int shift = 56; shift >= 0; shift -= 8) {
+      header.write((int) (length >> shift) & 0xff);
+    }
+    header.write(new byte[4]);
+    out.write(header.toByteArray());
+    out.flush();
+  }
+
+  /** Reads until the server's close frame and returns its status code. */
+  int closeCode() throws IOException {
+    while (true) {
+      int first = in.readUnsignedByte();
+      int second = in.readUnsignedByte();
+      long length = second & 0x7f;
+      if (length == 126) {
+        length = in.readUnsignedShort();
+      } else if (length == 127) {
+        length = in.readLong();
+      }
+      byte[] payload = new byte[(int) length];
+      in.readFully(payload);
+      if ((first & 0x0f) == 0x8) {
+        return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
+      }
+    }
+  }
+
   /** The next text frame's content (pings and other control frames are skipped). */
   String nextText() throws IOException {
     while (true) {
