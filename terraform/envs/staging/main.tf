@@ -1,111 +1,65 @@
-# Switchboard's staging environment: one VPC, one EKS cluster (system, signaling and media node
-# groups), ElastiCache, MSK, the image repositories and the IAM roles, wired together. Cheaper than
-# prod where it only costs availability: a single NAT gateway, small instances, Spot signaling nodes.
+# Switchboard's staging environment (modules/switchboard makes and wires everything). Cheaper than
+# prod where it only costs availability: a single NAT gateway, small instances, Spot signaling
+# nodes, and nothing kept for a rebuild (snapshots, secrets' recovery window).
 
 locals {
-  environment = "staging"
-  name        = "switchboard-${local.environment}"
-
-  tags = merge(var.tags, {
-    Project     = "switchboard"
-    Environment = local.environment
-    ManagedBy   = "terraform"
-  })
+  # The provider's default_tags (providers.tf) and every module's tags.
+  tags = merge(var.tags, { Project = "switchboard", Environment = "staging", ManagedBy = "terraform" })
 }
 
-module "network" {
-  source = "../../modules/network"
+module "switchboard" {
+  source = "../../modules/switchboard"
 
-  name               = local.name
-  cidr               = var.vpc_cidr
+  name = "switchboard-staging"
+  tags = local.tags
+
+  vpc_cidr           = "10.40.0.0/16"
   single_nat_gateway = true
 
-  tags = local.tags
-}
-
-module "cluster" {
-  source = "../../modules/cluster"
-
-  name               = local.name
-  kubernetes_version = var.kubernetes_version
-
-  vpc_id             = module.network.vpc_id
-  private_subnet_ids = module.network.private_subnet_ids
-  public_subnet_ids  = module.network.public_subnet_ids
-
+  kubernetes_version           = "1.33"
   endpoint_public_access       = var.endpoint_public_access
   endpoint_public_access_cidrs = var.endpoint_public_access_cidrs
   admin_principal_arns         = var.admin_principal_arns
 
-  node_groups           = var.node_groups
-  media_udp_port_min    = var.media_udp_port_min
-  media_udp_port_max    = var.media_udp_port_max
-  media_ice_tcp_enabled = var.media_ice_tcp_enabled
+  node_groups = {
+    system = {
+      instance_types = ["t3.large"]
+      min_size       = 2
+      max_size       = 3
+      desired_size   = 2
+    }
+    signaling = {
+      instance_types = ["m7i.large", "m6i.large"]
+      min_size       = 2
+      max_size       = 4
+      desired_size   = 2
+      capacity_type  = "SPOT"
+    }
+    media = {
+      instance_types = ["c7i.xlarge"]
+      min_size       = 1
+      max_size       = 3
+      desired_size   = 2
+    }
+  }
 
-  media_turn_tls_enabled = var.media_turn_tls_enabled
+  redis_node_type          = "cache.t4g.small"
+  redis_num_cache_clusters = 2
 
-  tags = local.tags
-}
-
-module "redis" {
-  source = "../../modules/redis"
-
-  name                      = local.name
-  vpc_id                    = module.network.vpc_id
-  subnet_ids                = module.network.private_subnet_ids
-  allowed_security_group_id = module.cluster.node_security_group_id
-
-  node_type          = var.redis_node_type
-  num_cache_clusters = var.redis_num_cache_clusters
+  kafka_broker_instance_type   = "kafka.t3.small"
+  kafka_broker_volume_size_gib = 20
 
   # Staging can be rebuilt from scratch.
-  snapshot_retention_days     = 1
-  final_snapshot              = false
-  secret_recovery_window_days = 0
-  apply_immediately           = true
+  redis_snapshot_retention_days = 1
+  redis_final_snapshot          = false
+  redis_apply_immediately       = true
+  secret_recovery_window_days   = 0
 
-  tags = local.tags
-}
-
-module "kafka" {
-  source = "../../modules/kafka"
-
-  name                      = local.name
-  vpc_id                    = module.network.vpc_id
-  subnet_ids                = module.network.private_subnet_ids
-  allowed_security_group_id = module.cluster.node_security_group_id
-
-  broker_instance_type   = var.kafka_broker_instance_type
-  broker_volume_size_gib = var.kafka_broker_volume_size_gib
-
-  secret_recovery_window_days = 0
-
-  tags = local.tags
-}
-
-module "ecr" {
-  source = "../../modules/ecr"
-
-  path_prefix = var.ecr_path_prefix
-
-  tags = local.tags
-}
-
-module "iam" {
-  source = "../../modules/iam"
-
-  name              = local.name
-  oidc_provider_arn = module.cluster.oidc_provider_arn
-  oidc_provider     = module.cluster.oidc_provider
-  app_namespace     = var.app_namespace
-
-  msk_cluster_arn      = module.kafka.cluster_arn
-  msk_topic_arn_prefix = module.kafka.topic_arn_prefix
-  msk_group_arn_prefix = module.kafka.group_arn_prefix
-
+  ecr_path_prefix             = var.ecr_path_prefix
   github_repository           = var.github_repository
   create_github_oidc_provider = var.create_github_oidc_provider
-  ecr_repository_arns         = values(module.ecr.repository_arns)
 
-  tags = local.tags
+  app_namespace           = var.app_namespace
+  gateway_host            = var.gateway_host
+  gateway_certificate_arn = var.gateway_certificate_arn
 }

@@ -1,19 +1,10 @@
+# What an operator sets per environment, in terraform.tfvars (git-ignored; copy
+# terraform.tfvars.example). The environment's sizes and trade-offs are in main.tf.
+
 variable "region" {
   description = "AWS region of the environment."
   type        = string
   default     = "eu-west-1"
-}
-
-variable "vpc_cidr" {
-  description = "IPv4 CIDR of the VPC (/16). Keep environments apart if they may ever be peered."
-  type        = string
-  default     = "10.40.0.0/16"
-}
-
-variable "kubernetes_version" {
-  description = "Kubernetes version of the EKS control plane and nodes. Upgrade one minor version at a time."
-  type        = string
-  default     = "1.33"
 }
 
 variable "endpoint_public_access" {
@@ -31,105 +22,6 @@ variable "endpoint_public_access_cidrs" {
 variable "admin_principal_arns" {
   description = "IAM roles or users that get cluster-admin (EKS access entries), including the one Terraform and Helm run as."
   type        = list(string)
-}
-
-variable "node_groups" {
-  description = "Instance types and sizes of the system, signaling and media node groups."
-  type = object({
-    system = object({
-      instance_types = list(string)
-      min_size       = number
-      max_size       = number
-      desired_size   = number
-      capacity_type  = optional(string, "ON_DEMAND")
-      disk_size_gib  = optional(number, 50)
-    })
-    signaling = object({
-      instance_types = list(string)
-      min_size       = number
-      max_size       = number
-      desired_size   = number
-      capacity_type  = optional(string, "ON_DEMAND")
-      disk_size_gib  = optional(number, 50)
-    })
-    media = object({
-      instance_types = list(string)
-      min_size       = number
-      max_size       = number
-      desired_size   = number
-      capacity_type  = optional(string, "ON_DEMAND")
-      disk_size_gib  = optional(number, 100)
-    })
-  })
-  default = {
-    system = {
-      instance_types = ["t3.large"]
-      min_size       = 2
-      max_size       = 3
-      desired_size   = 2
-    }
-    signaling = {
-      instance_types = ["m7i.large", "m6i.large"]
-      min_size       = 2
-      max_size       = 4
-      desired_size   = 2
-      capacity_type  = "SPOT"
-    }
-    media = {
-      instance_types = ["c7i.xlarge"]
-      min_size       = 1
-      max_size       = 3
-      desired_size   = 2
-    }
-  }
-}
-
-variable "media_udp_port_min" {
-  description = "First port of Kurento's WebRTC UDP range, opened on the media nodes (the chart's kms.minPort)."
-  type        = number
-  default     = 40000
-}
-
-variable "media_udp_port_max" {
-  description = "Last port of Kurento's WebRTC UDP range (the chart's kms.maxPort)."
-  type        = number
-  default     = 57000
-}
-
-variable "media_ice_tcp_enabled" {
-  description = "Also open the media port range over TCP (ICE-TCP, for clients whose firewalls drop UDP)."
-  type        = bool
-  default     = false
-}
-
-variable "media_turn_tls_enabled" {
-  description = "Open TCP 443 on the media nodes for a TURN server over TLS run there."
-  type        = bool
-  default     = false
-}
-
-variable "redis_node_type" {
-  description = "ElastiCache node type."
-  type        = string
-  default     = "cache.t4g.small"
-}
-
-variable "redis_num_cache_clusters" {
-  description = "ElastiCache nodes: a primary and its replicas, in different zones."
-  type        = number
-  default     = 2
-}
-
-variable "kafka_broker_instance_type" {
-  description = "MSK broker instance type (three brokers, one per zone)."
-  type        = string
-  default     = "kafka.t3.small"
-}
-
-variable "kafka_broker_volume_size_gib" {
-  description = "EBS storage of each MSK broker, GiB."
-  type        = number
-  default     = 20
 }
 
 variable "ecr_path_prefix" {

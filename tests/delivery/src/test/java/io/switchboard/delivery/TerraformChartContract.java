@@ -5,18 +5,23 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Where terraform/ and the Helm chart (deploy/helm/switchboard/values.yaml) must agree:
  * <ul>
  *   <li>the media node group carries the label the chart's kms.nodeSelector selects and the taint
  *       its kms.tolerations tolerate, and sits in public subnets that give nodes public addresses;</li>
- *   <li>the WebRTC port range opened on the media nodes is the chart's kms.minPort..maxPort, and the
- *       Kurento port open to the cluster is its kms.port;</li>
- *   <li>every path of each environment's helm_values exists in the chart's values.</li>
+ *   <li>the WebRTC port range opened on the media nodes is the chart's kms.minPort..maxPort (in every
+ *       module that declares it), and the Kurento port open to the cluster is its kms.port;</li>
+ *   <li>every path of helm_values exists in the chart's values, wherever it is made (a local of
+ *       that name), and every environment outputs helm_values from the module that makes them.</li>
  * </ul>
  */
 final class TerraformChartContract {
+
+  private static final Pattern MODULE_HELM_VALUES = Pattern.compile("\\$\\{module\\.([\\w-]+)\\.helm_values}");
 
   private static final Map<String, String> KUBERNETES_EFFECTS = Map.of("NO_SCHEDULE", "NoSchedule", "NO_EXECUTE",
       "NoExecute", "PREFER_NO_SCHEDULE", "PreferNoSchedule");
@@ -27,15 +32,48 @@ final class TerraformChartContract {
     List<String> mismatches = new ArrayList<>();
     mediaNodes(tree, chartValues.path("kms"), mismatches);
     ports(tree, chartValues.path("kms"), mismatches);
-    for (TerraformModule environment : tree.environments()) {
-      JsonNode helmValues = environment.locals().get("helm_values");
-      if (helmValues == null || !helmValues.isObject()) {
-        mismatches.add(environment + ": no helm_values object in its locals (outputs.tf) for the chart");
+    helmValues(tree, chartValues, mismatches);
+    return mismatches;
+  }
+
+  private static void helmValues(TerraformTree tree, JsonNode chartValues, List<String> mismatches) {
+    List<TerraformModule> making = tree.modules().stream()
+        .filter(module -> module.locals().containsKey("helm_values")).toList();
+    if (making.isEmpty()) {
+      mismatches.add("no module has a helm_values object in its locals (outputs.tf) for the chart");
+    }
+    for (TerraformModule module : making) {
+      JsonNode helmValues = module.locals().get("helm_values");
+      if (!helmValues.isObject()) {
+        mismatches.add(module + ": helm_values is not an object: " + helmValues);
         continue;
       }
-      valuePaths(environment + ": helm_values", helmValues, chartValues, mismatches);
+      valuePaths(module + ": helm_values", helmValues, chartValues, mismatches);
     }
-    return mismatches;
+    for (TerraformModule environment : tree.environments()) {
+      if (!outputsHelmValues(tree, environment)) {
+        mismatches.add(environment + ": no helm_values output carrying the chart's values from the module that makes "
+            + "them (terraform/README.md: helm ... -f <(terraform output -raw helm_values))");
+      }
+    }
+  }
+
+  /** Whether a module outputs helm_values: its own local, or a local module's helm_values output. */
+  private static boolean outputsHelmValues(TerraformTree tree, TerraformModule module) {
+    JsonNode output = module.outputs().get("helm_values");
+    if (output == null) {
+      return false;
+    }
+    String value = output.path("value").asText();
+    if (module.locals().containsKey("helm_values")) {
+      return value.contains("local.helm_values");
+    }
+    Matcher call = MODULE_HELM_VALUES.matcher(value);
+    if (!call.matches() || !module.moduleCalls().containsKey(call.group(1))) {
+      return false;
+    }
+    return tree.localSource(module, module.moduleCalls().get(call.group(1)))
+        .map(target -> outputsHelmValues(tree, target)).orElse(false);
   }
 
   private static void mediaNodes(TerraformTree tree, JsonNode kms, List<String> mismatches) {
@@ -81,13 +119,15 @@ final class TerraformChartContract {
   }
 
   private static void ports(TerraformTree tree, JsonNode kms, List<String> mismatches) {
-    List<TerraformModule> declaring = new ArrayList<>(tree.environments());
-    declaring.add(tree.module("modules/cluster"));
-    for (TerraformModule module : declaring) {
-      defaultEquals(module, "media_udp_port_min", kms.path("minPort"), "kms.minPort", mismatches);
-      defaultEquals(module, "media_udp_port_max", kms.path("maxPort"), "kms.maxPort", mismatches);
+    TerraformModule cluster = tree.module("modules/cluster");
+    for (TerraformModule module : tree.modules()) {
+      if (module == cluster || module.variables().containsKey("media_udp_port_min")
+          || module.variables().containsKey("media_udp_port_max")) {
+        defaultEquals(module, "media_udp_port_min", kms.path("minPort"), "kms.minPort", mismatches);
+        defaultEquals(module, "media_udp_port_max", kms.path("maxPort"), "kms.maxPort", mismatches);
+      }
     }
-    defaultEquals(tree.module("modules/cluster"), "kms_port", kms.path("port"), "kms.port", mismatches);
+    defaultEquals(cluster, "kms_port", kms.path("port"), "kms.port", mismatches);
   }
 
   private static void defaultEquals(TerraformModule module, String variable, JsonNode chart, String chartPath,

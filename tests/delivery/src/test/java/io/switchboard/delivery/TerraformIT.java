@@ -31,7 +31,7 @@ class TerraformIT {
   static final Path CHART_VALUES = Repository.path("deploy/helm/switchboard/values.yaml");
 
   static final List<String> MODULES = List.of("modules/network", "modules/cluster", "modules/redis", "modules/kafka",
-      "modules/ecr", "modules/iam");
+      "modules/ecr", "modules/iam", "modules/switchboard");
   static final List<String> ENVIRONMENTS = List.of("envs/staging", "envs/prod");
 
   static TerraformTree tree;
@@ -94,8 +94,8 @@ class TerraformIT {
 
   @Test
   void theParserRejectsInvalidHcl() {
-    Path copy = TerraformBreakage.of("an unclosed block", "envs/staging/main.tf", "module \"network\" {",
-        "module \"network\" {{", "").applyTo(TERRAFORM);
+    Path copy = TerraformBreakage.of("an unclosed block", "envs/staging/main.tf", "module \"switchboard\" {",
+        "module \"switchboard\" {{", "").applyTo(TERRAFORM);
     assertThatThrownBy(() -> TerraformTree.read(copy)).hasMessageContaining("not valid HCL2")
         .hasMessageContaining("envs/staging/main.tf");
   }
@@ -117,14 +117,31 @@ class TerraformIT {
         TerraformBreakage.of("a misspelt variable", "modules/redis/main.tf", "= var.node_type", "= var.node_typ",
             "modules/redis: var.node_typ is not declared"),
         TerraformBreakage.of("an argument the module does not declare", "envs/staging/main.tf",
+            "  kafka_broker_instance_type   = \"kafka.t3.small\"",
+            "  kafka_broker_instance_type   = \"kafka.t3.small\"\n  kafka_broker_count           = 3",
+            "envs/staging: module.switchboard passes kafka_broker_count, which is not a variable of "
+                + "modules/switchboard"),
+        TerraformBreakage.of("an argument the stack's module does not declare", "modules/switchboard/main.tf",
             "  broker_instance_type   = var.kafka_broker_instance_type",
             "  broker_instance_type   = var.kafka_broker_instance_type\n  broker_count           = 3",
-            "envs/staging: module.kafka passes broker_count, which is not a variable of modules/kafka"),
+            "modules/switchboard: module.kafka passes broker_count, which is not a variable of modules/kafka"),
         TerraformBreakage.of("a required variable left out", "envs/prod/main.tf",
+            "  admin_principal_arns         = var.admin_principal_arns\n", "",
+            "envs/prod: module.switchboard does not pass admin_principal_arns"),
+        TerraformBreakage.of("a required variable of a stack's module left out", "modules/switchboard/main.tf",
             "  allowed_security_group_id = module.cluster.node_security_group_id\n", "",
-            "envs/prod: module.redis does not pass allowed_security_group_id"),
-        TerraformBreakage.of("an output the module does not have", "envs/staging/outputs.tf", "module.redis.url",
-            "module.redis.endpoint_url", "envs/staging: module.redis.endpoint_url is not an output of modules/redis"),
+            "modules/switchboard: module.redis does not pass allowed_security_group_id"),
+        TerraformBreakage.of("an output the module does not have", "envs/staging/outputs.tf",
+            "module.switchboard.redis_url", "module.switchboard.redis_endpoint",
+            "envs/staging: module.switchboard.redis_endpoint is not an output of modules/switchboard"),
+        TerraformBreakage.of("an output the stack's module does not have", "modules/switchboard/outputs.tf",
+            "module.redis.url", "module.redis.endpoint_url",
+            "modules/switchboard: module.redis.endpoint_url is not an output of modules/redis"),
+        TerraformBreakage.of("a move to a module the stack does not call", "envs/staging/moved.tf",
+            "to   = module.switchboard.module.kafka", "to   = module.switchboard.module.msk",
+            "envs/staging: moved block to module.switchboard.module.msk: modules/switchboard calls no module.msk"),
+        TerraformBreakage.of("a move from a module still called", "envs/prod/moved.tf", "from = module.network",
+            "from = module.switchboard", "envs/prod: moved block from module.switchboard: that is still declared"),
         TerraformBreakage.of("an undefined local", "modules/cluster/main.tf", "labels = local.media_node_labels",
             "labels = local.media_labels", "modules/cluster: local.media_labels is not defined"),
         TerraformBreakage.of("a variable nobody uses", "modules/ecr/variables.tf", "variable \"force_delete\" {",
@@ -134,6 +151,23 @@ class TerraformIT {
         TerraformBreakage.of("an example setting an unknown variable", "envs/prod/terraform.tfvars.example",
             "region = \"eu-west-1\"", "regoin = \"eu-west-1\"",
             "envs/prod: terraform.tfvars.example sets regoin, which is not a variable"));
+  }
+
+  @Test
+  void everyOutputTheDocsAndWorkflowsReadIsThere() {
+    List<TerraformOutputsInUse.Use> uses = TerraformOutputsInUse.uses(Repository.root());
+    assertThat(uses).extracting(TerraformOutputsInUse.Use::output).contains("helm_values", "cluster_name",
+        "redis_url", "github_actions_role_arn");
+    assertThat(TerraformOutputsInUse.missing(tree, uses)).isEmpty();
+  }
+
+  @Test
+  void theOutputCheckReportsARenamedOutput() {
+    Path copy = TerraformBreakage.of("a renamed output", "envs/staging/outputs.tf", "output \"cluster_name\" {",
+        "output \"eks_cluster_name\" {", "").applyTo(TERRAFORM);
+    assertThat(TerraformOutputsInUse.missing(TerraformTree.read(copy), TerraformOutputsInUse.uses(Repository.root())))
+        .contains("envs/staging has no output cluster_name, which terraform/README.md reads")
+        .noneMatch(problem -> problem.startsWith("envs/prod"));
   }
 
   @Test
@@ -260,6 +294,7 @@ class TerraformIT {
 
   static Stream<TerraformBreakage> chartBreakages() {
     String cluster = "modules/cluster/main.tf";
+    String stack = "modules/switchboard/outputs.tf";
     return Stream.of(
         TerraformBreakage.of("a media label the chart does not select", cluster, "\"switchboard.io/role\" = \"media\"",
             "\"switchboard.io/role\" = \"kurento\"", "modules/cluster: the media nodes are labelled"),
@@ -272,13 +307,19 @@ class TerraformIT {
         TerraformBreakage.of("a port range narrower than Kurento's", "modules/cluster/variables.tf",
             "default     = 57000", "default     = 40999",
             "modules/cluster: media_udp_port_max defaults to 40999, the chart's kms.maxPort to 57000"),
-        TerraformBreakage.of("a Helm value the chart does not have", "envs/prod/outputs.tf", "bootstrapServers =",
-            "bootstrapServer =", "envs/prod: helm_values.kafka.bootstrapServer is not a value of the chart"),
-        TerraformBreakage.of("a Helm value nested where the chart has a string", "envs/staging/outputs.tf",
+        TerraformBreakage.of("a port range narrower than Kurento's in the stack", "modules/switchboard/variables.tf",
+            "default     = 57000", "default     = 40999",
+            "modules/switchboard: media_udp_port_max defaults to 40999, the chart's kms.maxPort to 57000"),
+        TerraformBreakage.of("a Helm value the chart does not have", stack, "bootstrapServers =", "bootstrapServer =",
+            "modules/switchboard: helm_values.kafka.bootstrapServer is not a value of the chart"),
+        TerraformBreakage.of("a Helm value nested where the chart has a string", stack,
             "url = module.redis.url", "url = { primary = module.redis.url }",
-            "envs/staging: helm_values.redis.url is an object"),
-        TerraformBreakage.of("a Helm value of the wrong type", "envs/staging/outputs.tf", "enabled = true",
-            "enabled = \"yes\"", "envs/staging: helm_values.kafka.tls.enabled is \"yes\""));
+            "modules/switchboard: helm_values.redis.url is an object"),
+        TerraformBreakage.of("a Helm value of the wrong type", stack, "enabled = true",
+            "enabled = \"yes\"", "modules/switchboard: helm_values.kafka.tls.enabled is \"yes\""),
+        TerraformBreakage.of("an environment without the chart's values", "envs/prod/outputs.tf",
+            "value       = module.switchboard.helm_values", "value       = module.switchboard.redis_url",
+            "envs/prod: no helm_values output carrying the chart's values"));
   }
 
   private static Docker.Result fmtCheck(Path dir) {
