@@ -8,7 +8,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.SortedMap;
@@ -246,27 +245,7 @@ class KustomizeIT {
   private static Path brokenCopy(String name, Consumer<Path> breakIt) {
     Path copy = RenderedChart.REPOSITORY.resolve("tests/delivery/target/kustomize-broken")
         .resolve(name.replaceAll("[^A-Za-z0-9]+", "-"));
-    try {
-      if (Files.exists(copy)) {
-        try (Stream<Path> walk = Files.walk(copy)) {
-          for (Path f : walk.sorted((x, y) -> y.compareTo(x)).toList()) {
-            Files.delete(f);
-          }
-        }
-      }
-      try (Stream<Path> walk = Files.walk(KUSTOMIZE)) {
-        for (Path source : walk.toList()) {
-          Path target = copy.resolve(KUSTOMIZE.relativize(source).toString());
-          if (Files.isDirectory(source)) {
-            Files.createDirectories(target);
-          } else {
-            Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
-          }
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    DirectoryCopy.of(KUSTOMIZE, copy);
     breakIt.accept(copy);
     return copy;
   }
