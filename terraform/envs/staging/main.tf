@@ -59,6 +59,9 @@ module "switchboard" {
   github_repository           = var.github_repository
   create_github_oidc_provider = var.create_github_oidc_provider
 
+  terraform_plan_role_enabled = var.terraform_plan_role_enabled
+  terraform_state_bucket      = var.terraform_state_bucket
+
   app_namespace           = var.app_namespace
   gateway_host            = var.gateway_host
   gateway_certificate_arn = var.gateway_certificate_arn

@@ -85,6 +85,11 @@ output "github_actions_role_arn" {
   value       = module.switchboard.github_actions_role_arn
 }
 
+output "github_actions_plan_role_arn" {
+  description = "Read-only role the Terraform workflow's plan job assumes on pull requests (the repository variable AWS_TERRAFORM_PLAN_ROLE_ARN); null when terraform_plan_role_enabled is false."
+  value       = module.switchboard.github_actions_plan_role_arn
+}
+
 output "media_node_selector" {
   description = "Label of the media nodes (the chart's kms.nodeSelector)."
   value       = module.switchboard.media_node_selector

@@ -41,6 +41,17 @@ variable "create_github_oidc_provider" {
   default     = true
 }
 
+variable "terraform_plan_role_enabled" {
+  description = "Make the read-only role the Terraform workflow's plan job assumes on pull requests (false when another environment in the same account already did)."
+  type        = bool
+  default     = true
+}
+
+variable "terraform_state_bucket" {
+  description = "Name of the S3 bucket holding Terraform's state (backend.hcl's bucket, terraform/bootstrap's bucket_name): the plan role may read it."
+  type        = string
+}
+
 variable "app_namespace" {
   description = "Kubernetes namespace the Switchboard chart is installed in."
   type        = string

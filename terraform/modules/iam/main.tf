@@ -31,6 +31,8 @@ locals {
   }
 
   presence_topics_arn = "${var.msk_topic_arn_prefix}${var.presence_topic_pattern}"
+
+  terraform_state_bucket_arn = "arn:${data.aws_partition.current.partition}:s3:::${var.terraform_state_bucket}"
 }
 
 ################################################################################
@@ -142,7 +144,7 @@ resource "aws_iam_role_policy" "state_kafka" {
 }
 
 ################################################################################
-# GitHub Actions: push images to ECR
+# GitHub Actions: the OIDC provider, and a role that pushes images to ECR
 ################################################################################
 
 # AWS trusts GitHub's certificate through its own CA library: no thumbprint to pin.
@@ -220,4 +222,79 @@ resource "aws_iam_role_policy" "github_actions_ecr" {
   name   = "ecr-push"
   role   = aws_iam_role.github_actions.id
   policy = data.aws_iam_policy_document.github_actions_ecr.json
+}
+
+################################################################################
+# GitHub Actions: terraform plan on pull requests
+################################################################################
+
+# The Terraform workflow's plan job (AWS_TERRAFORM_PLAN_ROLE_ARN): pull_request runs of the
+# repository only, never a branch or tag, so nothing it can do may write. It reads the account
+# (ReadOnlyAccess, for the refresh) and the state; it plans with -lock=false, so it needs no
+# PutObject/DeleteObject for the lock file. The bucket is encrypted with the aws/s3 key, whose key
+# policy already lets the account's principals decrypt through S3.
+data "aws_iam_policy_document" "terraform_plan_trust" {
+  count = var.terraform_plan_role_enabled ? 1 : 0
+
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+
+    principals {
+      type        = "Federated"
+      identifiers = [local.github_oidc_provider_arn]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "${local.github_oidc_host}:aud"
+      values   = ["sts.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "${local.github_oidc_host}:sub"
+      values   = ["repo:${var.github_repository}:pull_request"]
+    }
+  }
+}
+
+resource "aws_iam_role" "terraform_plan" {
+  count = var.terraform_plan_role_enabled ? 1 : 0
+
+  name               = "${var.name}-terraform-plan"
+  description        = "GitHub Actions of ${var.github_repository}: terraform plan on pull requests, read-only"
+  assume_role_policy = data.aws_iam_policy_document.terraform_plan_trust[0].json
+
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy_attachment" "terraform_plan_read_only" {
+  count = var.terraform_plan_role_enabled ? 1 : 0
+
+  role       = aws_iam_role.terraform_plan[0].name
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/ReadOnlyAccess"
+}
+
+data "aws_iam_policy_document" "terraform_plan_state" {
+  count = var.terraform_plan_role_enabled ? 1 : 0
+
+  statement {
+    sid       = "ListState"
+    actions   = ["s3:ListBucket"]
+    resources = [local.terraform_state_bucket_arn]
+  }
+
+  statement {
+    sid       = "ReadState"
+    actions   = ["s3:GetObject"]
+    resources = ["${local.terraform_state_bucket_arn}/*"]
+  }
+}
+
+resource "aws_iam_role_policy" "terraform_plan_state" {
+  count = var.terraform_plan_role_enabled ? 1 : 0
+
+  name   = "terraform-state-read"
+  role   = aws_iam_role.terraform_plan[0].id
+  policy = data.aws_iam_policy_document.terraform_plan_state[0].json
 }

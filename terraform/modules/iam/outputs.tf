@@ -27,3 +27,8 @@ output "github_actions_role_arn" {
   description = "Role GitHub Actions assumes to push images (aws-actions/configure-aws-credentials role-to-assume)."
   value       = aws_iam_role.github_actions.arn
 }
+
+output "terraform_plan_role_arn" {
+  description = "Role the Terraform workflow's plan job assumes on pull requests (the repository variable AWS_TERRAFORM_PLAN_ROLE_ARN); null when terraform_plan_role_enabled is false."
+  value       = one(aws_iam_role.terraform_plan[*].arn)
+}

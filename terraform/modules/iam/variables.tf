@@ -81,7 +81,7 @@ variable "state_consumer_group" {
 }
 
 variable "github_repository" {
-  description = "GitHub repository (owner/name) whose workflows may push images, e.g. your-org/switchboard."
+  description = "GitHub repository (owner/name) whose workflows may push images and plan, e.g. your-org/switchboard."
   type        = string
 
   validation {
@@ -110,6 +110,28 @@ variable "create_github_oidc_provider" {
 variable "ecr_repository_arns" {
   description = "Repositories the CI role may push to."
   type        = list(string)
+}
+
+variable "terraform_plan_role_enabled" {
+  description = "Make the role the Terraform workflow's plan job assumes on pull requests (read-only; the repository variable AWS_TERRAFORM_PLAN_ROLE_ARN)."
+  type        = bool
+  default     = true
+}
+
+variable "terraform_state_bucket" {
+  description = "Name of the S3 bucket holding Terraform's state (terraform/bootstrap's bucket, backend.hcl's bucket): the plan role may list it and read its objects."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.terraform_state_bucket == "" || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.terraform_state_bucket))
+    error_message = "terraform_state_bucket must be an S3 bucket name (3-63 lowercase letters, digits, dots or dashes)."
+  }
+
+  validation {
+    condition     = !var.terraform_plan_role_enabled || var.terraform_state_bucket != ""
+    error_message = "terraform_state_bucket must name the state bucket when terraform_plan_role_enabled is true."
+  }
 }
 
 variable "tags" {

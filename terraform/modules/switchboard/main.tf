@@ -96,5 +96,8 @@ module "iam" {
   create_github_oidc_provider = var.create_github_oidc_provider
   ecr_repository_arns         = values(module.ecr.repository_arns)
 
+  terraform_plan_role_enabled = var.terraform_plan_role_enabled
+  terraform_state_bucket      = var.terraform_state_bucket
+
   tags = var.tags
 }

@@ -167,6 +167,18 @@ variable "create_github_oidc_provider" {
   default     = true
 }
 
+variable "terraform_plan_role_enabled" {
+  description = "Make the read-only role the Terraform workflow's plan job assumes on pull requests (AWS_TERRAFORM_PLAN_ROLE_ARN)."
+  type        = bool
+  default     = true
+}
+
+variable "terraform_state_bucket" {
+  description = "Name of the S3 bucket holding Terraform's state (backend.hcl's bucket), which the plan role may read; required when terraform_plan_role_enabled."
+  type        = string
+  default     = ""
+}
+
 variable "app_namespace" {
   description = "Kubernetes namespace the Switchboard chart is installed in."
   type        = string

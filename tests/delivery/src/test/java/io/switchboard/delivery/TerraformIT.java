@@ -157,7 +157,7 @@ class TerraformIT {
   void everyOutputTheDocsAndWorkflowsReadIsThere() {
     List<TerraformOutputsInUse.Use> uses = TerraformOutputsInUse.uses(Repository.root());
     assertThat(uses).extracting(TerraformOutputsInUse.Use::output).contains("helm_values", "cluster_name",
-        "redis_url", "github_actions_role_arn");
+        "redis_url", "github_actions_role_arn", "github_actions_plan_role_arn");
     assertThat(TerraformOutputsInUse.missing(tree, uses)).isEmpty();
   }
 
@@ -186,6 +186,8 @@ class TerraformIT {
     String redis = "modules/redis/main.tf";
     String kafka = "modules/kafka/main.tf";
     String cluster = "modules/cluster/main.tf";
+    String iam = "modules/iam/main.tf";
+    String pullRequests = "values   = [\"repo:${var.github_repository}:pull_request\"]";
     return Stream.of(
         TerraformBreakage.of("ElastiCache without TLS", redis, "transit_encryption_enabled = true",
             "transit_encryption_enabled = false", "transit_encryption_enabled must be true"),
@@ -255,7 +257,20 @@ class TerraformIT {
                   }
 
                   enable_irsa = true""",
-            "module.eks.node_security_group_additional_rules.ssh opens ingress to the internet"));
+            "module.eks.node_security_group_additional_rules.ssh opens ingress to the internet"),
+        TerraformBreakage.of("a plan role trusting every run of the repository", iam, pullRequests,
+            "values   = [\"repo:${var.github_repository}:*\"]",
+            "modules/iam: aws_iam_role.terraform_plan trusts StringEquals [repo:${var.github_repository}:*]"),
+        TerraformBreakage.of("a plan role trusting the main branch", iam, pullRequests,
+            "values   = [\"repo:${var.github_repository}:pull_request\", "
+                + "\"repo:${var.github_repository}:ref:refs/heads/main\"]",
+            "modules/iam: aws_iam_role.terraform_plan trusts StringEquals [repo:${var.github_repository}:pull_request, "),
+        TerraformBreakage.of("a plan role that may write the state", iam, "actions   = [\"s3:GetObject\"]",
+            "actions   = [\"s3:GetObject\", \"s3:PutObject\"]",
+            "aws_iam_role_policy.terraform_plan_state allows s3:PutObject, which may write"),
+        TerraformBreakage.of("a plan role with administrator access", iam, "policy/ReadOnlyAccess",
+            "policy/AdministratorAccess", "aws_iam_role_policy_attachment.terraform_plan_read_only attaches "
+                + "arn:${data.aws_partition.current.partition}:iam::aws:policy/AdministratorAccess"));
   }
 
   @Test

@@ -87,6 +87,14 @@ final class TerraformModule {
     return resources;
   }
 
+  /** Data sources of one type, by name. */
+  Map<String, JsonNode> dataSources(String type) {
+    Map<String, JsonNode> sources = new LinkedHashMap<>();
+    files.values().forEach(file -> file.path("data").path(type).fields()
+        .forEachRemaining(source -> sources.put(source.getKey(), body(source.getValue()))));
+    return sources;
+  }
+
   /** The bodies of its terraform { } blocks. */
   List<JsonNode> terraformBlocks() {
     List<JsonNode> blocks = new ArrayList<>();

@@ -6,6 +6,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The security policy of terraform/, read from the configuration itself:
@@ -14,7 +16,10 @@ import java.util.Set;
  *   <li>MSK encrypts client and broker traffic with TLS and data at rest with a KMS key, and
  *       authenticates every client (SASL/IAM on, unauthenticated access off);</li>
  *   <li>nothing is open to the internet (0.0.0.0/0, ::/0) on ingress except, on the media nodes,
- *       Kurento's WebRTC port range and TURN over TLS on 443.</li>
+ *       Kurento's WebRTC port range and TURN over TLS on 443;</li>
+ *   <li>the role the Terraform workflow plans with on pull requests (aws_iam_role.terraform_plan)
+ *       trusts the repository's pull_request runs only, for sts.amazonaws.com, and can write nothing:
+ *       AWS's ReadOnlyAccess and inline Get/List/Describe actions only.</li>
  * </ul>
  * Each setting must be a literal in the code, not a variable someone could turn off.
  */
@@ -33,13 +38,27 @@ final class TerraformSecurityPolicy {
   private static final String MEDIA_PORT_MAX = "${var.media_udp_port_max}";
   private static final String TURN_TLS_PORT = "443";
 
+  /** The plan role, and what its trust and policies may say. */
+  private static final String PLAN_ROLE = "terraform_plan";
+  private static final Pattern PLAN_ROLE_REFERENCE = Pattern.compile("aws_iam_role\\." + PLAN_ROLE + "\\b");
+  private static final Pattern POLICY_DOCUMENT = Pattern.compile("data\\.aws_iam_policy_document\\.([A-Za-z_][\\w-]*)");
+  private static final String PULL_REQUEST_SUBJECT = "repo:${var.github_repository}:pull_request";
+  private static final Pattern READ_ACTION = Pattern.compile("[a-z0-9-]+:(Get|List|Describe)[A-Za-z0-9]*");
+  private static final String READ_ONLY_ACCESS = ":iam::aws:policy/ReadOnlyAccess";
+
   private TerraformSecurityPolicy() {}
 
   static List<String> violations(TerraformTree tree) {
     List<String> violations = new ArrayList<>();
     int replicationGroups = 0;
     int kafkaClusters = 0;
+    int planRoles = 0;
     for (TerraformModule module : tree.modules()) {
+      JsonNode planRole = module.resources("aws_iam_role").get(PLAN_ROLE);
+      if (planRole != null) {
+        planRoles++;
+        planRole(module, planRole, violations);
+      }
       for (Map.Entry<String, JsonNode> group : module.resources("aws_elasticache_replication_group").entrySet()) {
         replicationGroups++;
         elastiCache(module + ": aws_elasticache_replication_group." + group.getKey(), group.getValue(), violations);
@@ -55,6 +74,9 @@ final class TerraformSecurityPolicy {
     }
     if (kafkaClusters == 0) {
       violations.add("no aws_msk_cluster found: the Kafka policy checked nothing");
+    }
+    if (planRoles == 0) {
+      violations.add("no aws_iam_role." + PLAN_ROLE + " found: the plan role's policy checked nothing");
     }
     return violations;
   }
@@ -87,6 +109,86 @@ final class TerraformSecurityPolicy {
     }
     requireTrue(where + ".client_authentication.sasl", TerraformModule.body(authentication.path("sasl")), "iam",
         violations);
+  }
+
+  private static void planRole(TerraformModule module, JsonNode role, List<String> violations) {
+    String where = module + ": aws_iam_role." + PLAN_ROLE;
+    Map<String, JsonNode> documents = module.dataSources("aws_iam_policy_document");
+    JsonNode trust = document(role.path("assume_role_policy"), documents);
+    if (trust == null) {
+      violations.add(where + ": assume_role_policy must be an aws_iam_policy_document of this module");
+    } else {
+      planTrust(where, trust, violations);
+    }
+    module.resources("aws_iam_role_policy").forEach((name, policy) -> {
+      if (PLAN_ROLE_REFERENCE.matcher(policy.path("role").asText()).find()) {
+        JsonNode document = document(policy.path("policy"), documents);
+        if (document == null) {
+          violations.add(where + ": aws_iam_role_policy." + name + "'s policy must be an aws_iam_policy_document "
+              + "of this module");
+        } else {
+          readOnly(where + ": aws_iam_role_policy." + name, document, violations);
+        }
+      }
+    });
+    module.resources("aws_iam_role_policy_attachment").forEach((name, attachment) -> {
+      String arn = attachment.path("policy_arn").asText();
+      if (PLAN_ROLE_REFERENCE.matcher(attachment.path("role").asText()).find() && !arn.endsWith(READ_ONLY_ACCESS)) {
+        violations.add("%s: aws_iam_role_policy_attachment.%s attaches %s; only AWS's ReadOnlyAccess may be"
+            .formatted(where, name, arn));
+      }
+    });
+  }
+
+  /** Every statement trusts GitHub's pull_request runs of the repository, for STS, and nothing else. */
+  private static void planTrust(String where, JsonNode trust, List<String> violations) {
+    for (JsonNode statement : trust.path("statement")) {
+      boolean subject = false;
+      boolean audience = false;
+      for (JsonNode condition : statement.path("condition")) {
+        String variable = condition.path("variable").asText();
+        List<String> values = new ArrayList<>();
+        condition.path("values").forEach(value -> values.add(value.asText()));
+        if (variable.endsWith(":sub")) {
+          subject = true;
+          boolean exact = condition.path("test").asText().equals("StringEquals");
+          if (!exact || !values.equals(List.of(PULL_REQUEST_SUBJECT))) {
+            violations.add("%s trusts %s %s; only StringEquals %s may be".formatted(where,
+                condition.path("test").asText(), values, PULL_REQUEST_SUBJECT));
+          }
+        } else if (variable.endsWith(":aud")) {
+          audience = values.equals(List.of("sts.amazonaws.com"));
+        }
+      }
+      if (!subject) {
+        violations.add(where + ": a trust statement without a sub condition trusts every run of every repository");
+      }
+      if (!audience) {
+        violations.add(where + ": a trust statement must require the audience sts.amazonaws.com");
+      }
+    }
+  }
+
+  /** Allow statements name Get, List or Describe actions only, without wildcards. */
+  private static void readOnly(String where, JsonNode document, List<String> violations) {
+    for (JsonNode statement : document.path("statement")) {
+      if (statement.path("effect").asText("Allow").equals("Deny")) {
+        continue;
+      }
+      if (statement.has("not_actions")) {
+        violations.add(where + ": not_actions allows everything else, which writes");
+      }
+      statement.path("actions").forEach(action -> {
+        if (!READ_ACTION.matcher(action.asText()).matches()) {
+          violations.add("%s allows %s, which may write; the plan role reads only".formatted(where, action.asText()));
+        }
+      });
+    }
+  }
+
+  private static JsonNode document(JsonNode reference, Map<String, JsonNode> documents) {
+    Matcher name = POLICY_DOCUMENT.matcher(reference.asText());
+    return name.find() ? documents.get(name.group(1)) : null;
   }
 
   private static void ingress(TerraformModule module, List<String> violations) {
