@@ -21,11 +21,6 @@ final class TerraformModule {
     boolean insideVariableBlock() {
       return where.contains(": variable.");
     }
-
-    /** In a moved block's from or to: an address (old or new), not a value. */
-    boolean insideMovedBlock() {
-      return where.contains(": moved.") || where.contains(": moved[");
-    }
   }
 
   private static final Pattern REFERENCE =
@@ -62,13 +57,6 @@ final class TerraformModule {
 
   Map<String, JsonNode> moduleCalls() {
     return blocks("module");
-  }
-
-  /** Every moved block's body (from, to), in file order. */
-  List<JsonNode> movedBlocks() {
-    List<JsonNode> moved = new ArrayList<>();
-    files.values().forEach(file -> file.path("moved").forEach(moved::add));
-    return moved;
   }
 
   /** Every locals block's attributes together. */

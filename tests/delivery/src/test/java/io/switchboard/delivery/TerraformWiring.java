@@ -2,7 +2,6 @@ package io.switchboard.delivery;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,8 +12,7 @@ import java.util.TreeSet;
  * What {@code terraform validate} would say about the wiring, without downloading a provider:
  * every variable used is declared (and every declared one used), every local is defined, every
  * module argument is a variable of that module and every required variable is given, every module
- * output referenced exists, every moved block moves something no longer declared to something
- * declared, and each environment's terraform.tfvars.example sets only its variables and all the
+ * output referenced exists, and each environment's terraform.tfvars.example sets only its variables and all the
  * required ones. Registry modules' own inputs are left to the workflow's validate (they cannot be
  * downloaded here).
  */
@@ -32,7 +30,6 @@ final class TerraformWiring {
       variables(module, problems);
       locals(module, problems);
       moduleCalls(tree, module, problems);
-      movedBlocks(tree, module, problems);
       example(module, problems);
     }
     return problems;
@@ -95,7 +92,7 @@ final class TerraformWiring {
               .formatted(module, call.getKey(), variable, target.get())));
     }
     for (TerraformModule.Reference reference : module.references()) {
-      if (!reference.kind().equals("module") || reference.insideMovedBlock()) {
+      if (!reference.kind().equals("module")) {
         continue;
       }
       JsonNode call = calls.get(reference.name());
@@ -111,53 +108,6 @@ final class TerraformWiring {
             reference.attribute(), target.get(), reference.where()));
       }
     }
-  }
-
-  /**
-   * A moved block's to must be declared (a wrong one leaves the old objects to be destroyed and new
-   * ones made) and its from must not be (terraform refuses to move what is still there). Module
-   * paths are followed through local modules; a registry module's insides are not known here.
-   */
-  private static void movedBlocks(TerraformTree tree, TerraformModule module, List<String> problems) {
-    for (JsonNode moved : module.movedBlocks()) {
-      String from = address(moved.path("from"));
-      String to = address(moved.path("to"));
-      undeclared(tree, module, to).ifPresent(why -> problems.add("%s: moved block to %s: %s".formatted(module, to,
-          why)));
-      if (undeclared(tree, module, from).isEmpty()) {
-        problems.add("%s: moved block from %s: that is still declared, so nothing can move from it".formatted(module,
-            from));
-      }
-    }
-  }
-
-  private static String address(JsonNode value) {
-    String text = value.asText();
-    return text.startsWith("${") && text.endsWith("}") ? text.substring(2, text.length() - 1) : text;
-  }
-
-  /** Why an address (module.a.module.b, module.a.aws_x.y) names nothing declared; empty when it does. */
-  private static Optional<String> undeclared(TerraformTree tree, TerraformModule module, String address) {
-    String[] parts = address.replaceAll("\\[[^\\]]*\\]", "").split("\\.");
-    TerraformModule current = module;
-    int at = 0;
-    while (at + 1 < parts.length && parts[at].equals("module")) {
-      JsonNode call = current.moduleCalls().get(parts[at + 1]);
-      if (call == null) {
-        return Optional.of("%s calls no module.%s".formatted(current, parts[at + 1]));
-      }
-      Optional<TerraformModule> target = tree.localSource(current, call);
-      if (target.isEmpty()) {
-        return Optional.empty();
-      }
-      current = target.get();
-      at += 2;
-    }
-    if (at == parts.length || (at + 2 == parts.length && current.resources(parts[at]).containsKey(parts[at + 1]))) {
-      return Optional.empty();
-    }
-    return Optional.of("%s declares no %s".formatted(current, String.join(".", Arrays.copyOfRange(parts, at,
-        parts.length))));
   }
 
   private static void example(TerraformModule module, List<String> problems) {
