@@ -180,7 +180,7 @@ class RoutingIT {
       // The gateway's readiness checks drop it within a round or two.
       await().atMost(Duration.ofSeconds(10)).until(() -> {
         try (GatewaySocket s = GatewaySocket.to(url(GATEWAY, "/groupcall?room=" + onC.get(0))).open()) {
-          return s.closed.getNow(null) == null && s.isOpen() && joins(s, "probe", onC.get(0));
+          return s.closed.getNow(null) == null && s.isOpen() && joins(s, "probe", onC.get(0), null);
         }
       });
       // Rooms of the pods that remain stay where they were.
@@ -209,16 +209,21 @@ class RoutingIT {
     // Back: its rooms return to it for new sockets.
     await().atMost(Duration.ofSeconds(10)).until(() -> {
       try (GatewaySocket s = GatewaySocket.to(url(GATEWAY, "/groupcall?room=" + onC.get(1))).open()) {
-        return joins(s, "back", onC.get(1)) && STACK.podOf(onC.get(1), "back").equals("pod-2");
+        return joins(s, "back", onC.get(1), "pod-2");
       }
     });
   }
 
-  private static boolean joins(GatewaySocket s, String name, String room) {
+  /**
+   * Whether {@code name} can join {@code room} through {@code s} (on {@code pod}, when given). Where
+   * the member sits is read before it leaves: once leaveRoom is sent it may be gone from the store.
+   */
+  private static boolean joins(GatewaySocket s, String name, String room, String pod) {
     try {
       s.join(name, room);
+      boolean onPod = pod == null || STACK.podOf(room, name).equals(pod);
       s.send(GatewaySocket.message("leaveRoom"));
-      return true;
+      return onPod;
     } catch (AssertionError e) {
       return false;
     }
