@@ -17,7 +17,7 @@ import org.springframework.context.SmartLifecycle;
  *       not-ready, tells every socket to reconnect and closes those left with 1012; each close
  *       parks its participant in Redis, so it can resume on another pod. Media is not touched.
  *   <li>The web server stops.
- *   <li>{@link Janitor} stops: no more heartbeats, and the beat is withdrawn so other pods take
+ *   <li>{@link CallService} stops: no more heartbeats, and the beat is withdrawn so other pods take
  *       over this pod's parked participants at once.
  *   <li>Redis's connection factory stops (phase 0), last.
  * </ol>
@@ -63,17 +63,18 @@ final class PodLifecycle {
   }
 
   /**
-   * The janitor and the reader of placement's node announcements: after the web server stopped,
-   * before Redis's connection factory (phase 0) stops.
+   * The call service's background work (heartbeat, janitor, rebuilds) and the reader of
+   * placement's node announcements: started before the web server, stopped after it, before
+   * Redis's connection factory (phase 0) stops.
    */
-  static final class Janitor implements SmartLifecycle {
+  static final class CallService implements SmartLifecycle {
     private final GroupCallService calls;
     private final RedisNodeAnnouncements announcements;
     private final AutoCloseable presence;
     private volatile boolean running;
 
     /** {@code presence} (may be null) closes here too: its events are numbered in Redis, which stops next. */
-    Janitor(GroupCallService calls, RedisNodeAnnouncements announcements, AutoCloseable presence) {
+    CallService(GroupCallService calls, RedisNodeAnnouncements announcements, AutoCloseable presence) {
       this.calls = calls;
       this.announcements = announcements;
       this.presence = presence;

@@ -110,7 +110,7 @@ class SignalingConfiguration {
         properties.presence().queueCapacity(), registry);
   }
 
-  /** Started and stopped by {@link PodLifecycle.Janitor}, not as a plain bean. */
+  /** Started and stopped by {@link PodLifecycle.CallService}, not as a plain bean. */
   @Bean(destroyMethod = "")
   GroupCallService groupCallService(RoomStore store, PodRegistry pods, MediaServer media, RoomPlacementClient placement,
       LoadReporter load, RoomEvents events, Clock clock, io.micrometer.core.instrument.MeterRegistry registry,
@@ -137,9 +137,9 @@ class SignalingConfiguration {
   }
 
   @Bean
-  PodLifecycle.Janitor janitorLifecycle(GroupCallService calls, RedisNodeAnnouncements announcements,
+  PodLifecycle.CallService callServiceLifecycle(GroupCallService calls, RedisNodeAnnouncements announcements,
       org.springframework.beans.factory.ObjectProvider<io.switchboard.signaling.presence.kafka.KafkaPresenceFeed> presence) {
-    return new PodLifecycle.Janitor(calls, announcements, presence.getIfAvailable());
+    return new PodLifecycle.CallService(calls, announcements, presence.getIfAvailable());
   }
 
   @Bean

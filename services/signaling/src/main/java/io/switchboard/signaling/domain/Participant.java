@@ -90,6 +90,11 @@ public final class Participant {
         audio, video, joinedAt, parkedUntil, mediaMoved, screenEndpoint, recorder, recordingUri);
   }
 
+  /** How the room's presenter slot names this participant: {@code memberId + " " + name}. */
+  String presenterClaim() {
+    return memberId + " " + name;
+  }
+
   PodRegistry.Entry entry() {
     return new PodRegistry.Entry(roomId, name, memberId);
   }

@@ -9,76 +9,51 @@ import java.util.function.Consumer;
  */
 public interface RoomEvents {
 
-  /**
-   * An event of a room about one member (or, for REBUILT, the whole room).
-   *
-   * @param name the member it is about (for CHAT: who wrote)
-   * @param memberId its membership (a rejoin under the same name is another)
-   * @param pod the pod that serves the member after the event (for REBUILT: the rebuilder)
-   * @param audio,video the member's media state (JOINED, MEDIA)
-   * @param text a chat message's text
-   * @param to a direct chat message's addressee, or null
-   * @param ts a chat message's time (epoch ms)
-   * @param published for SCREEN: whether the member now shares a screen
-   */
-  record RoomEvent(Type type, String name, String memberId, String pod, boolean audio, boolean video, String text,
-      String to, long ts, boolean published) {
-
-    public enum Type {
-      JOINED,
-      LEFT,
-      /** The member resumed on {@code pod}: any other pod serving it lets it go. */
-      MOVED,
-      /** The room's media was rebuilt on another node: every pod tells its participants to renegotiate. */
-      REBUILT,
-      /** The member muted or unmuted. */
-      MEDIA,
-      /** The member wrote in the chat. */
-      CHAT,
-      /** The member started or stopped sharing a screen. */
-      SCREEN,
-      /** The member started presenting in a broadcast ({@code published}) or stopped. */
-      PRESENTER,
-      /** The member's camera is being recorded ({@code published}) or no longer; {@code text}: the URI. */
-      RECORDING
-    }
-
-    public static RoomEvent joined(String name, String memberId, String pod, boolean audio, boolean video) {
-      return new RoomEvent(Type.JOINED, name, memberId, pod, audio, video, null, null, 0, false);
-    }
-
-    public static RoomEvent left(String name, String memberId, String pod) {
-      return new RoomEvent(Type.LEFT, name, memberId, pod, false, false, null, null, 0, false);
-    }
-
-    public static RoomEvent moved(String name, String memberId, String pod) {
-      return new RoomEvent(Type.MOVED, name, memberId, pod, false, false, null, null, 0, false);
-    }
-
-    public static RoomEvent rebuilt(String pod) {
-      return new RoomEvent(Type.REBUILT, "", "", pod, false, false, null, null, 0, false);
-    }
-
-    public static RoomEvent media(String name, String memberId, String pod, boolean audio, boolean video) {
-      return new RoomEvent(Type.MEDIA, name, memberId, pod, audio, video, null, null, 0, false);
-    }
-
-    public static RoomEvent chat(String from, String memberId, String pod, String text, String to, long ts) {
-      return new RoomEvent(Type.CHAT, from, memberId, pod, false, false, text, to, ts, false);
-    }
-
-    public static RoomEvent screen(String name, String memberId, String pod, boolean published) {
-      return new RoomEvent(Type.SCREEN, name, memberId, pod, false, false, null, null, 0, published);
-    }
-
-    public static RoomEvent recording(String name, String memberId, String pod, boolean started, String uri) {
-      return new RoomEvent(Type.RECORDING, name, memberId, pod, false, false, uri, null, 0, started);
-    }
-
-    public static RoomEvent presenter(String name, String memberId, String pod, boolean presenting) {
-      return new RoomEvent(Type.PRESENTER, name, memberId, pod, false, false, null, null, 0, presenting);
-    }
+  /** Something that happened in a room; {@code pod} is the pod that published it. */
+  sealed interface RoomEvent permits MemberEvent, Rebuilt {
+    String pod();
   }
+
+  /**
+   * An event about one member of the room.
+   *
+   * <p>{@code name} is the member it is about, {@code memberId} its membership (a rejoin under the
+   * same name is another).
+   */
+  sealed interface MemberEvent extends RoomEvent
+      permits Joined, Left, Moved, MediaChanged, ChatSent, ScreenShared, PresenterChanged, RecordingChanged {
+    String name();
+
+    String memberId();
+  }
+
+  /** The member joined, with its media state. */
+  record Joined(String name, String memberId, String pod, boolean audio, boolean video) implements MemberEvent {}
+
+  /** The member left (or did not resume in time); every pod releases what its participants received of it. */
+  record Left(String name, String memberId, String pod) implements MemberEvent {}
+
+  /** The member resumed on {@code pod}: any other pod serving it lets it go. */
+  record Moved(String name, String memberId, String pod) implements MemberEvent {}
+
+  /** The member muted or unmuted. */
+  record MediaChanged(String name, String memberId, String pod, boolean audio, boolean video) implements MemberEvent {}
+
+  /** The member ({@code name}) wrote in the chat: to the room, or to {@code to} only; {@code ts} epoch ms. */
+  record ChatSent(String name, String memberId, String pod, String text, String to, long ts) implements MemberEvent {}
+
+  /** The member started ({@code shared}) or stopped sharing a screen. */
+  record ScreenShared(String name, String memberId, String pod, boolean shared) implements MemberEvent {}
+
+  /** The member started presenting in a broadcast ({@code presenting}) or stopped. */
+  record PresenterChanged(String name, String memberId, String pod, boolean presenting) implements MemberEvent {}
+
+  /** The member's camera is being recorded to {@code uri} ({@code recording}) or no longer. */
+  record RecordingChanged(String name, String memberId, String pod, boolean recording, String uri)
+      implements MemberEvent {}
+
+  /** The room's media was rebuilt on another node by {@code pod}: every pod tells its participants to renegotiate. */
+  record Rebuilt(String pod) implements RoomEvent {}
 
   /** Starts delivering a room's events to {@code listener}; returns once delivery is active. */
   void follow(String roomId, Consumer<RoomEvent> listener);

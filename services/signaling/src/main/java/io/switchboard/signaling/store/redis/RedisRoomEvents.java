@@ -81,13 +81,59 @@ public final class RedisRoomEvents implements RoomEvents, AutoCloseable {
     redis.convertAndSend(channel(roomId), encode(event));
   }
 
-  /** Events travel as JSON. */
+  /**
+   * An event as it travels: one flat JSON object whose {@code type} says which event it is (the
+   * fields an event does not have are empty). Pods of different versions read each other's
+   * events during a rolling update, so this shape changes only by adding fields.
+   */
+  record Wire(String type, String name, String memberId, String pod, boolean audio, boolean video, String text,
+      String to, long ts, boolean published) {}
+
   static String encode(RoomEvent e) {
-    return JSON.writeValueAsString(e);
+    return JSON.writeValueAsString(toWire(e));
   }
 
   static RoomEvent decode(String message) {
-    return JSON.readValue(message, RoomEvent.class);
+    return fromWire(JSON.readValue(message, Wire.class));
+  }
+
+  static Wire toWire(RoomEvent e) {
+    if (e instanceof Joined j) {
+      return new Wire("JOINED", j.name(), j.memberId(), j.pod(), j.audio(), j.video(), null, null, 0, false);
+    } else if (e instanceof Left l) {
+      return new Wire("LEFT", l.name(), l.memberId(), l.pod(), false, false, null, null, 0, false);
+    } else if (e instanceof Moved m) {
+      return new Wire("MOVED", m.name(), m.memberId(), m.pod(), false, false, null, null, 0, false);
+    } else if (e instanceof Rebuilt r) {
+      return new Wire("REBUILT", "", "", r.pod(), false, false, null, null, 0, false);
+    } else if (e instanceof MediaChanged m) {
+      return new Wire("MEDIA", m.name(), m.memberId(), m.pod(), m.audio(), m.video(), null, null, 0, false);
+    } else if (e instanceof ChatSent c) {
+      return new Wire("CHAT", c.name(), c.memberId(), c.pod(), false, false, c.text(), c.to(), c.ts(), false);
+    } else if (e instanceof ScreenShared s) {
+      return new Wire("SCREEN", s.name(), s.memberId(), s.pod(), false, false, null, null, 0, s.shared());
+    } else if (e instanceof PresenterChanged p) {
+      return new Wire("PRESENTER", p.name(), p.memberId(), p.pod(), false, false, null, null, 0, p.presenting());
+    } else if (e instanceof RecordingChanged r) {
+      return new Wire("RECORDING", r.name(), r.memberId(), r.pod(), false, false, r.uri(), null, 0, r.recording());
+    }
+    throw new IllegalArgumentException("no wire form for " + e); // the family is sealed: every event has one
+  }
+
+  static RoomEvent fromWire(Wire w) {
+    String type = w.type() == null ? "" : w.type();
+    return switch (type) {
+      case "JOINED" -> new Joined(w.name(), w.memberId(), w.pod(), w.audio(), w.video());
+      case "LEFT" -> new Left(w.name(), w.memberId(), w.pod());
+      case "MOVED" -> new Moved(w.name(), w.memberId(), w.pod());
+      case "REBUILT" -> new Rebuilt(w.pod());
+      case "MEDIA" -> new MediaChanged(w.name(), w.memberId(), w.pod(), w.audio(), w.video());
+      case "CHAT" -> new ChatSent(w.name(), w.memberId(), w.pod(), w.text(), w.to(), w.ts());
+      case "SCREEN" -> new ScreenShared(w.name(), w.memberId(), w.pod(), w.published());
+      case "PRESENTER" -> new PresenterChanged(w.name(), w.memberId(), w.pod(), w.published());
+      case "RECORDING" -> new RecordingChanged(w.name(), w.memberId(), w.pod(), w.published(), w.text());
+      default -> throw new IllegalArgumentException("unknown room event type '" + w.type() + "'");
+    };
   }
 
   @Override

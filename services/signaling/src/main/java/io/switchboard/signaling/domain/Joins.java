@@ -1,0 +1,184 @@
+package io.switchboard.signaling.domain;
+
+import io.switchboard.groupcall.protocol.ClientMessage;
+import io.switchboard.groupcall.protocol.ErrorCode;
+import io.switchboard.groupcall.protocol.ProtocolException;
+import io.switchboard.groupcall.protocol.ServerMessage;
+import io.switchboard.groupcall.protocol.Stream;
+import io.switchboard.presence.PresenceType;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code joinRoom}: a participant becomes a member of a room (opening it if it is the first), with
+ * a publisher endpoint, a resume token, and an introduction to the room's other members.
+ */
+final class Joins {
+
+  private static final Logger log = LoggerFactory.getLogger(Joins.class);
+  /** A join that finds its room closing under it starts over this many times in all. */
+  static final int ATTEMPTS = 3;
+  /** How long a resume token is remembered at most (it is deleted when its participant leaves). */
+  static final Duration SESSION_TTL = Duration.ofHours(24);
+
+  private final RoomStore store;
+  private final PodRegistry pods;
+  private final MediaServer media;
+  private final MediaCleanup cleanup;
+  private final LoadReporter load;
+  private final RoomEvents events;
+  private final PresenceNotes presence;
+  private final RoomOpener rooms;
+  private final MemberRecords records;
+  private final Departures departures;
+  private final LocalRooms local;
+  private final RoomLocks locks;
+  private final Clock clock;
+  private final String podId;
+  private final int maxParticipants;
+
+  Joins(RoomStore store, PodRegistry pods, MediaServer media, MediaCleanup cleanup, LoadReporter load,
+      RoomEvents events, PresenceNotes presence, RoomOpener rooms, MemberRecords records, Departures departures,
+      LocalRooms local, RoomLocks locks, Clock clock, String podId, int maxParticipants) {
+    this.store = store;
+    this.pods = pods;
+    this.media = media;
+    this.cleanup = cleanup;
+    this.load = load;
+    this.events = events;
+    this.presence = presence;
+    this.rooms = rooms;
+    this.records = records;
+    this.departures = departures;
+    this.local = local;
+    this.locks = locks;
+    this.clock = clock;
+    this.podId = podId;
+    this.maxParticipants = maxParticipants;
+  }
+
+  /** Joins, starting over when the room closed under the attempt; the participant this socket now is. */
+  Participant join(ClientMessage.JoinRoom join, ClientChannel channel) {
+    for (int attempt = 1; ; attempt++) {
+      Optional<Participant> joined = tryJoin(join, channel);
+      if (joined.isPresent()) {
+        return joined.get();
+      }
+      if (attempt == ATTEMPTS) {
+        throw new ProtocolException(ErrorCode.UNAVAILABLE, "room " + join.room() + " kept closing while joining; retry",
+            join.requestId());
+      }
+      log.info("room {} closed while {} was joining it; joining again", join.room(), join.name());
+    }
+  }
+
+  /**
+   * One attempt at a join; empty when the room closed (its last member left, on any pod) between
+   * reading its record and becoming a member, in which case nothing of the attempt is left.
+   */
+  private Optional<Participant> tryJoin(ClientMessage.JoinRoom join, ClientChannel channel) {
+    String roomId = RoomIds.of(join.room());
+    RoomStore.RoomRecord room = rooms.open(roomId, join.room(), join.requestId());
+    // Like the tutorial, the publisher endpoint exists from the join on, so others can subscribe
+    // to it at once; its candidates go to its owner as iceCandidate{name: own name}.
+    String publisher;
+    // Candidates go to whichever socket serves the participant when they come (a resume moves it).
+    AtomicReference<Participant> owner = new AtomicReference<>();
+    try {
+      publisher = media.createEndpoint(room.kmsUrl(), room.pipelineId(), candidate -> {
+        Participant p = owner.get();
+        (p == null ? channel : p.channel).send(new ServerMessage.IceCandidateFound(join.name(), candidate,
+            Stream.WEBCAM));
+      });
+    } catch (RuntimeException e) {
+      if (!store.room(roomId).equals(Optional.of(room))) {
+        return Optional.empty(); // closed meanwhile, and its pipeline released with it
+      }
+      // A room this join just opened must not outlive the failed join.
+      if (store.members(roomId).isEmpty()) {
+        rooms.closeIfEmpty(roomId);
+      }
+      throw e;
+    }
+    String token = SessionTokens.newToken();
+    Participant self = new Participant(join.name(), roomId, join.room(), room.nodeId(), room.kmsUrl(),
+        UUID.randomUUID().toString(), clock.millis(), channel, publisher, SessionTokens.hash(token));
+    owner.set(self);
+    try {
+      store.saveSession(self.tokenHash, new RoomStore.SessionRecord(roomId, join.name(), join.room()), SESSION_TTL);
+      // Noted before it is a member: should this pod die from here on, a janitor finds it.
+      pods.serve(podId, self.entry());
+    } catch (RuntimeException e) {
+      cleanup.release(room.kmsUrl(), publisher);
+      throw e;
+    }
+    // Follow the room before becoming a member: every join published after ours is heard, and
+    // every one before it is in the member list read below.
+    try (var held = locks.hold(roomId)) {
+      RoomStore.Added added;
+      try {
+        local.followForNewcomer(roomId);
+        synchronized (self) {
+          added = store.addMember(roomId, room.pipelineId(), join.name(), self.record(podId), maxParticipants);
+        }
+      } catch (RuntimeException e) {
+        // Whether Redis added the member is unknown: the entry in this pod's index stays, so
+        // the janitor parks (and in time removes) a member that did make it.
+        BestEffort.run(join.name(), roomId, () -> store.deleteSession(self.tokenHash));
+        BestEffort.run(join.name(), roomId, () -> local.unfollowIfEmpty(roomId));
+        cleanup.release(room.kmsUrl(), publisher);
+        throw e;
+      }
+      if (added != RoomStore.Added.ADDED) {
+        store.deleteSession(self.tokenHash);
+        pods.unserve(podId, self.entry());
+        local.unfollowIfEmpty(roomId);
+        cleanup.release(room.kmsUrl(), publisher);
+        if (added == RoomStore.Added.ROOM_GONE) {
+          return Optional.empty();
+        }
+        if (added == RoomStore.Added.ROOM_FULL) {
+          if (store.members(roomId).isEmpty()) {
+            rooms.closeIfEmpty(roomId); // a limit of 0: the room this join opened must not stay
+          }
+          throw new ProtocolException(ErrorCode.ROOM_FULL, "room " + join.room() + " has " + maxParticipants
+              + " participants, as many as it may", join.requestId());
+        }
+        throw new ProtocolException(ErrorCode.NAME_TAKEN, "someone in room " + join.room() + " is already called "
+            + join.name(), join.requestId());
+      }
+      local.add(self);
+      // Before the client hears it joined: presence follows what clients see.
+      presence.send(PresenceType.PARTICIPANT_JOINED, roomId, join.room(), join.name(), room.nodeId(), true, true,
+          null);
+      // Under the room's lock, so a join event delivered meanwhile is not announced twice: the
+      // client hears of each participant once, in existingParticipants or newParticipantArrived.
+      List<ServerMessage.ParticipantState> existing;
+      try {
+        synchronized (self) {
+          existing = records.introduce(self);
+        }
+      } catch (RuntimeException e) {
+        departures.leaveBestEffort(self);
+        throw e;
+      }
+      channel.send(new ServerMessage.ExistingParticipants(existing));
+      channel.send(new ServerMessage.Session(token));
+    }
+    BestEffort.run(join.name(), roomId, () -> load.report(roomId, room.nodeId(), 1, 1));
+    try {
+      events.publish(roomId, new RoomEvents.Joined(join.name(), self.memberId, podId, true, true));
+    } catch (RuntimeException e) {
+      departures.leaveBestEffort(self); // the others would never hear of it
+      throw e;
+    }
+    log.info("{} joined room {}", join.name(), roomId);
+    return Optional.of(self);
+  }
+}

@@ -1,0 +1,112 @@
+package io.switchboard.signaling.domain;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+import java.util.function.Predicate;
+
+/**
+ * This pod's participants, room by room, and the rooms whose events it follows: exactly those with
+ * a participant here. Changes are made holding the room's lock ({@link RoomLocks}); reads need none.
+ */
+final class LocalRooms {
+
+  /** room → name → participant. */
+  private final Map<String, Map<String, Participant>> rooms = new ConcurrentHashMap<>();
+  private final RoomEvents events;
+  private final BiConsumer<String, RoomEvents.RoomEvent> listener;
+
+  /** {@code listener} hears the events of every room followed here, with the room's id. */
+  LocalRooms(RoomEvents events, BiConsumer<String, RoomEvents.RoomEvent> listener) {
+    this.events = events;
+    this.listener = listener;
+  }
+
+  Participant get(String roomId, String name) {
+    Map<String, Participant> here = rooms.get(roomId);
+    return here == null ? null : here.get(name);
+  }
+
+  /** The room's participants here now (a copy; empty when none). */
+  List<Participant> in(String roomId) {
+    Map<String, Participant> here = rooms.get(roomId);
+    return here == null ? List.of() : List.copyOf(here.values());
+  }
+
+  /** Rooms with participants here now (a copy). */
+  List<String> roomIds() {
+    return List.copyOf(rooms.keySet());
+  }
+
+  /** Participants here, not gone, for which {@code test} holds (judged under each one's monitor). */
+  List<Participant> where(Predicate<Participant> test) {
+    List<Participant> found = new ArrayList<>();
+    rooms.values().forEach(room -> room.values().forEach(p -> {
+      synchronized (p) {
+        if (!p.gone && test.test(p)) {
+          found.add(p);
+        }
+      }
+    }));
+    return found;
+  }
+
+  int roomCount() {
+    return (int) rooms.values().stream().filter(r -> !r.isEmpty()).count();
+  }
+
+  int participantCount() {
+    return rooms.values().stream().mapToInt(Map::size).sum();
+  }
+
+  /**
+   * Makes ready to add a participant to the room: follows its events first when nobody here is in
+   * it, so every event published after this returns is heard. Returns whether it started
+   * following (the caller undoes it with {@link #unfollowIfEmpty} should the participant not come).
+   * Call holding the room's lock.
+   */
+  boolean followForNewcomer(String roomId) {
+    Map<String, Participant> here = rooms.computeIfAbsent(roomId, r -> new ConcurrentHashMap<>());
+    if (!here.isEmpty()) {
+      return false;
+    }
+    try {
+      events.follow(roomId, event -> listener.accept(roomId, event));
+    } catch (RuntimeException e) {
+      rooms.remove(roomId, here);
+      throw e;
+    }
+    return true;
+  }
+
+  /** Stops following a room nobody here is in (after {@link #followForNewcomer} whose participant did not come). */
+  void unfollowIfEmpty(String roomId) {
+    Map<String, Participant> here = rooms.get(roomId);
+    if (here != null && here.isEmpty()) {
+      rooms.remove(roomId, here);
+      events.unfollow(roomId);
+    }
+  }
+
+  /** Adds a participant; returns the one it replaces under the same name, if any. Call holding the room's lock. */
+  Participant add(Participant p) {
+    return rooms.computeIfAbsent(p.roomId, r -> new ConcurrentHashMap<>()).put(p.name, p);
+  }
+
+  /**
+   * Takes a participant out, unfollowing the room when it was the last here; a participant that
+   * replaced it under its name stays. Call holding the room's lock.
+   */
+  void remove(Participant p) {
+    Map<String, Participant> here = rooms.get(p.roomId);
+    if (here != null) {
+      here.remove(p.name, p);
+      if (here.isEmpty()) {
+        rooms.remove(p.roomId);
+        events.unfollow(p.roomId);
+      }
+    }
+  }
+}

@@ -1,0 +1,184 @@
+package io.switchboard.signaling.domain;
+
+import io.switchboard.groupcall.protocol.ClientMessage;
+import io.switchboard.groupcall.protocol.ErrorCode;
+import io.switchboard.groupcall.protocol.IceCandidate;
+import io.switchboard.groupcall.protocol.ProtocolException;
+import io.switchboard.groupcall.protocol.ServerMessage;
+import io.switchboard.groupcall.protocol.Stream;
+import java.util.function.Function;
+
+/**
+ * WebRTC negotiation with KMS: publishing the camera, subscribing to another's stream, and the
+ * browser's ICE candidates, kept until their endpoint exists.
+ */
+final class Negotiation {
+
+  private final RoomStore store;
+  private final MediaServer media;
+  private final MediaCleanup cleanup;
+  private final LoadReporter load;
+  private final MemberRecords records;
+  private final RoomOpener rooms;
+  private final Grants grants;
+
+  Negotiation(RoomStore store, MediaServer media, MediaCleanup cleanup, LoadReporter load, MemberRecords records,
+      RoomOpener rooms, Grants grants) {
+    this.store = store;
+    this.media = media;
+    this.cleanup = cleanup;
+    this.load = load;
+    this.records = records;
+    this.rooms = rooms;
+    this.grants = grants;
+  }
+
+  /** A participant's endpoint for a stream, as keyed in subscriptions and pending candidates. */
+  static String key(String name, Stream stream) {
+    return stream == Stream.SCREEN ? name + "#screen" : name;
+  }
+
+  /** {@code receiveVideoFrom}: one's own name publishes the camera; another's subscribes to it. */
+  void receiveVideoFrom(Participant self, ClientMessage.ReceiveVideoFrom receive) {
+    if (receive.sender().equals(self.name)) {
+      grants.requireMayPublish(receive.requestId());
+      if (receive.stream() == Stream.SCREEN) {
+        throw new ProtocolException(ErrorCode.UNKNOWN_STREAM, "share a screen with publishScreen", receive.requestId());
+      }
+      publish(self, receive.sdpOffer(), receive.requestId(),
+          answer -> new ServerMessage.ReceiveVideoAnswer(self.name, answer, Stream.WEBCAM));
+      return;
+    }
+    subscribe(self, receive.sender(), receive.stream(), receive.sdpOffer(), receive.requestId(),
+        answer -> new ServerMessage.ReceiveVideoAnswer(receive.sender(), answer, receive.stream()));
+  }
+
+  /** A new endpoint receiving {@code sender}'s stream, negotiated with {@code offer}. */
+  void subscribe(Participant self, String sender, Stream stream, String offer, String requestId,
+      Function<String, ServerMessage> answered) {
+    RoomStore.MemberRecord source = store.members(self.roomId).get(sender);
+    if (source == null) {
+      throw new ProtocolException(ErrorCode.UNKNOWN_SENDER, "nobody called " + sender + " is in room " + self.roomName,
+          requestId);
+    }
+    String sourceEndpoint = stream == Stream.SCREEN ? source.screen() : source.publisher();
+    if (sourceEndpoint == null) {
+      throw new ProtocolException(ErrorCode.UNKNOWN_STREAM, sender + " shares no screen", requestId);
+    }
+    String key = key(sender, stream);
+    String endpoint;
+    synchronized (self) {
+      if (self.subscriptions.containsKey(key)) {
+        throw new ProtocolException(ErrorCode.INVALID_SDP, "already receiving " + sender + "'s " + stream.wire(),
+            requestId);
+      }
+      endpoint = media.createEndpoint(self.kmsUrl, rooms.pipelineOf(self), candidate ->
+          self.channel.send(new ServerMessage.IceCandidateFound(sender, candidate, stream)));
+      self.subscriptions.put(key, endpoint);
+    }
+    load.report(self.roomId, self.nodeId, 1, 0);
+    try {
+      // Recorded before it negotiates: a pod that takes the participant over finds it.
+      if (!records.persist(self)) {
+        throw new ProtocolException(ErrorCode.NOT_JOINED, "this session moved to another socket", requestId);
+      }
+      media.connect(self.kmsUrl, sourceEndpoint, endpoint);
+      negotiate(self, endpoint, key, offer, requestId, answered);
+    } catch (RuntimeException e) {
+      synchronized (self) {
+        self.subscriptions.remove(key);
+      }
+      cleanup.release(self.kmsUrl, endpoint);
+      load.report(self.roomId, self.nodeId, -1, 0);
+      records.persistBestEffort(self);
+      throw e;
+    }
+  }
+
+  /** Negotiates the participant's camera endpoint, once. */
+  void publish(Participant self, String offer, String requestId, Function<String, ServerMessage> answered) {
+    synchronized (self) {
+      if (self.publishing) {
+        throw new ProtocolException(ErrorCode.INVALID_SDP, "already publishing: an endpoint negotiates once",
+            requestId);
+      }
+      self.publishing = true;
+    }
+    try {
+      negotiate(self, self.publisherEndpoint, self.name, offer, requestId, answered);
+    } catch (RuntimeException e) {
+      synchronized (self) {
+        self.publishing = false;
+      }
+      throw e;
+    }
+    records.persistBestEffort(self);
+  }
+
+  /**
+   * Applies the candidates kept for {@code key}, answers {@code offer} (the answer goes to the
+   * client as {@code answered} makes it) and starts gathering KMS's candidates.
+   */
+  void negotiate(Participant self, String endpoint, String key, String offer, String requestId,
+      Function<String, ServerMessage> answered) {
+    for (IceCandidate c : self.takePending(key)) {
+      media.addIceCandidate(self.kmsUrl, endpoint, c);
+    }
+    String answer;
+    try {
+      answer = media.processOffer(self.kmsUrl, endpoint, offer);
+    } catch (MediaServer.MediaException e) {
+      throw new ProtocolException(e.refused() ? ErrorCode.INVALID_SDP : ErrorCode.UNAVAILABLE,
+          e.refused() ? "the media server refused the offer: " + e.getMessage() : "the media server is unreachable",
+          requestId);
+    }
+    self.channel.send(answered.apply(answer));
+    media.gatherCandidates(self.kmsUrl, endpoint);
+  }
+
+  /** {@code onIceCandidate}: to its endpoint, or kept until the endpoint exists — if the stream exists. */
+  void onIceCandidate(Participant self, ClientMessage.OnIceCandidate message) {
+    String key = key(message.name(), message.stream());
+    String endpoint = endpointFor(self, message);
+    if (endpoint == null) {
+      // Not negotiated yet: kept, never dropped — if the stream exists (or is being made).
+      boolean known;
+      if (message.name().equals(self.name)) {
+        synchronized (self) {
+          known = message.stream() == Stream.WEBCAM || self.screenPending || self.screenEndpoint != null;
+        }
+      } else {
+        RoomStore.MemberRecord source = store.members(self.roomId).get(message.name());
+        known = source != null && (message.stream() == Stream.WEBCAM || source.screen() != null);
+      }
+      if (!known) {
+        throw new ProtocolException(ErrorCode.UNKNOWN_STREAM, "no " + message.stream().wire() + " of "
+            + message.name() + " in room " + self.roomName, message.requestId());
+      }
+      synchronized (self) {
+        endpoint = endpointFor(self, message);
+        if (endpoint == null) {
+          if (!self.keep(key, message.candidate())) {
+            throw new ProtocolException(ErrorCode.INVALID_VALUE, "too many candidates waiting for " + message.name(),
+                message.requestId());
+          }
+          return;
+        }
+      }
+    }
+    media.addIceCandidate(self.kmsUrl, endpoint, message.candidate());
+  }
+
+  /** The negotiated endpoint a browser candidate is for, or null. */
+  private static String endpointFor(Participant self, ClientMessage.OnIceCandidate message) {
+    synchronized (self) {
+      if (!message.name().equals(self.name)) {
+        return self.subscriptions.get(key(message.name(), message.stream()));
+      }
+      if (message.stream() == Stream.SCREEN) {
+        return self.screenEndpoint;
+      }
+      return self.publishing ? self.publisherEndpoint : null;
+    }
+  }
+}

@@ -1,0 +1,275 @@
+package io.switchboard.signaling.domain;
+
+import io.switchboard.groupcall.protocol.ClientMessage;
+import io.switchboard.groupcall.protocol.ErrorCode;
+import io.switchboard.groupcall.protocol.ProtocolException;
+import io.switchboard.groupcall.protocol.ServerMessage;
+import io.switchboard.groupcall.protocol.Stream;
+import io.switchboard.presence.PresenceType;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code resume}: a new socket takes a session over with its token, on this pod or from another
+ * (alive, dead, or this pod before a restart), its media untouched.
+ */
+final class Resumption {
+
+  private static final Logger log = LoggerFactory.getLogger(Resumption.class);
+
+  private final RoomStore store;
+  private final PodRegistry pods;
+  private final MediaServer media;
+  private final MediaCleanup cleanup;
+  private final LoadReporter load;
+  private final RoomEvents events;
+  private final PresenceNotes presence;
+  private final MemberRecords records;
+  private final Parking parking;
+  private final Departures departures;
+  private final RoomRebuild rebuild;
+  private final CallObserver observer;
+  private final LocalRooms local;
+  private final RoomLocks locks;
+  private final String podId;
+
+  Resumption(RoomStore store, PodRegistry pods, MediaServer media, MediaCleanup cleanup, LoadReporter load,
+      RoomEvents events, PresenceNotes presence, MemberRecords records, Parking parking, Departures departures,
+      RoomRebuild rebuild, CallObserver observer, LocalRooms local, RoomLocks locks, String podId) {
+    this.store = store;
+    this.pods = pods;
+    this.media = media;
+    this.cleanup = cleanup;
+    this.load = load;
+    this.events = events;
+    this.presence = presence;
+    this.records = records;
+    this.parking = parking;
+    this.departures = departures;
+    this.rebuild = rebuild;
+    this.observer = observer;
+    this.local = local;
+    this.locks = locks;
+    this.podId = podId;
+  }
+
+  private static ProtocolException ended(String message, String requestId) {
+    return new ProtocolException(ErrorCode.INVALID_TOKEN, message, requestId);
+  }
+
+  /** Resumes the session the token names; the participant this socket now is. */
+  Participant resume(ClientMessage.Resume resume, ClientChannel channel) {
+    String tokenHash = SessionTokens.hash(resume.token());
+    RoomStore.SessionRecord session = store.session(tokenHash).orElseThrow(() ->
+        ended("unknown or expired session; join again", resume.requestId()));
+    RoomStore.MemberRecord member = store.member(session.roomId(), session.name())
+        .filter(m -> m.session().equals(tokenHash))
+        .orElseThrow(() -> ended("the session has ended; join again", resume.requestId()));
+    String refused = channel.access().refusesJoin(
+        session.roomName() == null ? session.roomId() : session.roomName(), session.name());
+    if (refused != null) {
+      throw new ProtocolException(ErrorCode.NOT_ALLOWED, refused, resume.requestId());
+    }
+    Participant here = local.get(session.roomId(), session.name());
+    Participant p = here != null && here.memberId.equals(member.id()) && member.pod().equals(podId)
+        ? resumeHere(here, channel, resume.requestId())
+        : takeOver(member, session, tokenHash, channel, resume.requestId());
+    log.info("{} resumed in room {}", p.name, p.roomId);
+    return p;
+  }
+
+  /** The participant is this pod's: the new socket takes the old one's place. */
+  private Participant resumeHere(Participant p, ClientChannel channel, String requestId) {
+    // Under the room's lock, like a join, so the fresh participant list and the events after it
+    // tell the client of each participant once.
+    ClientChannel replaced;
+    try (var held = locks.hold(p.roomId)) {
+      List<ServerMessage.ParticipantState> existing;
+      synchronized (p) {
+        if (p.gone) {
+          throw ended("the session has ended; join again", requestId);
+        }
+        if (p.detached) {
+          long until = p.parkedUntil;
+          p.parkedUntil = 0;
+          if (!records.write(p)) {
+            p.parkedUntil = until;
+            throw ended("the session has ended; join again", requestId);
+          }
+          pods.unpark(p.entry());
+        }
+        replaced = p.detached ? null : p.channel;
+        p.detached = false;
+        p.channel = channel;
+        p.known.clear();
+        existing = records.introduce(p);
+      }
+      // Presence hears it before the client does: whatever the client does next comes after.
+      presence.send(PresenceType.PARTICIPANT_RESUMED, p.roomId, p.name, p.nodeId, null, null, null);
+      channel.send(new ServerMessage.Resumed(p.name, p.roomName));
+      channel.send(new ServerMessage.ExistingParticipants(existing));
+      rebuild.tellIfMediaMoved(p);
+    }
+    if (replaced != null) {
+      // Its socket was still open: one socket speaks for a participant, so the old one goes.
+      replaced.closeReplaced("resumed on another socket");
+    }
+    observer.resumed(false);
+    return p;
+  }
+
+  /**
+   * The participant is another pod's (alive or dead) or this pod's from before a restart: this
+   * pod takes its record over, then listens to its endpoints itself (KMS sends an object's events
+   * only to sessions that subscribed). Its media never stopped: no SDP is exchanged again.
+   */
+  private Participant takeOver(RoomStore.MemberRecord member, RoomStore.SessionRecord session, String tokenHash,
+      ClientChannel channel, String requestId) {
+    RoomStore.RoomRecord room = store.room(session.roomId())
+        .orElseThrow(() -> ended("the room has closed; join again", requestId));
+    Participant p = new Participant(session.name(), session.roomId(), session.roomName(), room.nodeId(),
+        room.kmsUrl(), member.id(), member.joinedAt(), channel, member.publisher(), tokenHash);
+    synchronized (p) {
+      p.publishing = member.publishing();
+      p.mediaMoved = member.mediaMoved();
+      p.audio = member.audio();
+      p.video = member.video();
+      p.subscriptions.putAll(member.subscriptions());
+      p.screenEndpoint = member.screen();
+      p.recorder = member.recorder();
+      p.recordingUri = member.recordingUri();
+    }
+    try (var held = locks.hold(p.roomId)) {
+      boolean first = local.followForNewcomer(p.roomId);
+      boolean ours = false;
+      try {
+        // Noted before it is ours: should this pod die from here on, a janitor finds it.
+        pods.serve(podId, p.entry());
+        synchronized (p) {
+          ours = store.replaceMember(p.roomId, p.name, member.pod(), member.publisher(), p.record(podId));
+        }
+        if (!ours) {
+          throw new ProtocolException(ErrorCode.UNAVAILABLE, "the session changed while resuming; resume again",
+              requestId);
+        }
+        if (!member.pod().equals(podId)) {
+          pods.unserve(member.pod(), p.entry());
+        }
+        pods.unpark(p.entry());
+        Participant previous = local.add(p);
+        if (previous != null) {
+          previous.gone = true; // this pod's from before: the record moved on without it
+        }
+        listenToMedia(p, requestId);
+        List<ServerMessage.ParticipantState> existing;
+        synchronized (p) {
+          existing = records.introduce(p);
+        }
+        // Presence hears it before the client does: whatever the client does next comes after.
+        presence.send(PresenceType.PARTICIPANT_RESUMED, p.roomId, p.name, p.nodeId, null, null, null);
+        channel.send(new ServerMessage.Resumed(p.name, p.roomName));
+        channel.send(new ServerMessage.ExistingParticipants(existing));
+        rebuild.tellIfMediaMoved(p);
+      } catch (RuntimeException e) {
+        if (!ours) {
+          if (first) {
+            local.unfollowIfEmpty(p.roomId);
+          }
+        } else if (!p.gone) {
+          // It is ours, but the socket was not told so: it waits for another resume, parked.
+          synchronized (p) {
+            p.detached = true;
+            p.parkedUntil = parking.deadline();
+          }
+          parking.park(p);
+          publishMoved(p);
+        }
+        throw e;
+      }
+    }
+    publishMoved(p);
+    observer.resumed(true);
+    return p;
+  }
+
+  /** Listens to a taken-over participant's endpoints: its camera, its screen, and what it receives. */
+  private void listenToMedia(Participant p, String requestId) {
+    try {
+      media.listen(p.kmsUrl, p.publisherEndpoint,
+          c -> p.channel.send(new ServerMessage.IceCandidateFound(p.name, c, Stream.WEBCAM)));
+    } catch (MediaServer.MediaException e) {
+      if (!e.refused()) {
+        throw e;
+      }
+      log.warn("{} in room {} cannot resume: its endpoint {} is gone", p.name, p.roomId, p.publisherEndpoint);
+      departures.leave(p);
+      throw ended("the session's media is gone; join again", requestId);
+    }
+    if (p.screenEndpoint != null) {
+      try {
+        media.listen(p.kmsUrl, p.screenEndpoint,
+            c -> p.channel.send(new ServerMessage.IceCandidateFound(p.name, c, Stream.SCREEN)));
+      } catch (MediaServer.MediaException e) {
+        if (!e.refused()) {
+          throw e;
+        }
+        synchronized (p) {
+          p.screenEndpoint = null; // gone: the others are told it stopped
+          records.write(p);
+        }
+        events.publish(p.roomId, new RoomEvents.ScreenShared(p.name, p.memberId, podId, false));
+      }
+    }
+    listenToSubscriptions(p);
+  }
+
+  /** The pod that served the participant lets it go (closing the old socket if it is still open). */
+  private void publishMoved(Participant p) {
+    BestEffort.run(p.name, p.roomId, () -> events.publish(p.roomId, new RoomEvents.Moved(p.name, p.memberId,
+        podId)));
+  }
+
+  /**
+   * Listens to a taken-over participant's subscriptions; those whose sender left meanwhile (its
+   * old pod was not there to release them) are released.
+   */
+  private void listenToSubscriptions(Participant p) {
+    Map<String, RoomStore.MemberRecord> members = store.members(p.roomId);
+    Map<String, String> subscriptions;
+    synchronized (p) {
+      subscriptions = Map.copyOf(p.subscriptions);
+    }
+    boolean changed = false;
+    for (Map.Entry<String, String> s : subscriptions.entrySet()) {
+      String key = s.getKey();
+      Stream stream = key.endsWith("#screen") ? Stream.SCREEN : Stream.WEBCAM;
+      String sender = stream == Stream.SCREEN ? key.substring(0, key.length() - "#screen".length()) : key;
+      RoomStore.MemberRecord source = members.get(sender);
+      boolean kept = source != null && (stream == Stream.WEBCAM || source.screen() != null);
+      if (kept) {
+        try {
+          media.listen(p.kmsUrl, s.getValue(),
+              c -> p.channel.send(new ServerMessage.IceCandidateFound(sender, c, stream)));
+        } catch (MediaServer.MediaException e) {
+          if (!e.refused()) {
+            throw e;
+          }
+          kept = false;
+        }
+      }
+      if (!kept) {
+        cleanup.release(p.kmsUrl, s.getValue());
+        load.report(p.roomId, p.nodeId, -1, 0);
+        synchronized (p) {
+          p.subscriptions.remove(key);
+        }
+        changed = true;
+      }
+    }
+    if (changed) {
+      records.persist(p);
+    }
+  }
+}

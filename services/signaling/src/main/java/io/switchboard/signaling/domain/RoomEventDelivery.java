@@ -1,0 +1,152 @@
+package io.switchboard.signaling.domain;
+
+import io.switchboard.groupcall.protocol.ServerMessage;
+import io.switchboard.groupcall.protocol.Stream;
+import java.util.List;
+import org.slf4j.MDC;
+
+/**
+ * A room's events, from whichever pod published them (this one too), turned into what this pod's
+ * participants in the room are told, and what they let go of.
+ */
+final class RoomEventDelivery {
+
+  private final RoomStore store;
+  private final MediaCleanup cleanup;
+  private final LoadReporter load;
+  private final MemberRecords records;
+  private final Departures departures;
+  private final ScreenSharing screens;
+  private final Broadcast broadcast;
+  private final RoomRebuild rebuild;
+  private final LocalRooms local;
+  private final RoomLocks locks;
+  private final String podId;
+
+  RoomEventDelivery(RoomStore store, MediaCleanup cleanup, LoadReporter load, MemberRecords records,
+      Departures departures, ScreenSharing screens, Broadcast broadcast, RoomRebuild rebuild, LocalRooms local,
+      RoomLocks locks, String podId) {
+    this.store = store;
+    this.cleanup = cleanup;
+    this.load = load;
+    this.records = records;
+    this.departures = departures;
+    this.screens = screens;
+    this.broadcast = broadcast;
+    this.rebuild = rebuild;
+    this.local = local;
+    this.locks = locks;
+    this.podId = podId;
+  }
+
+  /** An event of a room this pod has participants in. */
+  void onRoomEvent(String roomId, RoomEvents.RoomEvent event) {
+    try (var room = MDC.putCloseable("room", roomId)) {
+      deliver(roomId, event);
+    }
+  }
+
+  private void deliver(String roomId, RoomEvents.RoomEvent event) {
+    if (event instanceof RoomEvents.Rebuilt) {
+      rebuild.takeInLater(roomId, local.in(roomId));
+      return;
+    }
+    RoomEvents.MemberEvent about = (RoomEvents.MemberEvent) event;
+    Participant subject;
+    try (var held = locks.hold(roomId)) {
+      List<Participant> here = local.in(roomId);
+      List<Participant> others = here.stream().filter(p -> !p.name.equals(about.name())).toList();
+      Participant named = local.get(roomId, about.name());
+      subject = named != null && named.memberId.equals(about.memberId()) ? named : null;
+      if (about instanceof RoomEvents.MediaChanged media) {
+        here.forEach(p -> p.channel.send(new ServerMessage.ParticipantMediaState(media.name(), media.audio(),
+            media.video())));
+      } else if (about instanceof RoomEvents.ScreenShared screen) {
+        others.forEach(p -> screens.changed(p, screen));
+      } else if (about instanceof RoomEvents.PresenterChanged presenter) {
+        if (!presenter.presenting()) {
+          others.forEach(p -> broadcast.presenterStopped(p, presenter));
+        }
+      } else if (about instanceof RoomEvents.RecordingChanged recording) {
+        here.forEach(p -> p.channel.send(new ServerMessage.Recording(recording.name(), recording.recording(),
+            recording.uri())));
+      } else if (about instanceof RoomEvents.ChatSent chat) {
+        here.stream().filter(p -> isAddressedTo(chat, p)).forEach(p -> p.channel.send(
+            new ServerMessage.ChatMessage(chat.name(), chat.text(), chat.to(), chat.ts())));
+      } else if (about instanceof RoomEvents.Joined || about instanceof RoomEvents.Left) {
+        for (Participant p : here) {
+          if (p != subject) {
+            tellArrivalOrDeparture(p, about);
+          }
+        }
+      }
+    }
+    if (subject == null || subject.gone) {
+      return;
+    }
+    if (about instanceof RoomEvents.Left) {
+      departures.stopServing(subject, false); // a janitor removed it: its wait ran out
+    } else if (about instanceof RoomEvents.Moved && !about.pod().equals(podId)
+        && store.member(roomId, subject.name).map(m -> !m.pod().equals(podId)).orElse(true)) {
+      departures.stopServing(subject, true); // (the record is read again: a resume back here may have followed the move)
+    }
+  }
+
+  /** A chat message reaches the whole room, or the addressee and the writer of a direct one. */
+  private static boolean isAddressedTo(RoomEvents.ChatSent chat, Participant p) {
+    return chat.to() == null || p.name.equals(chat.to()) || p.name.equals(chat.name());
+  }
+
+  /**
+   * Tells {@code p} that someone joined or left, each once: a name the client knows under an
+   * earlier membership is announced as having left before its new membership arrives.
+   */
+  private void tellArrivalOrDeparture(Participant p, RoomEvents.MemberEvent event) {
+    if (p.name.equals(event.name()) && p.memberId.equals(event.memberId())) {
+      return;
+    }
+    String endpoint = null;
+    String screen = null;
+    boolean arrived = false;
+    boolean leftEarlier = false;
+    synchronized (p) {
+      String known = p.known.get(event.name());
+      if (event instanceof RoomEvents.Joined) {
+        if (!event.memberId().equals(known)) {
+          // A name the client knows under an earlier membership left before it rejoined; that
+          // leave is announced first, whatever order the events came in.
+          leftEarlier = known != null;
+          endpoint = leftEarlier ? p.subscriptions.remove(event.name()) : null;
+          p.known.put(event.name(), event.memberId());
+          arrived = true;
+        }
+      } else if (event.memberId().equals(known)) {
+        endpoint = p.subscriptions.remove(event.name());
+        screen = p.subscriptions.remove(Negotiation.key(event.name(), Stream.SCREEN));
+        p.pendingCandidates.remove(event.name());
+        p.pendingCandidates.remove(Negotiation.key(event.name(), Stream.SCREEN));
+        p.known.remove(event.name());
+        leftEarlier = true;
+      }
+    }
+    int released = 0;
+    for (String e : new String[] {endpoint, screen}) {
+      if (e != null) {
+        cleanup.release(p.kmsUrl, e);
+        released++;
+      }
+    }
+    if (released > 0) {
+      int n = released;
+      BestEffort.run(p.name, p.roomId, () -> load.report(p.roomId, p.nodeId, -n, 0));
+      records.persistBestEffort(p);
+    }
+    if (leftEarlier) {
+      p.channel.send(new ServerMessage.ParticipantLeft(event.name()));
+    }
+    if (arrived) {
+      RoomEvents.Joined joined = (RoomEvents.Joined) event;
+      p.channel.send(new ServerMessage.NewParticipantArrived(joined.name(), joined.audio(), joined.video()));
+    }
+  }
+}

@@ -1,0 +1,122 @@
+package io.switchboard.signaling.domain;
+
+import io.switchboard.groupcall.protocol.ErrorCode;
+import io.switchboard.groupcall.protocol.ProtocolException;
+import io.switchboard.presence.PresenceType;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens a room on its first join (placement, then a pipeline on the chosen node), once across all
+ * pods, and closes it when its last member left.
+ */
+final class RoomOpener {
+
+  private static final Logger log = LoggerFactory.getLogger(RoomOpener.class);
+  /** How long a join waits for the room another caller is opening. */
+  static final Duration CREATION_WAIT = Duration.ofSeconds(15);
+  private static final Duration POLL = Duration.ofMillis(20);
+
+  /** How a caller waits between looks at the store (tests pass one that moves their clock). */
+  interface Pause {
+    void pause(Duration duration);
+
+    Pause SLEEP = duration -> {
+      try {
+        Thread.sleep(duration.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    };
+  }
+
+  private final RoomStore store;
+  private final RoomPlacementClient placement;
+  private final MediaServer media;
+  private final MediaCleanup cleanup;
+  private final PresenceNotes presence;
+  private final Clock clock;
+  private final Pause pause;
+  private final String podId;
+  private final int expectedParticipants;
+
+  RoomOpener(RoomStore store, RoomPlacementClient placement, MediaServer media, MediaCleanup cleanup,
+      PresenceNotes presence, Clock clock, Pause pause, String podId, int expectedParticipants) {
+    this.store = store;
+    this.placement = placement;
+    this.media = media;
+    this.cleanup = cleanup;
+    this.presence = presence;
+    this.clock = clock;
+    this.pause = pause;
+    this.podId = podId;
+    this.expectedParticipants = expectedParticipants;
+  }
+
+  /**
+   * The room's record, creating it when this is the room's first join. Creation is atomic across
+   * pods: one caller holds the room's creation lock in the store and creates; the others wait for
+   * its record, so two first joins never make two pipelines.
+   */
+  RoomStore.RoomRecord open(String roomId, String roomName, String requestId) {
+    Optional<RoomStore.RoomRecord> existing = store.room(roomId);
+    if (existing.isPresent()) {
+      return existing.get();
+    }
+    String owner = podId + "/" + UUID.randomUUID();
+    long deadline = clock.millis() + CREATION_WAIT.toMillis();
+    while (clock.millis() < deadline) {
+      if (store.lockRoom(roomId, owner)) {
+        try {
+          Optional<RoomStore.RoomRecord> again = store.room(roomId);
+          if (again.isPresent()) {
+            return again.get();
+          }
+          RoomPlacementClient.PlacedRoom placed = placement.place(roomId, expectedParticipants);
+          String pipeline = media.createPipeline(placed.kmsUrl());
+          RoomStore.RoomRecord room = new RoomStore.RoomRecord(placed.nodeId(), placed.kmsUrl(), pipeline);
+          store.saveRoom(roomId, room);
+          log.info("room {} opened on {} (pipeline {})", roomId, placed.nodeId(), pipeline);
+          presence.send(PresenceType.ROOM_OPENED, roomId, roomName, null, placed.nodeId(), null, null, null);
+          return room;
+        } finally {
+          store.unlockRoom(roomId, owner);
+        }
+      }
+      Optional<RoomStore.RoomRecord> created = store.room(roomId);
+      if (created.isPresent()) {
+        return created.get();
+      }
+      pause.pause(POLL);
+    }
+    throw new ProtocolException(ErrorCode.UNAVAILABLE, "room " + roomId + " could not be opened in time; retry",
+        requestId);
+  }
+
+  /** Closes the room if nobody is in it: its record, its pipeline and its placement go. */
+  void closeIfEmpty(String roomId) {
+    Optional<RoomStore.RoomRecord> room = store.room(roomId);
+    if (room.isPresent() && store.deleteIfEmpty(roomId)) {
+      // Presence hears it now, before the slow releases: a join that opens the room again comes after.
+      presence.send(PresenceType.ROOM_CLOSED, roomId, null, room.get().nodeId(), null, null, null);
+      cleanup.release(room.get().kmsUrl(), room.get().pipelineId());
+      try {
+        placement.release(roomId);
+      } catch (RuntimeException e) {
+        log.warn("room {} closed, but its placement could not be released: {}", roomId, e.toString());
+      }
+      log.info("room {} closed", roomId);
+    }
+  }
+
+  /** The pipeline of the participant's room, as the store has it now. */
+  String pipelineOf(Participant p) {
+    return store.room(p.roomId)
+        .orElseThrow(() -> new ProtocolException(ErrorCode.UNAVAILABLE, "room " + p.roomName + " is gone", null))
+        .pipelineId();
+  }
+}

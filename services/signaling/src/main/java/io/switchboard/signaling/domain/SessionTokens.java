@@ -1,0 +1,33 @@
+package io.switchboard.signaling.domain;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HexFormat;
+
+/** Resume tokens: handed to a client at join, and kept in the store only as their hash. */
+final class SessionTokens {
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private SessionTokens() {}
+
+  /** A new token: 32 random bytes, base64url. */
+  static String newToken() {
+    byte[] bytes = new byte[32];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /** The token's SHA-256, hex: a read of Redis does not hand out sessions. */
+  static String hash(String token) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
