@@ -150,7 +150,10 @@ class SignalingConfiguration {
 
   @Bean
   GroupCallSocketHandler groupCallSocketHandler(GroupCallService calls, io.micrometer.core.instrument.MeterRegistry registry) {
-    return new GroupCallSocketHandler(calls, properties.signaling(), registry);
+    SignalingProperties.Signaling s = properties.signaling();
+    return new GroupCallSocketHandler(calls, new io.switchboard.signaling.ws.SocketSettings(s.maxFrameBytes(),
+        s.messagesPerSecond(), s.messageBurst(), s.requireIdentity(), s.identitySecret(), s.sendTimeLimit(),
+        s.sendBufferBytes()), registry);
   }
 
   /** The container refuses bigger frames itself, closing the socket with 1009. */

@@ -7,7 +7,6 @@ import io.switchboard.groupcall.protocol.MessageDecoder;
 import io.switchboard.groupcall.protocol.MessageEncoder;
 import io.switchboard.groupcall.protocol.ProtocolException;
 import io.switchboard.groupcall.protocol.ServerMessage;
-import io.switchboard.signaling.config.SignalingProperties;
 import io.switchboard.signaling.domain.Access;
 import io.switchboard.signaling.domain.GroupCallService;
 import io.switchboard.signaling.domain.MediaServer;
@@ -43,7 +42,7 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
   private static final Logger log = LoggerFactory.getLogger(GroupCallSocketHandler.class);
 
   private final GroupCallService calls;
-  private final SignalingProperties.Signaling properties;
+  private final SocketSettings settings;
   /** Verifies the gateway's signed identity; null when no identity secret is set (headers trusted as they come). */
   private final IdentityAssertions assertions;
   private final MessageDecoder decoder = new MessageDecoder();
@@ -53,11 +52,11 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
   /** Set when the pod stops: no socket is served any more, each is told to reconnect elsewhere. */
   private volatile boolean draining;
 
-  public GroupCallSocketHandler(GroupCallService calls, SignalingProperties.Signaling properties,
+  public GroupCallSocketHandler(GroupCallService calls, SocketSettings settings,
       io.micrometer.core.instrument.MeterRegistry registry) {
     this.calls = calls;
-    this.properties = properties;
-    this.assertions = properties.identitySecret().isEmpty() ? null : new IdentityAssertions(properties.identitySecret());
+    this.settings = settings;
+    this.assertions = settings.identitySecret().isEmpty() ? null : new IdentityAssertions(settings.identitySecret());
     this.metrics = new SignalingMetrics(registry, calls, sockets::size);
   }
 
@@ -102,10 +101,10 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
 
   @Override
   public void afterConnectionEstablished(WebSocketSession session) {
-    session.setTextMessageSizeLimit(properties.maxFrameBytes());
+    session.setTextMessageSizeLimit(settings.maxFrameBytes());
     Access access = accessOf(session);
-    ClientSocket socket = new ClientSocket(session, encoder, properties.sendTimeLimit(),
-        properties.sendBufferBytes(), properties.messagesPerSecond(), properties.messageBurst(),
+    ClientSocket socket = new ClientSocket(session, encoder, settings.sendTimeLimit(),
+        settings.sendBufferBytes(), settings.messagesPerSecond(), settings.messageBurst(),
         access == null ? Access.ANYONE : access);
     if (access == null) {
       String why = assertions != null ? "identity assertion missing or invalid" : "incomplete identity headers";
@@ -113,7 +112,7 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
       socket.close(new CloseStatus(FORBIDDEN, why));
       return;
     }
-    if (properties.requireIdentity() && !access.restricted()) {
+    if (settings.requireIdentity() && !access.restricted()) {
       socket.send(new ServerMessage.Error(ErrorCode.NOT_ALLOWED.wire(),
           "connect through the gateway with a join token", null));
       socket.close(new CloseStatus(FORBIDDEN, "a join token is required"));
@@ -167,7 +166,7 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
       return;
     }
     if (!socket.allow()) {
-      log.info("socket {} exceeded {} messages/s: closing", session.getId(), properties.messagesPerSecond());
+      log.info("socket {} exceeded {} messages/s: closing", session.getId(), settings.messagesPerSecond());
       session.close(CloseStatus.POLICY_VIOLATION.withReason("message rate limit exceeded"));
       return;
     }
