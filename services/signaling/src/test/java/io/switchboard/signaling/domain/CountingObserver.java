@@ -1,0 +1,63 @@
+package io.switchboard.signaling.domain;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A {@link CallObserver} that counts what it is told; thread-safe. */
+public final class CountingObserver implements CallObserver {
+
+  private final AtomicInteger resumedHere = new AtomicInteger();
+  private final AtomicInteger resumedFromElsewhere = new AtomicInteger();
+  private final AtomicInteger expired = new AtomicInteger();
+  private final AtomicInteger adoptedPods = new AtomicInteger();
+  private final AtomicInteger adoptedMembers = new AtomicInteger();
+  private final AtomicInteger roomsRebuilt = new AtomicInteger();
+
+  @Override
+  public void resumed(boolean elsewhere) {
+    (elsewhere ? resumedFromElsewhere : resumedHere).incrementAndGet();
+  }
+
+  @Override
+  public void expired() {
+    expired.incrementAndGet();
+  }
+
+  @Override
+  public void adoptedDeadPod(int members) {
+    adoptedPods.incrementAndGet();
+    adoptedMembers.addAndGet(members);
+  }
+
+  @Override
+  public void roomRebuilt() {
+    roomsRebuilt.incrementAndGet();
+  }
+
+  /** Resumes of participants this pod served already. */
+  public int resumedHere() {
+    return resumedHere.get();
+  }
+
+  /** Resumes of participants another pod served before. */
+  public int resumedFromElsewhere() {
+    return resumedFromElsewhere.get();
+  }
+
+  /** Participants removed because they did not resume in time. */
+  public int expiries() {
+    return expired.get();
+  }
+
+  /** Dead pods adopted (and the members parked with them: {@link #adoptedMembers}). */
+  public int adoptedPods() {
+    return adoptedPods.get();
+  }
+
+  public int adoptedMembers() {
+    return adoptedMembers.get();
+  }
+
+  public int roomsRebuilt() {
+    return roomsRebuilt.get();
+  }
+}
