@@ -400,14 +400,14 @@ class FakesTest {
       List<String> heard = new CopyOnWriteArrayList<>();
       Set<String> threads = ConcurrentHashMap.newKeySet();
       podA.follow("r", e -> {
-        heard.add("a " + e.name());
+        heard.add("a " + ((RoomEvents.MemberEvent) e).name());
         threads.add(Thread.currentThread().getName());
       });
-      podB.follow("r", e -> heard.add("b " + e.name()));
-      podC.follow("other", e -> heard.add("c " + e.name()));
+      podB.follow("r", e -> heard.add("b " + ((RoomEvents.MemberEvent) e).name()));
+      podC.follow("other", e -> heard.add("c " + ((RoomEvents.MemberEvent) e).name()));
 
       for (int i = 0; i < 50; i++) {
-        podA.publish("r", RoomEvent.joined("p" + i, "m-" + i, "pod-a", true, true));
+        podA.publish("r", new RoomEvents.Joined("p" + i, "m-" + i, "pod-a", true, true));
       }
       bus.settle();
 
@@ -426,13 +426,13 @@ class FakesTest {
       InMemoryRoomEvents podA = bus.forPod();
       List<String> heard = new CopyOnWriteArrayList<>();
 
-      podA.publish("r", RoomEvent.left("before", "m-0", "pod-a"));
-      podA.follow("r", e -> heard.add(e.name()));
+      podA.publish("r", new RoomEvents.Left("before", "m-0", "pod-a"));
+      podA.follow("r", e -> heard.add(((RoomEvents.MemberEvent) e).name()));
       assertThat(podA.follows("r")).isTrue();
-      podA.publish("r", RoomEvent.left("during", "m-1", "pod-a"));
+      podA.publish("r", new RoomEvents.Left("during", "m-1", "pod-a"));
       bus.settle();
       podA.unfollow("r");
-      podA.publish("r", RoomEvent.left("after", "m-2", "pod-a"));
+      podA.publish("r", new RoomEvents.Left("after", "m-2", "pod-a"));
       bus.settle();
 
       assertThat(heard).containsExactly("during");
@@ -445,16 +445,16 @@ class FakesTest {
       CountDownLatch release = new CountDownLatch(1);
       List<String> heard = new CopyOnWriteArrayList<>();
       pod.follow("r", e -> {
-        heard.add(e.name());
-        if (e.name().equals("first")) {
+        heard.add(((RoomEvents.MemberEvent) e).name());
+        if (((RoomEvents.MemberEvent) e).name().equals("first")) {
           await(release);
-          pod.publish("r", RoomEvent.left("echo", "m-2", "pod-a"));
+          pod.publish("r", new RoomEvents.Left("echo", "m-2", "pod-a"));
           throw new IllegalStateException("a listener failing");
         }
       });
 
-      pod.publish("r", RoomEvent.left("first", "m-1", "pod-a"));
-      pod.publish("r", RoomEvent.left("second", "m-3", "pod-a"));
+      pod.publish("r", new RoomEvents.Left("first", "m-1", "pod-a"));
+      pod.publish("r", new RoomEvents.Left("second", "m-3", "pod-a"));
       Thread releaser = new Thread(() -> {
         sleep(100);
         release.countDown();
