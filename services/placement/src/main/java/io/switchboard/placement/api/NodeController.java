@@ -5,7 +5,7 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.switchboard.placement.domain.NodeState;
 import io.switchboard.placement.domain.PlacementStore;
-import io.switchboard.placement.domain.RoomIds;
+import io.switchboard.placement.domain.IdSyntax;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -71,7 +71,7 @@ class NodeController {
   }
 
   private static void checkNodeId(String nodeId) {
-    if (!RoomIds.valid(nodeId)) {
+    if (!IdSyntax.valid(nodeId)) {
       throw ApiException.badRequest("invalid-node-id", "a node id is 1 to 128 characters of A-Z a-z 0-9 . _ ~ -");
     }
   }

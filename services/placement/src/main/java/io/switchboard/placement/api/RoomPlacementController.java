@@ -7,7 +7,7 @@ import io.switchboard.placement.PlacementMetrics;
 import io.switchboard.placement.RoomPlacementService;
 import io.switchboard.placement.config.PlacementProperties;
 import io.switchboard.placement.domain.PlacementResult;
-import io.switchboard.placement.domain.RoomIds;
+import io.switchboard.placement.domain.IdSyntax;
 import io.switchboard.placement.domain.RoomLoad;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -89,7 +89,7 @@ class RoomPlacementController {
   }
 
   private void checkRoomId(String roomId) {
-    if (!RoomIds.valid(roomId)) {
+    if (!IdSyntax.valid(roomId)) {
       metrics.rejected();
       throw ApiException.badRequest("invalid-room-id",
           "a room id is 1 to 128 characters of A-Z a-z 0-9 . _ ~ -");

@@ -123,14 +123,14 @@ class NodeSelectorTest {
 
   @Test
   void roomIdsAreUrlAndKeySafe() {
-    assertThat(RoomIds.valid("team-standup_2026.11~a")).isTrue();
-    assertThat(RoomIds.valid("")).isFalse();
-    assertThat(RoomIds.valid("a b")).isFalse();
-    assertThat(RoomIds.valid("a:b")).isFalse();
-    assertThat(RoomIds.valid("..")).isFalse();
-    assertThat(RoomIds.valid(".")).isFalse();
-    assertThat(RoomIds.valid("..a")).isTrue();
-    assertThat(RoomIds.valid("x".repeat(129))).isFalse();
-    assertThat(RoomIds.valid(null)).isFalse();
+    assertThat(IdSyntax.valid("team-standup_2026.11~a")).isTrue();
+    assertThat(IdSyntax.valid("")).isFalse();
+    assertThat(IdSyntax.valid("a b")).isFalse();
+    assertThat(IdSyntax.valid("a:b")).isFalse();
+    assertThat(IdSyntax.valid("..")).isFalse();
+    assertThat(IdSyntax.valid(".")).isFalse();
+    assertThat(IdSyntax.valid("..a")).isTrue();
+    assertThat(IdSyntax.valid("x".repeat(129))).isFalse();
+    assertThat(IdSyntax.valid(null)).isFalse();
   }
 }
