@@ -1,7 +1,7 @@
 package io.switchboard.signaling.config;
 
 import io.switchboard.signaling.domain.GroupCallService;
-import io.switchboard.signaling.store.redis.RedisNodeAnnouncements;
+import io.switchboard.signaling.domain.NodeLosses;
 import io.switchboard.signaling.ws.GroupCallSocketHandler;
 import java.time.Duration;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
@@ -69,28 +69,28 @@ final class PodLifecycle {
    */
   static final class CallService implements SmartLifecycle {
     private final GroupCallService calls;
-    private final RedisNodeAnnouncements announcements;
+    private final NodeLosses losses;
     private final AutoCloseable presence;
     private volatile boolean running;
 
     /** {@code presence} (may be null) closes here too: its events are numbered in Redis, which stops next. */
-    CallService(GroupCallService calls, RedisNodeAnnouncements announcements, AutoCloseable presence) {
+    CallService(GroupCallService calls, NodeLosses losses, AutoCloseable presence) {
       this.calls = calls;
-      this.announcements = announcements;
+      this.losses = losses;
       this.presence = presence;
     }
 
     @Override
     public void start() {
       calls.start();
-      announcements.start();
+      losses.start(calls::nodeLost);
       running = true;
     }
 
     @Override
     public void stop() {
       running = false;
-      announcements.close();
+      losses.close();
       calls.close();
       if (presence != null) {
         try {

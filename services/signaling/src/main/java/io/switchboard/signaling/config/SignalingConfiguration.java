@@ -2,6 +2,7 @@ package io.switchboard.signaling.config;
 
 import io.switchboard.signaling.domain.GroupCallService;
 import io.switchboard.signaling.domain.LoadReporter;
+import io.switchboard.signaling.domain.NodeLosses;
 import io.switchboard.signaling.domain.PodRegistry;
 import io.switchboard.signaling.store.redis.RedisNodeAnnouncements;
 import io.switchboard.signaling.store.redis.RedisPodRegistry;
@@ -129,17 +130,14 @@ class SignalingConfiguration {
   }
 
   @Bean
-  RedisNodeAnnouncements nodeAnnouncements(GroupCallService calls,
-      org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory factory) {
-    return new RedisNodeAnnouncements((io.lettuce.core.RedisClient) factory.getRequiredNativeClient(),
-        a -> calls.nodeLost(a.nodeId(), a.type() == io.switchboard.placement.contract.NodeAnnouncement.Type.NODE_DOWN,
-            a.rooms(), a.type() + ": " + a.reason()));
+  NodeLosses nodeLosses(org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory factory) {
+    return new RedisNodeAnnouncements((io.lettuce.core.RedisClient) factory.getRequiredNativeClient());
   }
 
   @Bean
-  PodLifecycle.CallService callServiceLifecycle(GroupCallService calls, RedisNodeAnnouncements announcements,
+  PodLifecycle.CallService callServiceLifecycle(GroupCallService calls, NodeLosses losses,
       org.springframework.beans.factory.ObjectProvider<io.switchboard.signaling.presence.kafka.KafkaPresenceFeed> presence) {
-    return new PodLifecycle.CallService(calls, announcements, presence.getIfAvailable());
+    return new PodLifecycle.CallService(calls, losses, presence.getIfAvailable());
   }
 
   @Bean

@@ -5,7 +5,6 @@ import io.switchboard.groupcall.protocol.ErrorCode;
 import io.switchboard.groupcall.protocol.ProtocolException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import org.slf4j.MDC;
 
 /**
@@ -196,8 +195,8 @@ public final class GroupCallService implements AutoCloseable {
    * Placement announced that a KMS node is gone (DOWN, or drained past its deadline) and removed
    * the placements of its rooms: each is rebuilt on a new node and its participants renegotiate.
    */
-  public void nodeLost(String nodeId, boolean down, List<String> rooms, String reason) {
-    rebuild.nodeLost(nodeId, down, rooms, reason);
+  public void nodeLost(NodeLosses.NodeLoss loss) {
+    rebuild.nodeLost(loss.nodeId(), loss.down(), loss.rooms(), loss.reason());
   }
 
   /**

@@ -6,6 +6,7 @@ import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.switchboard.placement.contract.NodeAnnouncement;
 import io.switchboard.placement.contract.PlacementKeys;
+import io.switchboard.signaling.domain.NodeLosses;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
@@ -18,22 +19,23 @@ import org.slf4j.LoggerFactory;
  * on a connection of its own (a blocking XREAD must not hold up the shared one). Every pod reads
  * every announcement; the room's lock decides which pod rebuilds a room.
  */
-public final class RedisNodeAnnouncements implements AutoCloseable {
+public final class RedisNodeAnnouncements implements NodeLosses {
 
   private static final Logger log = LoggerFactory.getLogger(RedisNodeAnnouncements.class);
   private static final Duration BLOCK = Duration.ofSeconds(2);
 
   private final RedisClient client;
-  private final Consumer<NodeAnnouncement> listener;
+  private volatile Consumer<NodeLoss> listener;
   private volatile boolean running;
   private Thread reader;
 
-  public RedisNodeAnnouncements(RedisClient client, Consumer<NodeAnnouncement> listener) {
+  public RedisNodeAnnouncements(RedisClient client) {
     this.client = client;
-    this.listener = listener;
   }
 
-  public synchronized void start() {
+  @Override
+  public synchronized void start(Consumer<NodeLoss> listener) {
+    this.listener = listener;
     running = true;
     reader = new Thread(this::follow, "node-announcements");
     reader.setDaemon(true);
@@ -61,7 +63,7 @@ public final class RedisNodeAnnouncements implements AutoCloseable {
         for (StreamMessage<String, String> message : read) {
           last = message.getId();
           try {
-            listener.accept(NodeAnnouncement.fromFields(message.getBody()));
+            listener.accept(lossOf(NodeAnnouncement.fromFields(message.getBody())));
           } catch (RuntimeException e) {
             log.warn("announcement {} not handled: {}", message, e.toString());
           }
@@ -81,6 +83,11 @@ public final class RedisNodeAnnouncements implements AutoCloseable {
     if (connection != null) {
       connection.closeAsync();
     }
+  }
+
+  /** Placement's announcement as the domain hears it. */
+  static NodeLoss lossOf(NodeAnnouncement a) {
+    return new NodeLoss(a.nodeId(), a.type() == NodeAnnouncement.Type.NODE_DOWN, a.rooms(), a.type() + ": " + a.reason());
   }
 
   private static void pause() {
