@@ -15,6 +15,10 @@ public final class IdentityHeaders {
   /** The signed statement: claims {@code sub}, {@code room}, {@code grants}, {@code exp}, audience {@link #AUDIENCE}. */
   public static final String ASSERTION = "X-Switchboard-Assertion";
   public static final String AUDIENCE = "switchboard-signaling";
+  /** The assertion's claim naming the room (a join token's too); {@code sub} names the identity. */
+  public static final String ROOM_CLAIM = "room";
+  /** The assertion's claim listing the grants' {@link Grant#wire()} names (a join token's too). */
+  public static final String GRANTS_CLAIM = "grants";
 
   private IdentityHeaders() {}
 }

@@ -44,7 +44,7 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
   private final GroupCallService calls;
   private final SocketSettings settings;
   /** Verifies the gateway's signed identity; null when no identity secret is set (headers trusted as they come). */
-  private final IdentityAssertions assertions;
+  private final IdentityVerifier assertions;
   private final MessageDecoder decoder = new MessageDecoder();
   private final MessageEncoder encoder = new MessageEncoder();
   private final Map<String, ClientSocket> sockets = new ConcurrentHashMap<>();
@@ -56,7 +56,7 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
       io.micrometer.core.instrument.MeterRegistry registry) {
     this.calls = calls;
     this.settings = settings;
-    this.assertions = settings.identitySecret().isEmpty() ? null : new IdentityAssertions(settings.identitySecret());
+    this.assertions = settings.identitySecret().isEmpty() ? null : new IdentityVerifier(settings.identitySecret());
     this.metrics = new SignalingMetrics(registry, calls, sockets::size);
   }
 

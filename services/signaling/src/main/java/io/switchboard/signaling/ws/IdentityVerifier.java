@@ -20,18 +20,18 @@ import java.util.Set;
  * the gateway shares ({@code switchboard.gateway.identity-secret}). With it, a pod believes only
  * identities the gateway signed, whoever else can reach its port.
  */
-final class IdentityAssertions {
+final class IdentityVerifier {
 
 
   private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
 
-  IdentityAssertions(String secret) {
+  IdentityVerifier(String secret) {
     byte[] key = secret.getBytes(StandardCharsets.UTF_8);
     if (key.length < 32) {
       throw new IllegalArgumentException("switchboard.signaling.identity-secret must be at least 32 bytes");
     }
     processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.HS256, new ImmutableSecret<>(key)));
-    processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(IdentityHeaders.AUDIENCE, null, Set.of("sub", "exp", "room")));
+    processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(IdentityHeaders.AUDIENCE, null, Set.of("sub", "exp", IdentityHeaders.ROOM_CLAIM)));
   }
 
   /** The access the assertion states, or null when it is missing, forged, expired or malformed. */
@@ -41,8 +41,8 @@ final class IdentityAssertions {
     }
     try {
       JWTClaimsSet claims = processor.process(assertion, null);
-      List<String> grants = claims.getStringListClaim("grants");
-      return new Access(claims.getSubject(), claims.getStringClaim("room"),
+      List<String> grants = claims.getStringListClaim(IdentityHeaders.GRANTS_CLAIM);
+      return new Access(claims.getSubject(), claims.getStringClaim(IdentityHeaders.ROOM_CLAIM),
           Access.parseGrants(grants == null ? "" : String.join(",", grants)));
     } catch (Exception e) {
       return null;
