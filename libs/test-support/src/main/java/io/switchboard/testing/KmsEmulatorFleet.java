@@ -1,5 +1,6 @@
 package io.switchboard.testing;
 
+import io.switchboard.launchers.LoopbackPorts;
 import io.switchboard.kms.emulator.EmulatorConfig;
 import io.switchboard.kms.emulator.KmsEmulator;
 import java.util.ArrayList;

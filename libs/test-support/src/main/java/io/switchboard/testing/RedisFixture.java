@@ -1,5 +1,6 @@
 package io.switchboard.testing;
 
+import io.switchboard.launchers.RedisServerProcess;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;

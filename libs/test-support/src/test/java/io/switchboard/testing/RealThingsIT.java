@@ -1,5 +1,8 @@
 package io.switchboard.testing;
 
+import io.switchboard.launchers.KafkaBroker;
+import io.switchboard.launchers.KmsEmulatorProcess;
+import io.switchboard.launchers.RedisServerProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -5,8 +5,8 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.gateway.routing.OpenSockets;
 import io.switchboard.testing.KmsEmulatorFleet;
-import io.switchboard.testing.RedisServerProcess;
-import io.switchboard.testing.ServiceProcess;
+import io.switchboard.launchers.RedisServerProcess;
+import io.switchboard.launchers.ServiceProcess;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -49,7 +49,7 @@ final class GatewayFixture implements AutoCloseable {
 
   GatewayFixture(int signalingPods) {
     for (int i = 0; i < signalingPods; i++) {
-      pods.add(startPod(i, io.switchboard.testing.LoopbackPorts.free()));
+      pods.add(startPod(i, io.switchboard.launchers.LoopbackPorts.free()));
     }
   }
 

@@ -292,7 +292,7 @@ class OpenModeIT {
 
   @Test
   void withNoReadySignalingPodASocketIsToldToRetry() {
-    ConfigurableApplicationContext nowhere = STACK.gatewayTo(List.of("http://127.0.0.1:" + io.switchboard.testing.LoopbackPorts.free()));
+    ConfigurableApplicationContext nowhere = STACK.gatewayTo(List.of("http://127.0.0.1:" + io.switchboard.launchers.LoopbackPorts.free()));
     GatewaySocket s = GatewaySocket.to(url(nowhere, "/groupcall")).open();
     assertThat(s.next("error").path("code").asString()).isEqualTo("unavailable");
     assertThat(s.awaitClose().code()).isEqualTo(1013);

@@ -4,7 +4,7 @@ import static io.switchboard.signaling.BrowserSocket.message;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.testing.KmsEmulatorFleet;
-import io.switchboard.testing.RedisServerProcess;
+import io.switchboard.launchers.RedisServerProcess;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;

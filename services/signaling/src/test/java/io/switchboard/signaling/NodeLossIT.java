@@ -10,7 +10,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.kms.emulator.KmsEmulator;
 import io.switchboard.testing.KmsEmulatorFleet;
-import io.switchboard.testing.RedisServerProcess;
+import io.switchboard.launchers.RedisServerProcess;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;

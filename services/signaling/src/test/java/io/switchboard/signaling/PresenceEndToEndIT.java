@@ -7,10 +7,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.presence.PresenceContract;
-import io.switchboard.testing.KafkaBrokerProcess;
+import io.switchboard.launchers.KafkaBrokerProcess;
 import io.switchboard.testing.KmsEmulatorFleet;
-import io.switchboard.testing.RedisServerProcess;
-import io.switchboard.testing.ServiceProcess;
+import io.switchboard.launchers.RedisServerProcess;
+import io.switchboard.launchers.ServiceProcess;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -8,10 +8,10 @@ import io.cloudevents.CloudEvent;
 import io.switchboard.presence.PresenceContract;
 import io.switchboard.presence.PresenceEvent;
 import io.switchboard.presence.PresenceType;
-import io.switchboard.testing.KafkaBroker;
-import io.switchboard.testing.KafkaBrokerProcess;
+import io.switchboard.launchers.KafkaBroker;
+import io.switchboard.launchers.KafkaBrokerProcess;
 import io.switchboard.testing.KmsEmulatorFleet;
-import io.switchboard.testing.RedisServerProcess;
+import io.switchboard.launchers.RedisServerProcess;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -136,7 +136,7 @@ class PresenceEventsIT {
   @Test
   void aDeadPodsParticipantIsReportedByThePodThatRemains() {
     try (KafkaBroker kafka = KafkaBroker.start(PresenceContract.TOPIC);
-        io.switchboard.testing.ServiceProcess podA = io.switchboard.testing.ServiceProcess.start("signaling",
+        io.switchboard.launchers.ServiceProcess podA = io.switchboard.launchers.ServiceProcess.start("signaling",
             "--spring.data.redis.url=" + REDIS.url(), "--switchboard.placement.url=" + PLACEMENT.url(),
             "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(), "--switchboard.signaling.pod-id=doomed",
             "--switchboard.signaling.resume-grace=2s", SignalingPods.FAST_HEARTBEATS.get(0),

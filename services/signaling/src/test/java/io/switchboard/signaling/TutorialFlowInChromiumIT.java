@@ -8,7 +8,7 @@ import com.microsoft.playwright.Page;
 import com.sun.net.httpserver.HttpServer;
 import io.switchboard.testing.HeadlessChromium;
 import io.switchboard.testing.KmsEmulatorFleet;
-import io.switchboard.testing.RedisServerProcess;
+import io.switchboard.launchers.RedisServerProcess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

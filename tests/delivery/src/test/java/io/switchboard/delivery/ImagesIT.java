@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.switchboard.testing.KafkaBroker;
-import io.switchboard.testing.LoopbackPorts;
-import io.switchboard.testing.RedisServerProcess;
+import io.switchboard.launchers.KafkaBroker;
+import io.switchboard.launchers.LoopbackPorts;
+import io.switchboard.launchers.RedisServerProcess;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;

@@ -1,7 +1,7 @@
 package io.switchboard.delivery;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.switchboard.testing.LoopbackPorts;
+import io.switchboard.launchers.LoopbackPorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

@@ -5,7 +5,7 @@ import io.switchboard.placement.domain.LeastLoadedSelector;
 import io.switchboard.placement.domain.NodeSelector;
 import io.switchboard.placement.domain.PowerOfTwoChoicesSelector;
 import io.switchboard.placement.store.redis.RedisPlacementStore;
-import io.switchboard.testing.RedisServerProcess;
+import io.switchboard.launchers.RedisServerProcess;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;

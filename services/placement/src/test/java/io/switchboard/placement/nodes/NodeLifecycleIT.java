@@ -10,7 +10,7 @@ import io.switchboard.placement.contract.LoadReport;
 import io.switchboard.placement.contract.NodeAnnouncement;
 import io.switchboard.placement.contract.PlacementKeys;
 import io.switchboard.testing.KmsEmulatorFleet;
-import io.switchboard.testing.RedisServerProcess;
+import io.switchboard.launchers.RedisServerProcess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.switchboard.testing;
+package io.switchboard.launchers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

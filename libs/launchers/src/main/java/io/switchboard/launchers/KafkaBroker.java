@@ -1,4 +1,4 @@
-package io.switchboard.testing;
+package io.switchboard.launchers;
 
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;

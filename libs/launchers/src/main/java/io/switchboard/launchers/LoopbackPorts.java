@@ -1,4 +1,4 @@
-package io.switchboard.testing;
+package io.switchboard.launchers;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

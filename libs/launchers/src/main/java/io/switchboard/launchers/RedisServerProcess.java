@@ -1,4 +1,4 @@
-package io.switchboard.testing;
+package io.switchboard.launchers;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -63,7 +63,7 @@ public final class RedisServerProcess implements AutoCloseable {
   }
 
   /** Where the binary and working files live until {@link #close()}. */
-  java.nio.file.Path directory() {
+  public java.nio.file.Path directory() {
     return directory.path();
   }
 
