@@ -1,7 +1,6 @@
 package io.switchboard.gateway.edge;
 
 import io.switchboard.gateway.config.GatewayProperties;
-import io.switchboard.gateway.routing.RoomAffinityLoadBalancer;
 import io.switchboard.groupcall.protocol.Grant;
 import io.switchboard.groupcall.protocol.IdentityHeaders;
 import io.switchboard.gateway.tokens.IdentityAssertions;
@@ -35,7 +34,7 @@ import reactor.core.scheduler.Schedulers;
  * address must be under its connection rate and its open-socket cap (both in Redis, shared by all
  * gateway replicas); in secure mode a join token must verify. Then the verified identity, room and
  * grants travel to the pod as {@code X-Switchboard-*} headers, the token itself does not, and the
- * room (token claim, else {@code ?room=}) is left for {@link RoomAffinityLoadBalancer}.
+ * room (token claim, else {@code ?room=}) is left in {@link #ROOM_ATTRIBUTE} for the load balancer.
  */
 public final class GroupCallGuardGatewayFilterFactory
     extends AbstractGatewayFilterFactory<GroupCallGuardGatewayFilterFactory.Config> {
@@ -49,6 +48,11 @@ public final class GroupCallGuardGatewayFilterFactory
   static final java.time.Duration REDIS_WAIT = java.time.Duration.ofMillis(300);
   /** Exchange attribute: when the request arrived (System.nanoTime), for the upgrade latency. */
   public static final String STARTED_ATTRIBUTE = "switchboard.started";
+  /**
+   * Exchange attribute: the room the socket was admitted for (token claim, else {@code ?room=}),
+   * set on routes with room affinity; the load balancer puts the room's sockets on one pod.
+   */
+  public static final String ROOM_ATTRIBUTE = "switchboard.room";
 
   /** Per route: whether sockets need a join token, and whether a known room picks the pod. */
   public static final class Config {
@@ -153,7 +157,7 @@ public final class GroupCallGuardGatewayFilterFactory
     String room = token != null && !JoinToken.ANY_ROOM.equals(token.room()) ? token.room()
         : request.getQueryParams().getFirst("room");
     if (affinity && room != null && !room.isBlank()) {
-      exchange.getAttributes().put(RoomAffinityLoadBalancer.ROOM_ATTRIBUTE, room);
+      exchange.getAttributes().put(ROOM_ATTRIBUTE, room);
     }
     // The query rebuilt from its decoded parameters, without the token however it was encoded.
     StringBuilder query = new StringBuilder();

@@ -1,5 +1,8 @@
 package io.switchboard.gateway.edge;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -8,6 +11,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import reactor.core.Disposable;
@@ -17,7 +21,7 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * Open sockets per client address, across every gateway replica: one sorted set per address in
- * Redis ({@code gw:sockets:<address>}), a member per socket scored by its lease's expiry. A replica
+ * Redis ({@link GatewayKeys#sockets}), a member per socket scored by its lease's expiry. A replica
  * renews its sockets' leases every third of the lease, so a replica that dies stops counting
  * within one lease. When Redis is away the cap is not enforced (the socket is let in, and logged):
  * sockets must not depend on Redis being up.
@@ -27,24 +31,9 @@ public final class SocketLeases implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SocketLeases.class);
 
   /** Drops lapsed leases, refuses at the cap, else adds this one. Returns 1 if granted. */
-  private static final RedisScript<Long> ACQUIRE = RedisScript.of("""
-      redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-      if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[4]) then
-        return 0
-      end
-      redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
-      redis.call('PEXPIRE', KEYS[1], ARGV[5])
-      return 1
-      """, Long.class);
-
+  private static final RedisScript<Long> ACQUIRE = script("socket-lease-acquire");
   /** Pushes a live socket's lease forward (only if it is still there). */
-  private static final RedisScript<Long> RENEW = RedisScript.of("""
-      local n = redis.call('ZADD', KEYS[1], 'XX', 'CH', ARGV[1], ARGV[2])
-      redis.call('PEXPIRE', KEYS[1], ARGV[3])
-      return n
-      """, Long.class);
-
-  public static final String PREFIX = "gw:sockets:";
+  private static final RedisScript<Long> RENEW = script("socket-lease-renew");
 
   /** A granted place; release it when the socket ends. */
   public interface Lease {
@@ -76,7 +65,7 @@ public final class SocketLeases implements AutoCloseable {
   }
 
   public Mono<Lease> acquire(String address) {
-    String key = PREFIX + address;
+    String key = GatewayKeys.sockets(address);
     String member = replica + ":" + UUID.randomUUID();
     long now = clock.millis();
     return redis.execute(ACQUIRE, List.of(key), List.of(Long.toString(now), Long.toString(now + lease.toMillis()),
@@ -135,6 +124,20 @@ public final class SocketLeases implements AutoCloseable {
 
   private static final Lease REFUSED = new Unheld(false);
   private static final Lease UNCOUNTED = new Unheld(true);
+
+  /**
+   * {@code resources/redis/<name>.lua}, read once. The reactive script executor runs it by SHA and
+   * sends the source again only when Redis answers NOSCRIPT.
+   */
+  private static RedisScript<Long> script(String name) {
+    String path = "redis/" + name + ".lua";
+    try {
+      return RedisScript.of(new ClassPathResource(path, SocketLeases.class.getClassLoader())
+          .getContentAsString(StandardCharsets.UTF_8), Long.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + path, e);
+    }
+  }
 
   @Override
   public void close() {

@@ -1,6 +1,7 @@
 package io.switchboard.gateway.routing;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.gateway.edge.GroupCallGuardGatewayFilterFactory;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -20,13 +21,11 @@ import reactor.core.publisher.Mono;
 
 /**
  * Spring Cloud LoadBalancer's choice of signaling pod for a new socket ({@link PodChoice}): room
- * affinity, then the sticky cookie, then least-loaded, over the pods discovery lists and health
- * checks find ready.
+ * affinity (the room the edge admitted the socket for, {@link
+ * GroupCallGuardGatewayFilterFactory#ROOM_ATTRIBUTE}), then the sticky cookie, then least-loaded,
+ * over the pods discovery lists and health checks find ready.
  */
 public final class RoomAffinityLoadBalancer implements ReactorServiceInstanceLoadBalancer {
-
-  /** Exchange attribute: the room the socket is for, when known at connect time. */
-  public static final String ROOM_ATTRIBUTE = "switchboard.room";
 
   private final String serviceId;
   private final ObjectProvider<ServiceInstanceListSupplier> suppliers;
@@ -84,7 +83,8 @@ public final class RoomAffinityLoadBalancer implements ReactorServiceInstanceLoa
     String sticky = null;
     if (request.getContext() instanceof RequestDataContext context && context.getClientRequest() != null) {
       RequestData data = context.getClientRequest();
-      if (data.getAttributes() != null && data.getAttributes().get(ROOM_ATTRIBUTE) instanceof String r) {
+      if (data.getAttributes() != null
+          && data.getAttributes().get(GroupCallGuardGatewayFilterFactory.ROOM_ATTRIBUTE) instanceof String r) {
         room = r;
       }
       if (data.getCookies() != null) {

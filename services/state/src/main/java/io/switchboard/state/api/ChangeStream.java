@@ -8,7 +8,7 @@ import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.switchboard.state.view.RedisPresenceView;
+import io.switchboard.state.view.PresenceViewKeys;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -20,7 +20,7 @@ import org.springframework.http.MediaType;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
- * Server-Sent Events of the view's changes ({@code st:{view}:changes}, a Redis stream the view
+ * Server-Sent Events of the view's changes ({@link PresenceViewKeys#changes()}, a Redis stream the view
  * appends to as it applies each event). One reader follows the stream for every subscriber; a
  * subscriber that comes back with {@code Last-Event-ID} first gets what it missed, then the live
  * changes, each once, in order. Event ids are the stream's ids.
@@ -68,7 +68,7 @@ public final class ChangeStream implements AutoCloseable {
         // What it missed, up to what live subscribers have had (page by page); then it is one of them.
         String from = lastEventId;
         while (newer(delivered, from)) {
-          List<StreamMessage<String, String>> page = replays().sync().xrange(RedisPresenceView.CHANGES,
+          List<StreamMessage<String, String>> page = replays().sync().xrange(PresenceViewKeys.changes(),
               Range.create(from, delivered), Limit.from(1_000));
           boolean progressed = false;
           for (StreamMessage<String, String> m : page) {
@@ -110,7 +110,8 @@ public final class ChangeStream implements AutoCloseable {
           }
         }
         List<StreamMessage<String, String>> read = connection.sync().xread(
-            XReadArgs.Builder.block(BLOCK).count(500), XReadArgs.StreamOffset.from(RedisPresenceView.CHANGES, delivered));
+            XReadArgs.Builder.block(BLOCK).count(500),
+            XReadArgs.StreamOffset.from(PresenceViewKeys.changes(), delivered));
         synchronized (lock) {
           for (StreamMessage<String, String> m : read) {
             subscribers.forEach(s -> send(s, m));
@@ -139,7 +140,7 @@ public final class ChangeStream implements AutoCloseable {
   }
 
   private static String latest(StatefulRedisConnection<String, String> connection) {
-    List<StreamMessage<String, String>> latest = connection.sync().xrevrange(RedisPresenceView.CHANGES,
+    List<StreamMessage<String, String>> latest = connection.sync().xrevrange(PresenceViewKeys.changes(),
         Range.create("-", "+"), Limit.from(1));
     return latest.isEmpty() ? "0-0" : latest.get(0).getId();
   }

@@ -10,37 +10,19 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 
 /**
- * Pods and parked members in Redis. Keys (all share the hash tag {@code {pods}}):
- *
- * <ul>
- *   <li>{@code sb:{pods}} SET — every pod that has beaten and not been forgotten;
- *   <li>{@code sb:{pods}:alive:<pod>} STRING with a TTL — the pod's heartbeat;
- *   <li>{@code sb:{pods}:claim:<pod>} STRING with a TTL — the live pod cleaning up after a dead one;
- *   <li>{@code sb:{pods}:members:<pod>} SET of {@code room memberId name} — whom the pod serves;
- *   <li>{@code sb:{pods}:parked} ZSET of {@code room memberId name} by resume deadline (epoch ms).
- * </ul>
- *
- * Rooms have no spaces and membership ids none either, so an entry splits at its first two spaces.
+ * Pods and parked members in Redis: {@link SignalingKeys#pods}, {@link SignalingKeys#podAlive},
+ * {@link SignalingKeys#podClaim}, {@link SignalingKeys#podMembers} and {@link
+ * SignalingKeys#parked} (what each holds is said there). Member entries are {@code room memberId
+ * name}: rooms have no spaces and membership ids none either, so an entry splits at its first two
+ * spaces.
  */
 public final class RedisPodRegistry implements PodRegistry {
 
-  private static final String PODS = "sb:{pods}";
-  private static final String PARKED = PODS + ":parked";
-  private static final RedisScript<Long> BEAT = RedisScript.of("""
-      local existed = redis.call('EXISTS', KEYS[1])
-      redis.call('SET', KEYS[1], '1', 'PX', ARGV[2])
-      redis.call('SADD', KEYS[2], ARGV[1])
-      return existed
-      """, Long.class);
-
-  /** KEYS: alive, pods, members, claim; ARGV: pod. The claim goes either way: the work is done. */
-  private static final RedisScript<Long> FORGET = RedisScript.of("""
-      redis.call('DEL', KEYS[4])
-      if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-      redis.call('SREM', KEYS[2], ARGV[1])
-      redis.call('DEL', KEYS[3])
-      return 1
-      """, Long.class);
+  private static final String PODS = SignalingKeys.pods();
+  private static final String PARKED = SignalingKeys.parked();
+  private static final RedisScript<Long> BEAT = RedisScripts.load("pod-beat", Long.class);
+  /** The claim goes either way: the work is done. */
+  private static final RedisScript<Long> FORGET = RedisScripts.load("pod-forget", Long.class);
 
   private final StringRedisTemplate redis;
 
@@ -48,32 +30,21 @@ public final class RedisPodRegistry implements PodRegistry {
     this.redis = redis;
   }
 
-  static String aliveKey(String pod) {
-    return PODS + ":alive:" + pod;
-  }
-
-  static String claimKey(String pod) {
-    return PODS + ":claim:" + pod;
-  }
-
-  static String membersKey(String pod) {
-    return PODS + ":members:" + pod;
-  }
-
   @Override
   public boolean beat(String pod, Duration ttl) {
-    Long existed = redis.execute(BEAT, List.of(aliveKey(pod), PODS), pod, Long.toString(ttl.toMillis()));
+    Long existed = redis.execute(BEAT, List.of(SignalingKeys.podAlive(pod), PODS), pod,
+        Long.toString(ttl.toMillis()));
     return existed != null && existed == 1;
   }
 
   @Override
   public boolean alive(String pod) {
-    return Boolean.TRUE.equals(redis.hasKey(aliveKey(pod)));
+    return Boolean.TRUE.equals(redis.hasKey(SignalingKeys.podAlive(pod)));
   }
 
   @Override
   public void retire(String pod) {
-    redis.delete(aliveKey(pod));
+    redis.delete(SignalingKeys.podAlive(pod));
   }
 
   @Override
@@ -92,27 +63,28 @@ public final class RedisPodRegistry implements PodRegistry {
 
   @Override
   public boolean claim(String deadPod, String claimant, Duration ttl) {
-    return Boolean.TRUE.equals(redis.opsForValue().setIfAbsent(claimKey(deadPod), claimant, ttl));
+    return Boolean.TRUE.equals(redis.opsForValue().setIfAbsent(SignalingKeys.podClaim(deadPod), claimant, ttl));
   }
 
   @Override
   public void forget(String deadPod) {
-    redis.execute(FORGET, List.of(aliveKey(deadPod), PODS, membersKey(deadPod), claimKey(deadPod)), deadPod);
+    redis.execute(FORGET, List.of(SignalingKeys.podAlive(deadPod), PODS, SignalingKeys.podMembers(deadPod),
+        SignalingKeys.podClaim(deadPod)), deadPod);
   }
 
   @Override
   public void serve(String pod, Entry member) {
-    redis.opsForSet().add(membersKey(pod), encode(member));
+    redis.opsForSet().add(SignalingKeys.podMembers(pod), encode(member));
   }
 
   @Override
   public void unserve(String pod, Entry member) {
-    redis.opsForSet().remove(membersKey(pod), encode(member));
+    redis.opsForSet().remove(SignalingKeys.podMembers(pod), encode(member));
   }
 
   @Override
   public List<Entry> served(String pod) {
-    Set<String> entries = redis.opsForSet().members(membersKey(pod));
+    Set<String> entries = redis.opsForSet().members(SignalingKeys.podMembers(pod));
     return entries == null ? List.of() : entries.stream().map(RedisPodRegistry::decode).toList();
   }
 

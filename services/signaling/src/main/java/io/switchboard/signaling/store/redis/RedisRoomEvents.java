@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
- * Room events over Redis pub/sub, one channel per room ({@code sb:{room:<id>}:events}; every pod
+ * Room events over Redis pub/sub, one channel per room ({@link SignalingKeys#roomEvents}; every pod
  * serving a participant of the room subscribes, any of them publishes). Subscribing waits for
  * Redis's confirmation, so a pod hears every event published after it followed the room. Events
  * are handed to listeners on one thread, in the order Redis delivered them.
@@ -59,7 +59,7 @@ public final class RedisRoomEvents implements RoomEvents, AutoCloseable {
   }
 
   static String channel(String roomId) {
-    return RedisRoomStore.roomKey(roomId) + ":events";
+    return SignalingKeys.roomEvents(roomId);
   }
 
   @Override

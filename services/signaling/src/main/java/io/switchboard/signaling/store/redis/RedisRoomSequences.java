@@ -7,15 +7,14 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 
 /**
- * {@code sb:seq:{room:<id>}}: INCR, kept 30 days after the room's last event — longer than any
- * consumer's gap window, and it outlives the room's closing (its own key, not one of the room's),
+ * {@link SignalingKeys#roomSequence}: INCR, kept 30 days after the room's last event — longer than
+ * any consumer's gap window, and it outlives the room's closing (its own key, not one of the room's),
  * so a room opened again counts on.
  */
 public final class RedisRoomSequences implements RoomSequences {
 
   private static final Duration KEEP = Duration.ofDays(30);
-  private static final RedisScript<Long> NEXT = RedisScript.of(
-      "local n = redis.call('INCR', KEYS[1]) redis.call('PEXPIRE', KEYS[1], ARGV[1]) return n", Long.class);
+  private static final RedisScript<Long> NEXT = RedisScripts.load("room-sequence-next", Long.class);
 
   private final StringRedisTemplate redis;
 
@@ -25,7 +24,7 @@ public final class RedisRoomSequences implements RoomSequences {
 
   @Override
   public long next(String roomId) {
-    Long n = redis.execute(NEXT, List.of("sb:seq:{room:" + roomId + "}"), Long.toString(KEEP.toMillis()));
+    Long n = redis.execute(NEXT, List.of(SignalingKeys.roomSequence(roomId)), Long.toString(KEEP.toMillis()));
     if (n == null) {
       throw new IllegalStateException("Redis answered nothing to INCR");
     }

@@ -1,7 +1,8 @@
-package io.switchboard.gateway.tokens;
+package io.switchboard.gateway.edge;
 
+import io.switchboard.gateway.tokens.JoinToken;
+import io.switchboard.gateway.tokens.JoinTokens;
 import io.switchboard.groupcall.protocol.Grant;
-import io.switchboard.gateway.edge.ApiKeyGatewayFilterFactory;
 import io.switchboard.groupcall.protocol.MessageDecoder;
 import java.net.URI;
 import java.time.Duration;

@@ -1,6 +1,7 @@
-package io.switchboard.gateway.config;
+package io.switchboard.gateway;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.gateway.config.GatewayProperties;
 import io.switchboard.gateway.edge.ApiKeyGatewayFilterFactory;
 import io.switchboard.gateway.edge.GroupCallGuardGatewayFilterFactory;
 import io.switchboard.gateway.edge.KeepAliveWebSocketService;
@@ -24,7 +25,10 @@ import org.springframework.web.reactive.socket.server.RequestUpgradeStrategy;
 import org.springframework.web.reactive.socket.server.WebSocketService;
 import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
 
-/** The routes and the pieces they are made of. */
+/**
+ * The routes and the pieces they are made of: the one place that knows every package (with {@link
+ * GatewayApplication}); no package depends on it.
+ */
 @Configuration(proxyBeanMethods = false)
 class GatewayConfiguration {
 

@@ -1,0 +1,39 @@
+package io.switchboard.signaling.store.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The keys are a contract with operators, tests and older pods: their strings never change by accident. */
+class SignalingKeysTest {
+
+  @Test
+  void roomKeysShareTheRoomsHashTag() {
+    assertThat(SignalingKeys.room("standup")).isEqualTo("sb:{room:standup}");
+    assertThat(SignalingKeys.roomMembers("standup")).isEqualTo("sb:{room:standup}:members");
+    assertThat(SignalingKeys.roomLock("standup")).isEqualTo("sb:{room:standup}:lock");
+    assertThat(SignalingKeys.roomEvents("standup")).isEqualTo("sb:{room:standup}:events");
+    assertThat(SignalingKeys.roomSequence("standup")).isEqualTo("sb:seq:{room:standup}");
+    assertThat(SignalingKeys.session("abc123")).isEqualTo("sb:session:abc123");
+  }
+
+  @Test
+  void podKeysShareThePodsHashTag() {
+    assertThat(SignalingKeys.pods()).isEqualTo("sb:{pods}");
+    assertThat(SignalingKeys.podAlive("pod-a")).isEqualTo("sb:{pods}:alive:pod-a");
+    assertThat(SignalingKeys.podClaim("pod-a")).isEqualTo("sb:{pods}:claim:pod-a");
+    assertThat(SignalingKeys.podMembers("pod-a")).isEqualTo("sb:{pods}:members:pod-a");
+    assertThat(SignalingKeys.parked()).isEqualTo("sb:{pods}:parked");
+  }
+
+  @Test
+  void everyScriptLoadsWithItsHeader() {
+    for (String name : List.of("room-unlock", "room-add-member", "room-remove-member", "room-replace-member",
+        "room-claim-presenter", "room-release-presenter", "room-delete-if-empty", "session-save", "pod-beat",
+        "pod-forget", "room-sequence-next")) {
+      String source = RedisScripts.load(name, Long.class).getScriptAsString();
+      assertThat(source).as(name).startsWith("-- ").contains("KEYS[1]").contains("redis.call(");
+    }
+  }
+}
