@@ -7,7 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.presence.PresenceContract;
 import io.switchboard.presence.PresenceEvent;
 import io.switchboard.signaling.domain.PresenceFeed;
-import io.switchboard.signaling.presence.RoomSequences;
+import io.switchboard.signaling.domain.RoomSequences;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;

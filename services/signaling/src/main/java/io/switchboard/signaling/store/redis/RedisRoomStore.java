@@ -1,6 +1,8 @@
 package io.switchboard.signaling.store.redis;
 
 import io.switchboard.signaling.domain.RoomStore;
+import io.switchboard.signaling.redis.RedisScripts;
+import io.switchboard.signaling.redis.SignalingKeys;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.LinkedHashMap;

@@ -1,6 +1,8 @@
-package io.switchboard.signaling.store.redis;
+package io.switchboard.signaling.pods.redis;
 
 import io.switchboard.signaling.domain.PodRegistry;
+import io.switchboard.signaling.redis.RedisScripts;
+import io.switchboard.signaling.redis.SignalingKeys;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

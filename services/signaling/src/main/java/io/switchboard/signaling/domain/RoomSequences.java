@@ -1,4 +1,4 @@
-package io.switchboard.signaling.presence;
+package io.switchboard.signaling.domain;
 
 /** Per-room sequence numbers for presence events, shared by every signaling pod (Redis, in production). */
 public interface RoomSequences {

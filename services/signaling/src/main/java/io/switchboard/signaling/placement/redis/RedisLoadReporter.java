@@ -1,4 +1,4 @@
-package io.switchboard.signaling.store.redis;
+package io.switchboard.signaling.placement.redis;
 
 import io.switchboard.placement.contract.LoadReport;
 import io.switchboard.signaling.domain.LoadReporter;

@@ -1,4 +1,4 @@
-package io.switchboard.signaling.store.redis;
+package io.switchboard.signaling.pods.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

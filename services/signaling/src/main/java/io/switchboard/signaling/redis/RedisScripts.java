@@ -1,4 +1,4 @@
-package io.switchboard.signaling.store.redis;
+package io.switchboard.signaling.redis;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,12 +11,12 @@ import org.springframework.data.redis.core.script.RedisScript;
  * script by its SHA (EVALSHA) and sends the source (EVAL, which caches it again) only when Redis
  * answers NOSCRIPT, after a restart or a SCRIPT FLUSH.
  */
-final class RedisScripts {
+public final class RedisScripts {
 
   private RedisScripts() {}
 
   /** {@code resources/redis/<name>.lua}, answering {@code type}. */
-  static <T> RedisScript<T> load(String name, Class<T> type) {
+  public static <T> RedisScript<T> load(String name, Class<T> type) {
     String path = "redis/" + name + ".lua";
     try {
       return RedisScript.of(new ClassPathResource(path, RedisScripts.class.getClassLoader())

@@ -1,4 +1,4 @@
-package io.switchboard.signaling.store.redis;
+package io.switchboard.signaling.redis;
 
 /**
  * Every Redis key and channel signaling owns, in one place. Placement's keys, which signaling also
@@ -10,12 +10,13 @@ package io.switchboard.signaling.store.redis;
  * keys share {@code {pods}} for the same reason. A room's sequence counter carries the room's tag
  * but is a key of its own (it outlives the room); a session key has no tag (one key per script).
  *
- * <p>Who writes what: every key below is written only by signaling pods, through this package
- * ({@link RedisRoomStore}, {@link RedisPodRegistry}, {@link RedisRoomSequences}, {@link
- * RedisRoomEvents}; the atomic steps are the scripts in {@code resources/redis/}). Readers are
+ * <p>Who writes what: every key below is written only by signaling pods, through its Redis
+ * adapters ({@code store.redis.RedisRoomStore}, {@code pods.redis.RedisPodRegistry},
+ * {@code presence.redis.RedisRoomSequences}, {@code events.redis.RedisRoomEvents}; the atomic
+ * steps are the scripts in {@code resources/redis/}, loaded by {@link RedisScripts}). Readers are
  * signaling pods too; no other service reads them (operators and tests do: {@code
- * docs/operations.md} lists them). The member record and pod entry formats are {@link
- * RedisRoomStore#encode} and {@link RedisPodRegistry#encode}.
+ * docs/operations.md} lists them). The member record and pod entry formats are
+ * {@code RedisRoomStore#encode} and {@code RedisPodRegistry#encode}.
  */
 public final class SignalingKeys {
 

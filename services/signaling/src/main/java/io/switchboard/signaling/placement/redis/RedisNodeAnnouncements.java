@@ -1,4 +1,4 @@
-package io.switchboard.signaling.store.redis;
+package io.switchboard.signaling.placement.redis;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;

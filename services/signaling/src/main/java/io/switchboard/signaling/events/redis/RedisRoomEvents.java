@@ -1,9 +1,10 @@
-package io.switchboard.signaling.store.redis;
+package io.switchboard.signaling.events.redis;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.switchboard.signaling.domain.RoomEvents;
+import io.switchboard.signaling.redis.SignalingKeys;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

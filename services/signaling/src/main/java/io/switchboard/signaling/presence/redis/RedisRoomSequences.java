@@ -1,6 +1,8 @@
-package io.switchboard.signaling.store.redis;
+package io.switchboard.signaling.presence.redis;
 
-import io.switchboard.signaling.presence.RoomSequences;
+import io.switchboard.signaling.domain.RoomSequences;
+import io.switchboard.signaling.redis.RedisScripts;
+import io.switchboard.signaling.redis.SignalingKeys;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.data.redis.core.StringRedisTemplate;
