@@ -10,7 +10,7 @@ import io.switchboard.gateway.edge.SecurityHeadersFilter;
 import io.switchboard.gateway.edge.SocketLeases;
 import io.switchboard.gateway.routing.OpenSockets;
 import io.switchboard.gateway.routing.SocketTrackingFilter;
-import io.switchboard.gateway.tokens.IdentityAssertions;
+import io.switchboard.gateway.tokens.IdentitySigner;
 import io.switchboard.gateway.tokens.JoinTokens;
 import java.time.Clock;
 import java.util.List;
@@ -90,7 +90,7 @@ class GatewayConfiguration {
   GroupCallGuardGatewayFilterFactory groupCallGuardGatewayFilterFactory(GatewayProperties properties,
       JoinTokens tokens, RedisRateLimiter connectionRateLimiter, SocketLeases leases, Refusals refusals, Clock clock) {
     return new GroupCallGuardGatewayFilterFactory(properties, tokens, connectionRateLimiter, leases, refusals,
-        IdentityAssertions.of(properties.identitySecret(), clock));
+        IdentitySigner.of(properties.identitySecret(), clock));
   }
 
   @Bean

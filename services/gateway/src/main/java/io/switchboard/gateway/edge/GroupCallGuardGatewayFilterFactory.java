@@ -3,7 +3,7 @@ package io.switchboard.gateway.edge;
 import io.switchboard.gateway.config.GatewayProperties;
 import io.switchboard.groupcall.protocol.Grant;
 import io.switchboard.groupcall.protocol.IdentityHeaders;
-import io.switchboard.gateway.tokens.IdentityAssertions;
+import io.switchboard.gateway.tokens.IdentitySigner;
 import io.switchboard.gateway.tokens.JoinToken;
 import io.switchboard.gateway.tokens.JoinTokens;
 import io.switchboard.gateway.tokens.TokenRejectedException;
@@ -83,11 +83,11 @@ public final class GroupCallGuardGatewayFilterFactory
   private final RedisRateLimiter rateLimiter;
   private final SocketLeases leases;
   private final Refusals refusals;
-  private final IdentityAssertions assertions;
+  private final IdentitySigner assertions;
   private final CorsConfiguration origins = new CorsConfiguration();
 
   public GroupCallGuardGatewayFilterFactory(GatewayProperties properties, JoinTokens tokens,
-      RedisRateLimiter rateLimiter, SocketLeases leases, Refusals refusals, IdentityAssertions assertions) {
+      RedisRateLimiter rateLimiter, SocketLeases leases, Refusals refusals, IdentitySigner assertions) {
     super(Config.class);
     this.assertions = assertions;
     this.properties = properties;
@@ -152,7 +152,7 @@ public final class GroupCallGuardGatewayFilterFactory
 
   /** The request as the pod sees it: verified identity headers, no token anywhere. */
   private static ServerWebExchange admit(ServerWebExchange exchange, JoinToken token, boolean affinity,
-      IdentityAssertions assertions) {
+      IdentitySigner assertions) {
     ServerHttpRequest request = exchange.getRequest();
     String room = token != null && !JoinToken.ANY_ROOM.equals(token.room()) ? token.room()
         : request.getQueryParams().getFirst("room");

@@ -1,6 +1,7 @@
 package io.switchboard.gateway.tokens;
 
 import io.switchboard.groupcall.protocol.Grant;
+import io.switchboard.groupcall.protocol.IdentityHeaders;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -39,8 +40,8 @@ import java.util.UUID;
  */
 public final class JoinTokens {
 
-  public static final String ROOM_CLAIM = "room";
-  public static final String GRANTS_CLAIM = "grants";
+  public static final String ROOM_CLAIM = IdentityHeaders.ROOM_CLAIM;
+  public static final String GRANTS_CLAIM = IdentityHeaders.GRANTS_CLAIM;
 
   private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
   private final byte[] secret;

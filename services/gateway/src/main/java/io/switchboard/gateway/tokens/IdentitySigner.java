@@ -18,9 +18,9 @@ import java.util.Date;
  * tell it from anything else that reaches its port: {@link IdentityHeaders#ASSERTION}, an HS256 JWT
  * (sub, room, grants, a one-minute exp, audience {@code switchboard-signaling}) under
  * {@code switchboard.gateway.identity-secret}, which the pods share
- * ({@code switchboard.signaling.identity-secret}; signaling's IdentityAssertions verifies it).
+ * ({@code switchboard.signaling.identity-secret}; signaling's IdentityVerifier verifies it).
  */
-public final class IdentityAssertions {
+public final class IdentitySigner {
 
   private static final Duration TTL = Duration.ofMinutes(1);
 
@@ -28,11 +28,11 @@ public final class IdentityAssertions {
   private final Clock clock;
 
   /** Null when no secret is set: the pods then trust the plain headers. */
-  public static IdentityAssertions of(String secret, Clock clock) {
-    return secret.isEmpty() ? null : new IdentityAssertions(secret, clock);
+  public static IdentitySigner of(String secret, Clock clock) {
+    return secret.isEmpty() ? null : new IdentitySigner(secret, clock);
   }
 
-  private IdentityAssertions(String secret, Clock clock) {
+  private IdentitySigner(String secret, Clock clock) {
     byte[] key = secret.getBytes(StandardCharsets.UTF_8);
     if (key.length < 32) {
       throw new IllegalArgumentException("switchboard.gateway.identity-secret must be at least 32 bytes");
@@ -48,8 +48,8 @@ public final class IdentityAssertions {
   public String sign(JoinToken token) {
     JWTClaimsSet claims = new JWTClaimsSet.Builder()
         .subject(token.identity())
-        .claim("room", token.room())
-        .claim("grants", token.grants().stream().map(Grant::wire).sorted().toList())
+        .claim(IdentityHeaders.ROOM_CLAIM, token.room())
+        .claim(IdentityHeaders.GRANTS_CLAIM, token.grants().stream().map(Grant::wire).sorted().toList())
         .audience(IdentityHeaders.AUDIENCE)
         .expirationTime(Date.from(clock.instant().plus(TTL)))
         .build();
