@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,8 +23,13 @@ import org.slf4j.LoggerFactory;
 final class Joins {
 
   private static final Logger log = LoggerFactory.getLogger(Joins.class);
-  /** A join that finds its room closing under it starts over this many times in all. */
-  static final int ATTEMPTS = 3;
+  /**
+   * A join that finds its room closing under it starts over, this many times in all, after a short
+   * random pause: joins and leaves racing in step (a 1:1 call whose other side keeps reconnecting)
+   * fall out of step instead of colliding again.
+   */
+  static final int ATTEMPTS = 5;
+  private static final int RETRY_PAUSE_MAX_MILLIS = 25;
   /** How long a resume token is remembered at most (it is deleted when its participant leaves). */
   static final Duration SESSION_TTL = Duration.ofHours(24);
 
@@ -42,10 +48,11 @@ final class Joins {
   private final Clock clock;
   private final String podId;
   private final int maxParticipants;
+  private final RoomOpener.Pause pause;
 
   Joins(RoomStore store, PodRegistry pods, MediaServer media, MediaCleanup cleanup, LoadReporter load,
       RoomEvents events, PresenceNotes presence, RoomOpener rooms, MemberRecords records, Departures departures,
-      LocalRooms local, RoomLocks locks, Clock clock, String podId, int maxParticipants) {
+      LocalRooms local, RoomLocks locks, Clock clock, RoomOpener.Pause pause, String podId, int maxParticipants) {
     this.store = store;
     this.pods = pods;
     this.media = media;
@@ -61,6 +68,7 @@ final class Joins {
     this.clock = clock;
     this.podId = podId;
     this.maxParticipants = maxParticipants;
+    this.pause = pause;
   }
 
   /** Joins, starting over when the room closed under the attempt; the participant this socket now is. */
@@ -75,6 +83,7 @@ final class Joins {
             join.requestId());
       }
       log.info("room {} closed while {} was joining it; joining again", join.room(), join.name());
+      pause.pause(Duration.ofMillis(1 + ThreadLocalRandom.current().nextInt(RETRY_PAUSE_MAX_MILLIS)));
     }
   }
 
