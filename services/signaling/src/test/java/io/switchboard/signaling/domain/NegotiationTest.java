@@ -1,0 +1,190 @@
+package io.switchboard.signaling.domain;
+
+import static io.switchboard.signaling.domain.Cluster.KMS_0;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchboard.groupcall.protocol.ClientMessage;
+import io.switchboard.groupcall.protocol.ErrorCode;
+import io.switchboard.groupcall.protocol.IceCandidate;
+import io.switchboard.groupcall.protocol.ServerMessage;
+import io.switchboard.groupcall.protocol.Stream;
+import io.switchboard.signaling.domain.Cluster.Client;
+import io.switchboard.signaling.domain.Cluster.Pod;
+import io.switchboard.signaling.domain.FakeMediaServer.Kind;
+import io.switchboard.signaling.domain.RecordingLoadReporter.Load;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** WebRTC negotiation: publishing the camera, receiving another's, and the browser's ICE candidates. */
+class NegotiationTest {
+
+  static final String ROOM = "standup";
+
+  final Cluster cluster = new Cluster();
+  final Pod podA = cluster.pod("pod-a");
+  final Pod podB = cluster.pod("pod-b");
+  Client alice;
+  Client bob;
+
+  @BeforeEach
+  void join() {
+    alice = podA.join(ROOM, "alice");
+    bob = podB.join(ROOM, "bob");
+    cluster.settle();
+  }
+
+  @AfterEach
+  void close() {
+    cluster.close();
+  }
+
+  static IceCandidate candidate(int n) {
+    return new IceCandidate("candidate:" + n + " 1 UDP 1 10.0.0.1 " + (4000 + n) + " typ host", "0", 0);
+  }
+
+  @Test
+  void aParticipantPublishesItsCameraOnceWithTheAnswerOfItsEndpoint() {
+    String publisher = alice.record(cluster).publisher();
+
+    alice.publish("alice's offer");
+
+    assertThat(alice.channel.last(ServerMessage.ReceiveVideoAnswer.class)).isEqualTo(
+        new ServerMessage.ReceiveVideoAnswer("alice", FakeMediaServer.answerTo(publisher, "alice's offer"),
+            Stream.WEBCAM));
+    assertThat(cluster.kms.gathering(KMS_0, publisher)).isTrue();
+    assertThat(alice.record(cluster).publishing()).isTrue();
+
+    alice.refused(new ClientMessage.ReceiveVideoFrom("alice", "another offer", Stream.WEBCAM, null),
+        ErrorCode.INVALID_SDP);
+    assertThat(cluster.kms.offer(KMS_0, publisher)).isEqualTo("alice's offer");
+    assertThat(alice.channel.sent(ServerMessage.ReceiveVideoAnswer.class)).hasSize(1);
+  }
+
+  @Test
+  void anOfferTheMediaServerRefusesMayBeMadeAgain() {
+    alice.refused(new ClientMessage.ReceiveVideoFrom("alice", FakeMediaServer.REFUSED_OFFER, Stream.WEBCAM, null),
+        ErrorCode.INVALID_SDP);
+    assertThat(alice.record(cluster).publishing()).isFalse();
+
+    alice.publish("a better offer");
+
+    assertThat(alice.record(cluster).publishing()).isTrue();
+    assertThat(alice.channel.sent(ServerMessage.ReceiveVideoAnswer.class)).hasSize(1);
+  }
+
+  @Test
+  void aMediaServerThatCannotBeReachedIsUnavailableNotABadOffer() {
+    cluster.kms.makeUnreachable(KMS_0);
+
+    alice.refused(new ClientMessage.ReceiveVideoFrom("alice", "alice's offer", Stream.WEBCAM, null),
+        ErrorCode.UNAVAILABLE);
+
+    cluster.kms.makeReachable(KMS_0);
+    alice.publish("alice's offer");
+    assertThat(alice.record(cluster).publishing()).isTrue();
+  }
+
+  @Test
+  void aParticipantReceivesAnothersCameraOnANewEndpointFedByTheirs() {
+    String bobsCamera = bob.record(cluster).publisher();
+
+    alice.subscribe("bob", "alice receives bob");
+
+    String receiving = alice.record(cluster).subscriptions().get("bob");
+    assertThat(receiving).isNotNull().isNotEqualTo(bobsCamera);
+    assertThat(cluster.kms.connects()).containsExactly(new FakeMediaServer.Connection(KMS_0, bobsCamera, receiving));
+    assertThat(alice.channel.last(ServerMessage.ReceiveVideoAnswer.class)).isEqualTo(
+        new ServerMessage.ReceiveVideoAnswer("bob", FakeMediaServer.answerTo(receiving, "alice receives bob"),
+            Stream.WEBCAM));
+    assertThat(cluster.kms.gathering(KMS_0, receiving)).isTrue();
+    assertThat(cluster.load.room(ROOM)).isEqualTo(new Load(3, 2));
+    cluster.kms.emitCandidate(KMS_0, receiving, candidate(1));
+    assertThat(alice.channel.last(ServerMessage.IceCandidateFound.class))
+        .isEqualTo(new ServerMessage.IceCandidateFound("bob", candidate(1), Stream.WEBCAM));
+
+    alice.refused(new ClientMessage.ReceiveVideoFrom("bob", "again", Stream.WEBCAM, null), ErrorCode.INVALID_SDP);
+    assertThat(cluster.kms.liveObjects(KMS_0, Kind.WEBRTC_ENDPOINT)).isEqualTo(3);
+  }
+
+  @Test
+  void receivingSomeoneWhoIsNotInTheRoomIsRefused() {
+    alice.refused(new ClientMessage.ReceiveVideoFrom("mallory", "offer", Stream.WEBCAM, null),
+        ErrorCode.UNKNOWN_SENDER);
+    alice.refused(new ClientMessage.ReceiveVideoFrom("bob", "offer", Stream.SCREEN, null), ErrorCode.UNKNOWN_STREAM);
+
+    assertThat(cluster.kms.liveObjects(KMS_0, Kind.WEBRTC_ENDPOINT)).isEqualTo(2);
+    assertThat(cluster.load.room(ROOM)).isEqualTo(new Load(2, 2));
+    assertThat(alice.record(cluster).subscriptions()).isEmpty();
+  }
+
+  @Test
+  void aRefusedOfferToReceiveReleasesTheNewEndpointAndItsLoad() {
+    alice.refused(new ClientMessage.ReceiveVideoFrom("bob", FakeMediaServer.REFUSED_OFFER, Stream.WEBCAM, null),
+        ErrorCode.INVALID_SDP);
+
+    assertThat(cluster.kms.liveObjects(KMS_0, Kind.WEBRTC_ENDPOINT)).as("the two cameras").isEqualTo(2);
+    assertThat(cluster.load.room(ROOM)).isEqualTo(new Load(2, 2));
+    assertThat(cluster.load.reports()).extracting(RecordingLoadReporter.Report::endpointDelta)
+        .containsExactly(1, 1, 1, -1);
+    assertThat(alice.record(cluster).subscriptions()).isEmpty();
+
+    alice.subscribe("bob", "a better offer");
+    assertThat(alice.record(cluster).subscriptions()).containsOnlyKeys("bob");
+  }
+
+  @Test
+  void candidatesThatComeBeforeTheirEndpointNegotiatesAreKeptAndGivenToIt() {
+    String publisher = alice.record(cluster).publisher();
+    alice.candidate("alice", Stream.WEBCAM, candidate(1));
+    alice.candidate("alice", Stream.WEBCAM, candidate(2));
+    alice.candidate("bob", Stream.WEBCAM, candidate(3));
+    assertThat(cluster.kms.remoteCandidates(KMS_0, publisher)).as("not negotiated yet").isEmpty();
+
+    alice.publish("alice's offer");
+    alice.subscribe("bob", "alice receives bob");
+    alice.candidate("alice", Stream.WEBCAM, candidate(4));
+
+    assertThat(cluster.kms.remoteCandidates(KMS_0, publisher)).containsExactly(candidate(1), candidate(2),
+        candidate(4));
+    assertThat(cluster.kms.remoteCandidates(KMS_0, alice.record(cluster).subscriptions().get("bob")))
+        .containsExactly(candidate(3));
+    assertThat(alice.participant.pendingCandidates).isEmpty();
+  }
+
+  @Test
+  void candidatesForAStreamThatDoesNotExistAreRefused() {
+    alice.refused(new ClientMessage.OnIceCandidate("mallory", candidate(1), Stream.WEBCAM, null),
+        ErrorCode.UNKNOWN_STREAM);
+    alice.refused(new ClientMessage.OnIceCandidate("bob", candidate(1), Stream.SCREEN, null), ErrorCode.UNKNOWN_STREAM);
+    alice.refused(new ClientMessage.OnIceCandidate("alice", candidate(1), Stream.SCREEN, null),
+        ErrorCode.UNKNOWN_STREAM);
+
+    assertThat(alice.participant.pendingCandidates).isEmpty();
+  }
+
+  @Test
+  void tooManyCandidatesWaitingForOneEndpointAreRefused() {
+    for (int i = 0; i < Participant.MAX_PENDING_CANDIDATES; i++) {
+      alice.candidate("alice", Stream.WEBCAM, candidate(i));
+    }
+
+    alice.refused(new ClientMessage.OnIceCandidate("alice", candidate(999), Stream.WEBCAM, null),
+        ErrorCode.INVALID_VALUE);
+    alice.candidate("bob", Stream.WEBCAM, candidate(1000)); // another endpoint's candidates still wait
+
+    alice.publish("alice's offer");
+    assertThat(cluster.kms.remoteCandidates(KMS_0, alice.record(cluster).publisher()))
+        .hasSize(Participant.MAX_PENDING_CANDIDATES).doesNotContain(candidate(999));
+  }
+
+  @Test
+  void candidatesOfSomeoneWhoLeftAreDroppedWithWhatWasReceivedOfThem() {
+    alice.candidate("bob", Stream.WEBCAM, candidate(1));
+    bob.leave();
+    cluster.settle();
+
+    assertThat(alice.participant.pendingCandidates).isEmpty();
+    assertThat(alice.departures()).containsExactly("bob");
+  }
+}

@@ -1,0 +1,153 @@
+package io.switchboard.signaling.domain;
+
+import static io.switchboard.signaling.domain.Cluster.KMS_0;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.switchboard.groupcall.protocol.ClientMessage;
+import io.switchboard.groupcall.protocol.ErrorCode;
+import io.switchboard.groupcall.protocol.ServerMessage;
+import io.switchboard.signaling.domain.Cluster.Client;
+import io.switchboard.signaling.domain.Cluster.Pod;
+import io.switchboard.signaling.domain.FakeMediaServer.Kind;
+import io.switchboard.signaling.domain.RecordingLoadReporter.Load;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Recording a participant's camera: start, stop, and a failure KMS reports later. */
+class RecordingTest {
+
+  static final String ROOM = "standup";
+
+  final Cluster cluster = new Cluster();
+  final Pod podA = cluster.pod("pod-a");
+  final Pod podB = cluster.pod("pod-b");
+  Client alice;
+  Client bob;
+
+  @BeforeEach
+  void join() {
+    alice = podA.join(ROOM, "alice");
+    bob = podB.join(ROOM, "bob");
+    cluster.settle();
+  }
+
+  @AfterEach
+  void close() {
+    cluster.close();
+  }
+
+  void start(Client who) {
+    who.send(new ClientMessage.StartRecording(null));
+  }
+
+  String expectedUri(String name) {
+    return "file:///recordings/" + ROOM + "-" + name + "-" + cluster.clock.millis() + ".webm";
+  }
+
+  @Test
+  void aParticipantRecordsItsPublishedCameraAndTheWholeRoomIsTold() {
+    alice.publish("alice's camera");
+    String uri = expectedUri("alice");
+
+    start(alice);
+    cluster.settle();
+
+    String recorder = alice.record(cluster).recorder();
+    assertThat(alice.record(cluster).recordingUri()).isEqualTo(uri);
+    assertThat(cluster.kms.recording(KMS_0, recorder)).isTrue();
+    assertThat(cluster.kms.recordingUri(KMS_0, recorder)).isEqualTo(uri);
+    assertThat(cluster.kms.connects()).containsExactly(
+        new FakeMediaServer.Connection(KMS_0, alice.record(cluster).publisher(), recorder));
+    assertThat(alice.channel.last(ServerMessage.Recording.class)).isEqualTo(
+        new ServerMessage.Recording("alice", true, uri));
+    assertThat(bob.channel.last(ServerMessage.Recording.class)).isEqualTo(
+        new ServerMessage.Recording("alice", true, uri));
+    assertThat(cluster.load.room(ROOM)).isEqualTo(new Load(3, 2));
+  }
+
+  @Test
+  void stoppingCompletesTheFileReleasesTheRecorderAndTellsTheRoom() {
+    alice.publish("alice's camera");
+    String uri = expectedUri("alice");
+    start(alice);
+    String recorder = alice.record(cluster).recorder();
+
+    alice.send(new ClientMessage.StopRecording(null));
+    cluster.settle();
+
+    assertThat(cluster.kms.exists(KMS_0, recorder)).isFalse();
+    assertThat(alice.record(cluster).recorder()).isNull();
+    assertThat(alice.record(cluster).recordingUri()).isNull();
+    assertThat(bob.channel.sent(ServerMessage.Recording.class)).containsExactly(
+        new ServerMessage.Recording("alice", true, uri), new ServerMessage.Recording("alice", false, uri));
+    assertThat(alice.channel.last(ServerMessage.Recording.class).started()).isFalse();
+    assertThat(cluster.load.room(ROOM)).isEqualTo(new Load(2, 2));
+  }
+
+  @Test
+  void recordingIsRefusedBeforePublishingTwiceAtOnceAndStoppingWhatIsNotRecorded() {
+    alice.refused(new ClientMessage.StartRecording(null), ErrorCode.UNKNOWN_STREAM);
+    alice.refused(new ClientMessage.StopRecording(null), ErrorCode.UNKNOWN_STREAM);
+    alice.publish("alice's camera");
+    start(alice);
+
+    alice.refused(new ClientMessage.StartRecording(null), ErrorCode.NOT_ALLOWED);
+
+    assertThat(cluster.kms.liveObjects(KMS_0, Kind.RECORDER)).isEqualTo(1);
+    assertThat(cluster.load.room(ROOM)).isEqualTo(new Load(3, 2));
+  }
+
+  @Test
+  void aRoomThatAllowsNoRecordingRefusesIt() {
+    Pod noRecording = cluster.limits(new RoomLimits(8, true, false, Cluster.LIMITS.recordingUri())).pod("pod-c");
+    Client carol = noRecording.join(ROOM, "carol");
+    carol.publish("carol's camera");
+
+    carol.refused(new ClientMessage.StartRecording(null), ErrorCode.NOT_ALLOWED);
+
+    assertThat(cluster.kms.liveObjects(KMS_0, Kind.RECORDER)).isZero();
+  }
+
+  @Test
+  void aRecordingThatFailsEndsWithAnErrorToItsParticipantAndTheRoomIsTold() {
+    alice.publish("alice's camera");
+    String uri = expectedUri("alice");
+    start(alice);
+    String recorder = alice.record(cluster).recorder();
+
+    cluster.kms.failRecording(KMS_0, recorder, "URI_ERROR: unwritable");
+    // KMS reports it on its own thread; the pod deals with it on its clean-up thread.
+    await().atMost(Duration.ofSeconds(5)).until(() -> cluster.bus.published(ROOM).contains(
+        new RoomEvents.RecordingChanged("alice", alice.participant.memberId, "pod-a", false, uri)));
+    cluster.settle();
+
+    assertThat(alice.channel.sent(ServerMessage.Error.class)).containsExactly(new ServerMessage.Error(
+        ErrorCode.UNAVAILABLE.wire(), "recording to " + uri + " failed: URI_ERROR: unwritable", null));
+    assertThat(bob.channel.sent(ServerMessage.Error.class)).isEmpty();
+    assertThat(bob.channel.last(ServerMessage.Recording.class)).isEqualTo(
+        new ServerMessage.Recording("alice", false, uri));
+    assertThat(alice.channel.last(ServerMessage.Recording.class)).isEqualTo(
+        new ServerMessage.Recording("alice", false, uri));
+    assertThat(cluster.kms.exists(KMS_0, recorder)).isFalse();
+    assertThat(alice.record(cluster).recorder()).isNull();
+    assertThat(cluster.load.room(ROOM)).isEqualTo(new Load(2, 2));
+
+    cluster.clock.advance(Duration.ofSeconds(1));
+    start(alice);
+    assertThat(alice.record(cluster).recorder()).as("it may record again").isNotNull();
+  }
+
+  @Test
+  void aNameWithSpacesIsPercentEncodedInTheRecordingsUri() {
+    Client named = podA.join(ROOM, "Zoë van Dijk");
+    named.publish("her camera");
+
+    start(named);
+
+    assertThat(named.record(cluster).recordingUri()).isEqualTo(
+        "file:///recordings/" + ROOM + "-Zo%C3%AB%20van%20Dijk-" + cluster.clock.millis() + ".webm");
+  }
+}

@@ -1,0 +1,267 @@
+package io.switchboard.signaling.domain;
+
+import static io.switchboard.signaling.domain.Cluster.KMS_0;
+import static io.switchboard.signaling.domain.Cluster.refusal;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.switchboard.groupcall.protocol.ClientMessage;
+import io.switchboard.groupcall.protocol.ErrorCode;
+import io.switchboard.groupcall.protocol.Grant;
+import io.switchboard.groupcall.protocol.IceCandidate;
+import io.switchboard.groupcall.protocol.ServerMessage;
+import io.switchboard.groupcall.protocol.ServerMessage.ParticipantState;
+import io.switchboard.groupcall.protocol.Stream;
+import io.switchboard.presence.PresenceType;
+import io.switchboard.signaling.domain.Cluster.Client;
+import io.switchboard.signaling.domain.Cluster.Pod;
+import io.switchboard.signaling.domain.RecordingLoadReporter.Load;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** {@code resume}: a new socket takes a session over with its token, on the same pod or another. */
+class ResumptionTest {
+
+  static final String ROOM = "standup";
+  static final IceCandidate CANDIDATE = new IceCandidate("candidate:7 1 UDP 1 10.0.0.7 7 typ host", "0", 0);
+
+  final Cluster cluster = new Cluster();
+  final Pod podA = cluster.pod("pod-a");
+  final Pod podB = cluster.pod("pod-b");
+
+  @AfterEach
+  void close() {
+    cluster.close();
+  }
+
+  @Test
+  void aResumeOnTheSamePodReplacesTheSocketAndClosesTheOldOneAsReplaced() {
+    Client alice = podA.join(ROOM, "alice");
+    Client bob = podA.join(ROOM, "bob");
+    alice.publish("alice's offer");
+    cluster.settle();
+
+    Client resumed = alice.resumeOn(podA);
+    cluster.settle();
+
+    assertThat(resumed.participant).as("the same participant, on a new socket").isSameAs(alice.participant);
+    assertThat(resumed.channel.sent()).containsExactly(new ServerMessage.Resumed("alice", ROOM),
+        new ServerMessage.ExistingParticipants(List.of(new ParticipantState("bob", true, true, false))));
+    assertThat(alice.channel.closedWith()).isEqualTo(
+        new RecordingChannel.Close(RecordingChannel.REPLACED, "resumed on another socket"));
+    assertThat(podA.observer.resumedHere()).isEqualTo(1);
+    assertThat(cluster.presence.types()).last().isEqualTo(PresenceType.PARTICIPANT_RESUMED);
+    assertThat(alice.record(cluster).pod()).isEqualTo("pod-a");
+    assertThat(alice.record(cluster).publishing()).as("no renegotiation").isTrue();
+    assertThat(bob.channel.sent()).as("bob notices nothing").hasSize(2); // existingParticipants and session
+  }
+
+  @Test
+  void theNewSocketGetsTheRoomAndTheCandidatesAndTheOldOneSpeaksForNobody() {
+    Client alice = podA.join(ROOM, "alice");
+    Client bob = podA.join(ROOM, "bob");
+    Client resumed = alice.resumeOn(podA);
+
+    bob.send(new ClientMessage.Chat("welcome back", null, null));
+    cluster.settle();
+    cluster.kms.emitCandidate(KMS_0, alice.record(cluster).publisher(), CANDIDATE);
+
+    assertThat(resumed.channel.sent(ServerMessage.ChatMessage.class)).extracting(ServerMessage.ChatMessage::text)
+        .containsExactly("welcome back");
+    assertThat(resumed.channel.last(ServerMessage.IceCandidateFound.class))
+        .isEqualTo(new ServerMessage.IceCandidateFound("alice", CANDIDATE, Stream.WEBCAM));
+    refusal(ErrorCode.NOT_JOINED, () -> alice.send(new ClientMessage.Chat("am I still here?", null, null)));
+    cluster.settle();
+    assertThat(bob.channel.sent(ServerMessage.ChatMessage.class)).extracting(ServerMessage.ChatMessage::text)
+        .containsExactly("welcome back");
+  }
+
+  @Test
+  void anUnknownTokenIsRefused() {
+    podA.join(ROOM, "alice");
+    RecordingChannel stranger = new RecordingChannel();
+
+    refusal(ErrorCode.INVALID_TOKEN, () -> podA.service.handle(null, stranger,
+        new ClientMessage.Resume(SessionTokens.newToken(), "r1")));
+
+    assertThat(stranger.sent()).isEmpty();
+    assertThat(podA.localParticipants()).isEqualTo(1);
+  }
+
+  @Test
+  void theTokenOfASessionThatEndedIsRefused() {
+    Client alice = podA.join(ROOM, "alice");
+    podA.join(ROOM, "bob");
+    alice.leave();
+
+    refusal(ErrorCode.INVALID_TOKEN, () -> podB.service.handle(null, new RecordingChannel(),
+        new ClientMessage.Resume(alice.token, "r1")));
+
+    assertThat(cluster.store.member(ROOM, "alice")).isEmpty();
+    assertThat(podB.localParticipants()).isZero();
+    assertThat(podB.events.follows(ROOM)).isFalse();
+  }
+
+  @Test
+  void aTokenIsOfNoUseToASocketWhoseJoinTokenIsForSomeoneElse() {
+    Client alice = podA.join(ROOM, "alice");
+    RecordingChannel mallory = new RecordingChannel(new Access("mallory", ROOM, Set.of(Grant.PUBLISH)));
+
+    refusal(ErrorCode.NOT_ALLOWED, () -> podB.service.handle(null, mallory,
+        new ClientMessage.Resume(alice.token, "r1")));
+
+    assertThat(alice.record(cluster).pod()).isEqualTo("pod-a");
+    assertThat(alice.channel.closed()).isFalse();
+  }
+
+  @Test
+  void aResumeOnAnotherPodTakesTheRecordAndTheMediaOverWithoutRenegotiating() {
+    Client alice = podA.join(ROOM, "alice");
+    Client bob = podA.join(ROOM, "bob");
+    bob.publish("bob's offer");
+    alice.publish("alice's offer");
+    alice.subscribe("bob", "alice receives bob");
+    cluster.settle();
+    RoomStore.MemberRecord before = alice.record(cluster);
+    String receiving = before.subscriptions().get("bob");
+
+    Client resumed = alice.resumeOn(podB);
+    cluster.settle();
+
+    RoomStore.MemberRecord after = alice.record(cluster);
+    assertThat(after.pod()).isEqualTo("pod-b");
+    assertThat(after).isEqualTo(before.withPod("pod-b"));
+    assertThat(cluster.registry.served("pod-a")).containsExactly(bob.participant.entry());
+    assertThat(cluster.registry.served("pod-b")).containsExactly(resumed.participant.entry());
+    assertThat(resumed.channel.sent()).containsExactly(new ServerMessage.Resumed("alice", ROOM),
+        new ServerMessage.ExistingParticipants(List.of(new ParticipantState("bob", true, true, false))));
+    assertThat(podB.observer.resumedFromElsewhere()).isEqualTo(1);
+    assertThat(cluster.bus.published(ROOM)).last().isEqualTo(
+        new RoomEvents.Moved("alice", before.id(), "pod-b"));
+    // The first pod let her go: her old socket is closed as replaced, and bob noticed nothing.
+    assertThat(alice.channel.closedWith().code()).isEqualTo(RecordingChannel.REPLACED);
+    assertThat(podA.localParticipants()).isEqualTo(1);
+    assertThat(podB.localParticipants()).isEqualTo(1);
+    assertThat(bob.departures()).isEmpty();
+    assertThat(bob.arrivals()).isEmpty();
+    // Her endpoints' candidates now go to pod B, and from there to her new socket.
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        assertThat(podA.media.listener(KMS_0, before.publisher())).isNull());
+    assertThat(cluster.kms.emitCandidate(KMS_0, before.publisher(), CANDIDATE)).isEqualTo(1);
+    assertThat(cluster.kms.emitCandidate(KMS_0, receiving, CANDIDATE)).isEqualTo(1);
+    assertThat(resumed.channel.sent(ServerMessage.IceCandidateFound.class)).containsExactly(
+        new ServerMessage.IceCandidateFound("alice", CANDIDATE, Stream.WEBCAM),
+        new ServerMessage.IceCandidateFound("bob", CANDIDATE, Stream.WEBCAM));
+    assertThat(cluster.kms.offer(KMS_0, before.publisher())).isEqualTo("alice's offer");
+    assertThat(cluster.load.room(ROOM)).isEqualTo(new Load(3, 2));
+  }
+
+  @Test
+  void whatTheTakenOverParticipantReceivedOfThoseWhoLeftOrStoppedSharingMeanwhileIsReleased() {
+    Client alice = podA.join(ROOM, "alice");
+    Client bob = podB.join(ROOM, "bob");
+    Client carol = podB.join(ROOM, "carol");
+    bob.publish("bob's offer");
+    bob.send(new ClientMessage.PublishScreen("bob's screen", null));
+    carol.publish("carol's offer");
+    cluster.settle();
+    alice.subscribe("bob", "alice receives bob");
+    alice.send(new ClientMessage.ReceiveVideoFrom("bob", "alice receives bob's screen", Stream.SCREEN, null));
+    alice.subscribe("carol", "alice receives carol");
+    Map<String, String> received = alice.record(cluster).subscriptions();
+    assertThat(received).containsOnlyKeys("bob", "bob#screen", "carol");
+    // Pod A dies: nobody is there to release what alice received when bob stops sharing and carol leaves.
+    podA.crash();
+    bob.send(new ClientMessage.UnpublishScreen(null));
+    carol.leave();
+    cluster.settle();
+    assertThat(cluster.kms.exists(KMS_0, received.get("carol"))).isTrue();
+
+    Client resumed = alice.resumeOn(podB);
+    cluster.settle();
+
+    assertThat(alice.record(cluster).subscriptions()).containsOnlyKeys("bob");
+    assertThat(cluster.kms.exists(KMS_0, received.get("bob"))).isTrue();
+    assertThat(cluster.kms.exists(KMS_0, received.get("bob#screen"))).isFalse();
+    assertThat(cluster.kms.exists(KMS_0, received.get("carol"))).isFalse();
+    assertThat(cluster.load.room(ROOM)).as("alice's and bob's cameras, and alice receiving bob")
+        .isEqualTo(new Load(3, 2));
+    assertThat(resumed.channel.last(ServerMessage.ExistingParticipants.class).participants())
+        .extracting(ParticipantState::name).containsExactly("bob");
+  }
+
+  @Test
+  void aParkedParticipantTakenOverByAnotherPodIsLetGoWithoutClosingAnything() {
+    Client alice = podA.join(ROOM, "alice");
+    podA.join(ROOM, "bob");
+    alice.disconnect();
+    PodRegistry.Entry entry = alice.participant.entry();
+    assertThat(cluster.registry.parkedUntil(entry)).isNotNull();
+
+    Client resumed = alice.resumeOn(podB);
+    cluster.settle();
+
+    assertThat(alice.record(cluster).parkedUntil()).isZero();
+    assertThat(cluster.registry.parkedUntil(entry)).isNull();
+    assertThat(alice.participant.gone).isTrue();
+    assertThat(alice.channel.closed()).as("it was closed by the browser already").isFalse();
+    assertThat(podA.localParticipants()).isEqualTo(1);
+    assertThat(resumed.channel.sent(ServerMessage.Resumed.class)).hasSize(1);
+  }
+
+  @Test
+  void aResumeBackOntoTheFirstPodKeepsItsListenersHoweverLateThatPodLetItGo() throws InterruptedException {
+    Client alice = podA.join(ROOM, "alice");
+    String publisher = alice.record(cluster).publisher();
+    // Pod A's clean-up thread is slow: it stops listening only after alice came back to pod A.
+    CountDownLatch late = new CountDownLatch(1);
+    CountDownLatch unlistened = new CountDownLatch(2); // pod A's, late, and pod B's
+    cluster.onMedia("unlisten", (args, proceed) -> {
+      late.await(5, TimeUnit.SECONDS);
+      Object done = proceed.call();
+      unlistened.countDown();
+      return done;
+    });
+    Client onB = alice.resumeOn(podB);
+    cluster.settle();
+
+    Client backOnA = onB.resumeOn(podA);
+    cluster.settle();
+    late.countDown();
+    assertThat(unlistened.await(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(podB.media.listener(KMS_0, publisher)).isNull();
+
+    assertThat(alice.record(cluster).pod()).isEqualTo("pod-a");
+    assertThat(onB.channel.closedWith().code()).isEqualTo(RecordingChannel.REPLACED);
+    assertThat(cluster.kms.emitCandidate(KMS_0, publisher, CANDIDATE)).as("pod A listens again").isEqualTo(1);
+    assertThat(backOnA.channel.sent(ServerMessage.IceCandidateFound.class)).hasSize(1);
+    assertThat(podA.localParticipants()).isEqualTo(1);
+    assertThat(podB.localParticipants()).isZero();
+  }
+
+  @Test
+  void aResumeWhoseCameraEndpointIsGoneEndsTheSession() {
+    Client alice = podA.join(ROOM, "alice");
+    Client bob = podA.join(ROOM, "bob");
+    cluster.kms.release(KMS_0, alice.record(cluster).publisher()); // KMS lost it (a restart, say)
+
+    refusal(ErrorCode.INVALID_TOKEN, () -> alice.resumeOn(podB));
+    cluster.settle();
+
+    assertThat(cluster.store.member(ROOM, "alice")).isEmpty();
+    assertThat(bob.departures()).containsExactly("alice");
+    assertThat(alice.channel.closedWith()).isEqualTo(
+        new RecordingChannel.Close(RecordingChannel.ENDED, "the session ended: join again"));
+    assertThat(podA.localParticipants()).isEqualTo(1);
+    assertThat(podB.localParticipants()).isZero();
+    assertThat(podB.events.follows(ROOM)).isFalse();
+    assertThat(cluster.load.room(ROOM)).isEqualTo(new Load(1, 1));
+    assertThat(cluster.registry.served("pod-b")).isEmpty();
+  }
+}

@@ -1,0 +1,159 @@
+package io.switchboard.signaling.domain;
+
+import static io.switchboard.signaling.domain.Cluster.KMS_0;
+import static io.switchboard.signaling.domain.Cluster.NODE_0;
+import static io.switchboard.signaling.domain.Cluster.refusal;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.switchboard.groupcall.protocol.ErrorCode;
+import io.switchboard.presence.PresenceType;
+import io.switchboard.signaling.domain.FakeMediaServer.Kind;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** A room is opened on its first join (placement, then one pipeline), once across pods, and closed when empty. */
+class RoomOpenerTest {
+
+  static final String ROOM = "standup";
+
+  final MutableClock clock = new MutableClock();
+  final InMemoryRoomStore store = new InMemoryRoomStore(clock);
+  final FakePlacement placement = new FakePlacement(NODE_0, KMS_0);
+  final FakeMediaServer kms = new FakeMediaServer();
+  final RecordingPresence presence = new RecordingPresence();
+  final MediaCleanup cleanup = new MediaCleanup(kms);
+  final AtomicInteger pauses = new AtomicInteger();
+  /** What happens while an open waits between looks (another pod at work); the clock moves on. */
+  Runnable meanwhile = () -> {};
+  final RoomOpener opener = new RoomOpener(store, placement, kms, cleanup, new PresenceNotes(presence, clock, "pod-a"),
+      clock, pause -> {
+        pauses.incrementAndGet();
+        clock.advance(pause);
+        meanwhile.run();
+      }, "pod-a", 4);
+
+  @AfterEach
+  void close() {
+    cleanup.close();
+  }
+
+  static RoomStore.MemberRecord member(String id) {
+    return new RoomStore.MemberRecord(id, "pod-a", "hash", "endpoint", false, Map.of(), true, true, 0, 0, false,
+        null, null, null);
+  }
+
+  @Test
+  void theFirstOpenPlacesTheRoomAndMakesItsPipelineAndLaterOnesReadIt() {
+    RoomStore.RoomRecord opened = opener.open(ROOM, "Standup", "r1");
+
+    assertThat(opened.nodeId()).isEqualTo(NODE_0);
+    assertThat(kms.exists(KMS_0, opened.pipelineId())).isTrue();
+    assertThat(store.room(ROOM)).contains(opened);
+    assertThat(store.lockOwner(ROOM)).isEmpty();
+    assertThat(presence.events()).singleElement().satisfies(e -> {
+      assertThat(e.type()).isEqualTo(PresenceType.ROOM_OPENED);
+      assertThat(e.roomName()).isEqualTo("Standup");
+      assertThat(e.kmsNode()).isEqualTo(NODE_0);
+    });
+
+    assertThat(opener.open(ROOM, "Standup", "r2")).isEqualTo(opened);
+    assertThat(placement.placeCalls()).isEqualTo(1);
+    assertThat(kms.liveObjects(KMS_0, Kind.PIPELINE)).isEqualTo(1);
+    assertThat(pauses).hasValue(0);
+  }
+
+  @Test
+  void anOpenWaitsForTheRoomAnotherPodIsOpening() {
+    store.lockRoom(ROOM, "pod-b/1");
+    RoomStore.RoomRecord theirs = new RoomStore.RoomRecord(NODE_0, KMS_0, kms.createPipeline(KMS_0));
+    meanwhile = () -> {
+      if (pauses.get() == 3) {
+        store.saveRoom(ROOM, theirs);
+        store.unlockRoom(ROOM, "pod-b/1");
+      }
+    };
+
+    assertThat(opener.open(ROOM, ROOM, "r1")).isEqualTo(theirs);
+
+    assertThat(placement.placeCalls()).isZero();
+    assertThat(kms.liveObjects(KMS_0, Kind.PIPELINE)).isEqualTo(1);
+    assertThat(presence.events()).isEmpty();
+  }
+
+  @Test
+  void anOpenGivesUpWhenTheRoomAnotherPodIsOpeningDoesNotComeInTime() {
+    store.lockRoom(ROOM, "pod-b/1");
+    long start = clock.millis();
+
+    refusal(ErrorCode.UNAVAILABLE, () -> opener.open(ROOM, ROOM, "r1"));
+
+    assertThat(clock.millis() - start).isEqualTo(RoomOpener.CREATION_WAIT.toMillis());
+    assertThat(placement.placeCalls()).isZero();
+    assertThat(store.room(ROOM)).isEmpty();
+  }
+
+  @Test
+  void theLockOfAPodThatDiedWhileOpeningLapsesAndTheRoomIsOpenedAfterAll() {
+    clock.advance(Duration.ofSeconds(-10));
+    store.lockRoom(ROOM, "pod-b/1"); // ten seconds ago, by a pod that died since
+    clock.advance(Duration.ofSeconds(10));
+
+    RoomStore.RoomRecord opened = opener.open(ROOM, ROOM, "r1");
+
+    assertThat(store.room(ROOM)).contains(opened);
+    assertThat(placement.placeCalls()).isEqualTo(1);
+    assertThat(clock.millis() - MutableClock.START.toEpochMilli())
+        .isGreaterThan(InMemoryRoomStore.LOCK_TTL.minusSeconds(10).toMillis());
+  }
+
+  @Test
+  void aPlacementThatFailsLeavesTheRoomUnopenedAndUnlocked() {
+    placement.failWith(new IllegalStateException("no capacity"));
+
+    assertThatThrownBy(() -> opener.open(ROOM, ROOM, "r1")).hasMessage("no capacity");
+
+    assertThat(store.lockOwner(ROOM)).isEmpty();
+    assertThat(store.room(ROOM)).isEmpty();
+    placement.recover();
+    assertThat(opener.open(ROOM, ROOM, "r2")).isNotNull();
+  }
+
+  @Test
+  void onlyAnEmptyRoomIsClosedWithItsPipelineAndPlacement() {
+    RoomStore.RoomRecord room = opener.open(ROOM, ROOM, "r1");
+    store.addMember(ROOM, room.pipelineId(), "alice", member("m-1"), 8);
+    presence.clear();
+
+    opener.closeIfEmpty(ROOM);
+    assertThat(store.room(ROOM)).isPresent();
+    assertThat(presence.events()).isEmpty();
+
+    store.removeMember(ROOM, "alice", "m-1", "pod-a");
+    opener.closeIfEmpty(ROOM);
+    opener.closeIfEmpty(ROOM);
+
+    assertThat(store.room(ROOM)).isEmpty();
+    assertThat(kms.exists(KMS_0, room.pipelineId())).isFalse();
+    assertThat(placement.released()).containsExactly(ROOM);
+    assertThat(presence.types()).containsExactly(PresenceType.ROOM_CLOSED);
+  }
+
+  @Test
+  void aParticipantsPipelineIsTheOneTheStoreHasNow() {
+    RoomStore.RoomRecord room = opener.open(ROOM, ROOM, "r1");
+    Participant alice = new Participant("alice", ROOM, "Standup", NODE_0, KMS_0, "m-1", 0, new RecordingChannel(),
+        "e", "h");
+    assertThat(opener.pipelineOf(alice)).isEqualTo(room.pipelineId());
+
+    store.saveRoom(ROOM, new RoomStore.RoomRecord("kms-1", "ws://kms-1/kurento", "pipeline-99"));
+    assertThat(opener.pipelineOf(alice)).isEqualTo("pipeline-99");
+
+    store.deleteIfEmpty(ROOM);
+    assertThat(refusal(ErrorCode.UNAVAILABLE, () -> opener.pipelineOf(alice)).getMessage())
+        .isEqualTo("room Standup is gone");
+  }
+}
