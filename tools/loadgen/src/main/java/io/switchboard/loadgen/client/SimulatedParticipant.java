@@ -240,7 +240,7 @@ public final class SimulatedParticipant {
       url = ctx.settings().url(index, attempts++, roomForUrl);
     }
     c.startedAt = ctx.clock().getAsLong();
-    ctx.connector().open(url, c).whenComplete((socket, error) -> {
+    ctx.sockets().open(url, c).whenComplete((socket, error) -> {
       if (error != null) {
         connectFailed(c, error);
         return;
@@ -486,7 +486,7 @@ public final class SimulatedParticipant {
     }
     // Quick at first (another pod is usually there at once), then at most once a second.
     long delayMillis = Math.min(1_000, 50L << Math.min(5, attempts));
-    ctx.connector().timer().schedule(() -> {
+    ctx.sockets().timer().schedule(() -> {
       synchronized (this) {
         if (phase == Phase.RESUMING) {
           connect(room, this::sendResume);
@@ -545,7 +545,7 @@ public final class SimulatedParticipant {
 
   private void sendFailed(Connection c, Throwable error) {
     // Off this thread: the failure may surface inside a send made under this participant's lock.
-    ctx.connector().timer().execute(() -> closed(c, "send-failed"));
+    ctx.sockets().timer().execute(() -> closed(c, "send-failed"));
   }
 
   /** One socket of this participant, and its listener. */
@@ -574,7 +574,7 @@ public final class SimulatedParticipant {
       socket = webSocket;
       ClientSettings s = ctx.settings();
       outbox = new Outbox(webSocket, new RateLimit(s.messagesPerSecond(), s.messageBurst(), ctx.clock().getAsLong()),
-          ctx.connector().timer(), ctx.clock(), error -> sendFailed(this, error));
+          ctx.sockets().timer(), ctx.clock(), error -> sendFailed(this, error));
       opened = true;
       ctx.metrics().socketOpened(ctx.clock().getAsLong() - startedAt);
       webSocket.request(1);

@@ -229,8 +229,7 @@ final class LoadRun implements AutoCloseable {
         s.sent(), s.received(), s.candidatesReceived(), round(s.sent() / seconds), round(s.received() / seconds));
     Report.Streams streams = new Report.Streams(expected, s.offered(), s.settled(), s.late(), s.failed(),
         s.cancelled(), unsettled, missing, toAllSettled);
-    long planned = plannedParticipants > 0 ? plannedParticipants : participants().size();
-    Report.Participants people = new Report.Participants(planned, s.joined(), s.joinFailed(), s.left(), s.dropped(),
+    Report.Participants people = new Report.Participants(plannedParticipants, s.joined(), s.joinFailed(), s.left(), s.dropped(),
         s.resumed(), s.resumeFailed(), s.mediaMoved());
     Report.Sockets sockets = new Report.Sockets(s.socketsOpened(), s.connectFailed(), s.closedUnexpectedly(),
         s.peakOpen(), s.open());
@@ -286,9 +285,21 @@ final class LoadRun implements AutoCloseable {
 
   private static String summary(Report r, ReportWriter.Written files) {
     StringBuilder s = new StringBuilder();
-    s.append(r.ok() ? "OK" : "FAILED").append(": ").append(r.scenario()).append(' ').append(r.runId())
-        .append(" — ").append(r.participants().joined()).append('/').append(r.participants().planned()).append(" joined, ")
-        .append(r.streams().settled()).append('/').append(r.streams().expected()).append(" streams settled");
+    s.append(r.ok() ? "OK" : "FAILED").append(": ").append(r.scenario()).append(' ').append(r.runId()).append(" — ");
+    if (r.participants().joined() + r.participants().joinFailed() == 0) {
+      // Sockets that join nothing (idle).
+      s.append(r.sockets().opened()).append(" sockets opened, ").append(r.sockets().openAtEnd())
+          .append(" open at the end");
+    } else {
+      s.append(r.participants().joined()).append('/').append(r.participants().planned()).append(" joined");
+    }
+    if (r.streams().expected() > 0) {
+      s.append(", ").append(r.streams().settled()).append('/').append(r.streams().expected()).append(" streams settled");
+    }
+    Latency connect = r.latency().get("connect");
+    if (r.streams().expected() == 0 && connect.count() > 0) {
+      s.append(String.format(java.util.Locale.ROOT, "; connect p50/p99 %.1f/%.1f ms", connect.p50(), connect.p99()));
+    }
     Latency join = r.latency().get("join");
     Latency answer = r.latency().get("offerAnswer");
     if (join.count() > 0) {
