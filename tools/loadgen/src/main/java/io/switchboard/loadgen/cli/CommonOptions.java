@@ -1,0 +1,93 @@
+package io.switchboard.loadgen.cli;
+
+import io.switchboard.loadgen.client.ClientSettings;
+import io.switchboard.loadgen.scenario.RunSettings;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** The options every scenario takes: where to connect, how clients behave, where reports go. */
+public final class CommonOptions {
+
+  @Option(names = "--url", required = true, paramLabel = "URL",
+      description = "WebSocket URL of /groupcall: the gateway (ws://host:8080/groupcall) or a signaling pod "
+          + "(ws://host:8081/groupcall). Repeat it to spread participants over several; a participant that "
+          + "reconnects tries the next one.")
+  List<URI> urls;
+
+  @Option(names = "--no-room-query", negatable = false,
+      description = "Do not add ?room=<room> to the URL (the gateway routes a room's sockets to one pod with it).")
+  boolean noRoomQuery;
+
+  @Option(names = "--timeout", defaultValue = "30s", converter = DurationConverter.class, paramLabel = "DURATION",
+      description = "How long a join, a stream (offer → answer) or a resume may take before it counts as failed "
+          + "(default: ${DEFAULT-VALUE}).")
+  Duration timeout;
+
+  @Option(names = "--candidates", defaultValue = "2", paramLabel = "N",
+      description = "ICE candidates trickled (onIceCandidate) after each offer (default: ${DEFAULT-VALUE}).")
+  int candidates;
+
+  @Option(names = "--max-rate", defaultValue = "40", paramLabel = "PER_SECOND",
+      description = "Messages per second a socket sends at most, so it stays under the pod's per-socket limit "
+          + "(50/s, burst 200); 0: no limit (default: ${DEFAULT-VALUE}).")
+  double maxRate;
+
+  @Option(names = "--burst", defaultValue = "150", paramLabel = "N",
+      description = "Messages a socket may send at once before --max-rate applies (default: ${DEFAULT-VALUE}).")
+  int burst;
+
+  @Option(names = "--connect-timeout", defaultValue = "10s", converter = DurationConverter.class,
+      paramLabel = "DURATION", description = "TCP connect and WebSocket handshake (default: ${DEFAULT-VALUE}).")
+  Duration connectTimeout;
+
+  @Option(names = "--resume-window", defaultValue = "15s", converter = DurationConverter.class,
+      paramLabel = "DURATION",
+      description = "How long after a drop a participant keeps reconnecting to resume; match the pods' "
+          + "switchboard.signaling.resume-grace (default: ${DEFAULT-VALUE}).")
+  Duration resumeWindow;
+
+  @Option(names = "--ping-interval", defaultValue = "0s", converter = DurationConverter.class,
+      paramLabel = "DURATION",
+      description = "Send a WebSocket ping on every socket this often; 0s: never, as browsers (pings from the "
+          + "server are always answered) (default: ${DEFAULT-VALUE}).")
+  Duration pingInterval;
+
+  @Option(names = "--threads", defaultValue = "2", paramLabel = "N",
+      description = "Threads running all sockets' listeners (default: ${DEFAULT-VALUE}).")
+  int threads;
+
+  @Option(names = "--out", defaultValue = "loadgen-reports", paramLabel = "DIR",
+      description = "Where the JSON and Markdown reports are written, as <scenario>-<run id>.json/.md "
+          + "(default: ${DEFAULT-VALUE}).")
+  Path out;
+
+  @Option(names = "--quiet", negatable = false, description = "No progress line every second.")
+  boolean quiet;
+
+  @Option(names = "--seed", paramLabel = "N", description = "Random seed for offers and candidates (default: random).")
+  Long seed;
+
+  @Option(names = "--run-id", paramLabel = "ID",
+      description = "Names this run's rooms (lg-<id>-r0…) and report files (default: 6 random characters).")
+  String runId;
+
+  RunSettings settings() {
+    RunSettings defaults = RunSettings.defaults(urls);
+    ClientSettings client = new ClientSettings(urls, !noRoomQuery, candidates, maxRate, burst, timeout,
+        connectTimeout, resumeWindow, pingInterval);
+    RunSettings s = defaults.withClient(client).withThreads(threads).withOut(out).withProgress(!quiet);
+    if (seed != null) {
+      s = s.withSeed(seed);
+    }
+    if (runId != null) {
+      if (!runId.matches("[A-Za-z0-9_-]{1,40}")) {
+        throw new IllegalArgumentException("--run-id: 1–40 letters, digits, - or _");
+      }
+      s = s.withRunId(runId);
+    }
+    return s;
+  }
+}
