@@ -3,13 +3,13 @@
 -- KEYS[1] the room's members (SignalingKeys.roomMembers)
 -- ARGV[1] name, ARGV[2] membership id, ARGV[3] pod ('' for any),
 -- ARGV[4] removed only if parked until at most this, epoch ms (0: no such check)
--- Returns the members left, or -1 when nothing was removed.
+-- Returns {members left, the record removed}, or {-1} when nothing was removed.
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
-if not cur then return -1 end
+if not cur then return {-1} end
 local m = cjson.decode(cur)
-if m.id ~= ARGV[2] then return -1 end
-if ARGV[3] ~= '' and m.pod ~= ARGV[3] then return -1 end
+if m.id ~= ARGV[2] then return {-1} end
+if ARGV[3] ~= '' and m.pod ~= ARGV[3] then return {-1} end
 local due = tonumber(ARGV[4])
-if due > 0 and (m.parkedUntil == 0 or m.parkedUntil > due) then return -1 end
+if due > 0 and (m.parkedUntil == 0 or m.parkedUntil > due) then return {-1} end
 redis.call('HDEL', KEYS[1], ARGV[1])
-return redis.call('HLEN', KEYS[1])
+return {redis.call('HLEN', KEYS[1]), cur}

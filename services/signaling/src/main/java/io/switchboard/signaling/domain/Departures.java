@@ -52,16 +52,17 @@ final class Departures {
       self.gone = true;
       self.detached = false;
     }
-    long left;
+    RoomStore.Removal removal;
     try {
-      left = store.removeMember(self.roomId, self.name, self.memberId, podId);
+      removal = store.removeMember(self.roomId, self.name, self.memberId, podId);
     } catch (RuntimeException e) {
       synchronized (self) {
         self.gone = false; // still a member: the client may leave again
       }
       throw e;
     }
-    if (left < 0) {
+    long left = removal.left();
+    if (!removal.done()) {
       // No longer this pod's (it resumed elsewhere, or a janitor removed it): nothing here to release.
       stopServing(self, false);
       return;
@@ -73,10 +74,12 @@ final class Departures {
     BestEffort.run(self.name, self.roomId, () -> pods.unpark(self.entry()));
     BestEffort.run(self.name, self.roomId, () -> store.deleteSession(self.tokenHash));
     List<String> endpoints;
+    String publisher;
     String recorder;
     String recordingUri;
     synchronized (self) {
       endpoints = self.record(podId).endpoints();
+      publisher = self.publisherEndpoint;
       recorder = self.recorder;
       recordingUri = self.recordingUri;
       self.subscriptions.clear();
@@ -97,6 +100,11 @@ final class Departures {
     }
     endpoints.stream().filter(e -> !e.equals(recorder)).forEach(e -> cleanup.release(self.kmsUrl, e));
     BestEffort.run(self.name, self.roomId, () -> load.report(self.roomId, self.nodeId, -endpoints.size(), -1));
+    if (!java.util.Objects.equals(removal.removed().publisher(), publisher)) {
+      // The room's media was rebuilt on another node and this pod had not taken the new endpoint
+      // in yet: what the record held there is released too, and that node's load counted down.
+      BestEffort.run(self.name, self.roomId, () -> releaseRebuilt(self, removal.removed()));
+    }
     // Everyone in the room hears it, on whichever pod they are; the others release what they
     // received from the one who left.
     BestEffort.run(self.name, self.roomId, () -> events.publish(self.roomId, new RoomEvents.Left(self.name,
@@ -106,6 +114,15 @@ final class Departures {
     if (left == 0) {
       BestEffort.run(self.name, self.roomId, () -> rooms.closeIfEmpty(self.roomId));
     }
+  }
+
+  /** Releases the endpoints a rebuild gave a participant who left before this pod took them in. */
+  private void releaseRebuilt(Participant self, RoomStore.MemberRecord removed) {
+    store.room(self.roomId).filter(room -> !room.kmsUrl().equals(self.kmsUrl)).ifPresent(room -> {
+      List<String> rebuilt = removed.endpoints();
+      rebuilt.forEach(e -> cleanup.release(room.kmsUrl(), e));
+      load.report(self.roomId, room.nodeId(), -rebuilt.size(), -1);
+    });
   }
 
   /** A leave that must not throw (the caller is already failing); what it cannot do, the janitor does. */

@@ -186,11 +186,14 @@ final class PodJanitor implements AutoCloseable {
     expire(entry, member, now);
   }
 
-  private void expire(PodRegistry.Entry entry, RoomStore.MemberRecord member, long now) {
-    long left = store.removeExpiredMember(entry.roomId(), entry.name(), member.id(), now);
-    if (left < 0) {
+  private void expire(PodRegistry.Entry entry, RoomStore.MemberRecord found, long now) {
+    RoomStore.Removal removal = store.removeExpiredMember(entry.roomId(), entry.name(), found.id(), now);
+    if (!removal.done()) {
       return; // resumed, or removed by another pod, just now
     }
+    // The record as removed: a rebuild of the room's media may have re-pointed it since it was read.
+    RoomStore.MemberRecord member = removal.removed();
+    long left = removal.left();
     // Removed: from here on every step is tried, whatever fails before it; nobody else will.
     String roomId = entry.roomId();
     String name = entry.name();

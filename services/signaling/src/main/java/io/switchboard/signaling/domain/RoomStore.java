@@ -126,17 +126,31 @@ public interface RoomStore {
   boolean replaceMember(String roomId, String name, String expectedPod, String expectedPublisher, MemberRecord next);
 
   /**
-   * Removes a member, atomically, if the stored record is membership {@code memberId} served by
-   * {@code expectedPod}. Returns how many members are left, or -1 when it was not removed.
+   * What a removal did: how many members are left, and the record it removed as it was at that
+   * moment (a rebuild of the room's media may have re-pointed it since its pod last read it).
    */
-  long removeMember(String roomId, String name, String memberId, String expectedPod);
+  record Removal(long left, MemberRecord removed) {
+
+    /** Nothing removed: the record was another membership, another pod's, or not there. */
+    public static final Removal NONE = new Removal(-1, null);
+
+    public boolean done() {
+      return removed != null;
+    }
+  }
+
+  /**
+   * Removes a member, atomically, if the stored record is membership {@code memberId} served by
+   * {@code expectedPod}; {@link Removal#NONE} when it was not removed.
+   */
+  Removal removeMember(String roomId, String name, String memberId, String expectedPod);
 
   /**
    * Removes a member whose resume wait ended: only if the stored record is membership
-   * {@code memberId}, parked, and parked until no later than {@code nowMillis}. Returns how many
-   * members are left, or -1 when it was not removed (it resumed, or someone else removed it).
+   * {@code memberId}, parked, and parked until no later than {@code nowMillis};
+   * {@link Removal#NONE} when it was not removed (it resumed, or someone else removed it).
    */
-  long removeExpiredMember(String roomId, String name, String memberId, long nowMillis);
+  Removal removeExpiredMember(String roomId, String name, String memberId, long nowMillis);
 
   /**
    * Makes {@code who} ({@code memberId + " " + name}) the room's presenter (broadcast rooms), if

@@ -101,11 +101,11 @@ class FakesTest {
       assertThat(store.replaceMember("r", "alice", "pod-a", "endpoint-1", onB)).isTrue();
       assertThat(store.member("r", "alice")).contains(onB);
 
-      assertThat(store.removeMember("r", "alice", "m-1", "pod-a")).as("taken over").isEqualTo(-1);
-      assertThat(store.removeMember("r", "alice", "m-0", "pod-b")).as("other membership").isEqualTo(-1);
-      assertThat(store.removeMember("r", "alice", "m-1", "pod-b")).as("one left").isEqualTo(1);
-      assertThat(store.removeMember("r", "alice", "m-1", "pod-b")).as("once").isEqualTo(-1);
-      assertThat(store.removeMember("r", "bob", "m-2", "pod-a")).isZero();
+      assertThat(store.removeMember("r", "alice", "m-1", "pod-a").left()).as("taken over").isEqualTo(-1);
+      assertThat(store.removeMember("r", "alice", "m-0", "pod-b").left()).as("other membership").isEqualTo(-1);
+      assertThat(store.removeMember("r", "alice", "m-1", "pod-b").left()).as("one left").isEqualTo(1);
+      assertThat(store.removeMember("r", "alice", "m-1", "pod-b").left()).as("once").isEqualTo(-1);
+      assertThat(store.removeMember("r", "bob", "m-2", "pod-a").left()).isZero();
     }
 
     @Test
@@ -114,12 +114,12 @@ class FakesTest {
       store.addMember("r", "pipe-1", "alice", member(1), 10);
       store.addMember("r", "pipe-1", "bob", member(2), 10);
 
-      assertThat(store.removeExpiredMember("r", "alice", "m-1", 1_000)).as("connected").isEqualTo(-1);
+      assertThat(store.removeExpiredMember("r", "alice", "m-1", 1_000).left()).as("connected").isEqualTo(-1);
       store.replaceMember("r", "alice", "pod-a", "endpoint-1", member(1).parked(2_000));
-      assertThat(store.removeExpiredMember("r", "alice", "m-1", 1_999)).as("still waiting").isEqualTo(-1);
-      assertThat(store.removeExpiredMember("r", "alice", "m-0", 2_000)).as("another membership").isEqualTo(-1);
-      assertThat(store.removeExpiredMember("r", "alice", "m-1", 2_000)).isEqualTo(1);
-      assertThat(store.removeExpiredMember("r", "alice", "m-1", 2_000)).as("once").isEqualTo(-1);
+      assertThat(store.removeExpiredMember("r", "alice", "m-1", 1_999).left()).as("still waiting").isEqualTo(-1);
+      assertThat(store.removeExpiredMember("r", "alice", "m-0", 2_000).left()).as("another membership").isEqualTo(-1);
+      assertThat(store.removeExpiredMember("r", "alice", "m-1", 2_000).left()).isEqualTo(1);
+      assertThat(store.removeExpiredMember("r", "alice", "m-1", 2_000).left()).as("once").isEqualTo(-1);
       assertThat(store.members("r")).containsOnlyKeys("bob");
     }
 

@@ -148,23 +148,23 @@ public final class InMemoryRoomStore implements RoomStore {
   }
 
   @Override
-  public synchronized long removeMember(String roomId, String name, String memberId, String expectedPod) {
+  public synchronized Removal removeMember(String roomId, String name, String memberId, String expectedPod) {
     MemberRecord current = member(roomId, name).orElse(null);
     if (current == null || !Objects.equals(current.id(), memberId) || !Objects.equals(current.pod(), expectedPod)) {
-      return -1;
+      return Removal.NONE;
     }
-    return remove(roomId, name);
+    return new Removal(remove(roomId, name), current);
   }
 
   @Override
-  public synchronized long removeExpiredMember(String roomId, String name, String memberId, long nowMillis) {
+  public synchronized Removal removeExpiredMember(String roomId, String name, String memberId, long nowMillis) {
     long dueBy = Math.max(1, nowMillis); // as RedisRoomStore: 0 would mean "no deadline check"
     MemberRecord current = member(roomId, name).orElse(null);
     if (current == null || !Objects.equals(current.id(), memberId)
         || current.parkedUntil() == 0 || current.parkedUntil() > dueBy) {
-      return -1;
+      return Removal.NONE;
     }
-    return remove(roomId, name);
+    return new Removal(remove(roomId, name), current);
   }
 
   /** Removes a member; returns how many are left, dropping the room's member map when none are. */

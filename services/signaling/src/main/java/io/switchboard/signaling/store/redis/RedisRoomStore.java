@@ -22,7 +22,8 @@ public final class RedisRoomStore implements RoomStore {
 
   private static final Duration LOCK_TTL = Duration.ofSeconds(15);
   private static final RedisScript<Long> UNLOCK = RedisScripts.load("room-unlock", Long.class);
-  private static final RedisScript<Long> REMOVE_MEMBER = RedisScripts.load("room-remove-member", Long.class);
+  @SuppressWarnings("rawtypes") // a Lua table comes back as a list of a number and a string
+  private static final RedisScript<List> REMOVE_MEMBER = RedisScripts.load("room-remove-member", List.class);
   private static final RedisScript<Long> REPLACE_MEMBER = RedisScripts.load("room-replace-member", Long.class);
   private static final RedisScript<Long> CLAIM_PRESENTER = RedisScripts.load("room-claim-presenter", Long.class);
   private static final RedisScript<Long> RELEASE_PRESENTER = RedisScripts.load("room-release-presenter", Long.class);
@@ -101,21 +102,23 @@ public final class RedisRoomStore implements RoomStore {
   }
 
   @Override
-  public long removeMember(String roomId, String name, String memberId, String expectedPod) {
+  public Removal removeMember(String roomId, String name, String memberId, String expectedPod) {
     return remove(roomId, name, memberId, expectedPod, 0);
   }
 
   @Override
-  public long removeExpiredMember(String roomId, String name, String memberId, long nowMillis) {
+  public Removal removeExpiredMember(String roomId, String name, String memberId, long nowMillis) {
     return remove(roomId, name, memberId, "", Math.max(1, nowMillis));
   }
 
-  private long remove(String roomId, String name, String memberId, String pod, long dueBy) {
-    Long left = redis.execute(REMOVE_MEMBER, List.of(SignalingKeys.roomMembers(roomId)), name, memberId, pod, Long.toString(dueBy));
-    if (left == null) {
+  private Removal remove(String roomId, String name, String memberId, String pod, long dueBy) {
+    List<?> answer = redis.execute(REMOVE_MEMBER, List.of(SignalingKeys.roomMembers(roomId)), name, memberId, pod,
+        Long.toString(dueBy));
+    if (answer == null || answer.isEmpty()) {
       throw new IllegalStateException("Redis answered nothing to removing a member");
     }
-    return left;
+    long left = ((Number) answer.get(0)).longValue();
+    return left < 0 ? Removal.NONE : new Removal(left, decode((String) answer.get(1)));
   }
 
   @Override

@@ -49,7 +49,7 @@ class RedisRoomStoreIT {
   void noMemberIsAddedToARoomThatClosedMeanwhile() {
     store.saveRoom("r", ROOM);
     assertThat(store.addMember("r", "pipe-1", "alice", member(1), 10)).isEqualTo(Added.ADDED);
-    assertThat(store.removeMember("r", "alice", "m-1", "pod-a")).isZero();
+    assertThat(store.removeMember("r", "alice", "m-1", "pod-a").left()).isZero();
     assertThat(store.deleteIfEmpty("r")).isTrue();
 
     assertThat(store.addMember("r", "pipe-1", "bob", member(2), 10)).isEqualTo(Added.ROOM_GONE);
@@ -88,12 +88,12 @@ class RedisRoomStoreIT {
     // Pod B takes Alice over; pod A can no longer write or remove her.
     assertThat(store.replaceMember("r", "alice", "pod-a", "endpoint-1", subscribed.withPod("pod-b"))).isTrue();
     assertThat(store.replaceMember("r", "alice", "pod-a", "endpoint-1", subscribed.parked(5))).isFalse();
-    assertThat(store.removeMember("r", "alice", "m-1", "pod-a")).isEqualTo(-1);
+    assertThat(store.removeMember("r", "alice", "m-1", "pod-a").left()).isEqualTo(-1);
     // Nor can anyone act on an earlier membership under the same name.
     RoomStore.MemberRecord earlier = new RoomStore.MemberRecord("m-0", "pod-b", "s", "e", false, java.util.Map.of(),
         true, true, 0, 0, false, null, null, null);
     assertThat(store.replaceMember("r", "alice", "pod-b", "endpoint-1", earlier)).isFalse();
-    assertThat(store.removeMember("r", "alice", "m-0", "pod-b")).isEqualTo(-1);
+    assertThat(store.removeMember("r", "alice", "m-0", "pod-b").left()).isEqualTo(-1);
 
     assertThat(store.member("r", "alice")).contains(subscribed.withPod("pod-b"));
     // A rebuild of the room's media gives her a new publisher: a write that still knows the old one fails.
@@ -104,7 +104,8 @@ class RedisRoomStoreIT {
     assertThat(store.replaceMember("r", "alice", "pod-b", "endpoint-1", rebuilt)).isTrue();
     assertThat(store.replaceMember("r", "alice", "pod-b", "endpoint-1", subscribed.withPod("pod-b"))).isFalse();
     assertThat(store.member("r", "alice")).contains(rebuilt);
-    assertThat(store.removeMember("r", "alice", "m-1", "pod-b")).isZero();
+    // The removal hands back the record as it was removed, with the publisher the rebuild gave it.
+    assertThat(store.removeMember("r", "alice", "m-1", "pod-b")).isEqualTo(new RoomStore.Removal(0, rebuilt));
     assertThat(store.member("r", "alice")).isEmpty();
     assertThat(store.replaceMember("r", "alice", "pod-b", "pipe-2/endpoint-1", rebuilt)).isFalse();
   }
@@ -115,12 +116,13 @@ class RedisRoomStoreIT {
     store.addMember("r", "pipe-1", "alice", member(1), 10);
     store.addMember("r", "pipe-1", "bob", member(2), 10);
 
-    assertThat(store.removeExpiredMember("r", "alice", "m-1", 1_000)).as("connected").isEqualTo(-1);
+    assertThat(store.removeExpiredMember("r", "alice", "m-1", 1_000).left()).as("connected").isEqualTo(-1);
     store.replaceMember("r", "alice", "pod-a", "endpoint-1", member(1).parked(2_000));
-    assertThat(store.removeExpiredMember("r", "alice", "m-1", 1_999)).as("still waiting").isEqualTo(-1);
-    assertThat(store.removeExpiredMember("r", "alice", "m-0", 2_000)).as("another membership").isEqualTo(-1);
-    assertThat(store.removeExpiredMember("r", "alice", "m-1", 2_000)).isEqualTo(1);
-    assertThat(store.removeExpiredMember("r", "alice", "m-1", 2_000)).as("once").isEqualTo(-1);
+    assertThat(store.removeExpiredMember("r", "alice", "m-1", 1_999).left()).as("still waiting").isEqualTo(-1);
+    assertThat(store.removeExpiredMember("r", "alice", "m-0", 2_000).left()).as("another membership").isEqualTo(-1);
+    assertThat(store.removeExpiredMember("r", "alice", "m-1", 2_000))
+        .isEqualTo(new RoomStore.Removal(1, member(1).parked(2_000)));
+    assertThat(store.removeExpiredMember("r", "alice", "m-1", 2_000).left()).as("once").isEqualTo(-1);
     assertThat(store.members("r")).containsOnlyKeys("bob");
   }
 }
