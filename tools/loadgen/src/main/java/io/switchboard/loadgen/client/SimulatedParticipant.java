@@ -42,7 +42,13 @@ public final class SimulatedParticipant {
     FAILED
   }
 
-  private enum Status { OFFERED, SETTLED, FAILED, CANCELLED }
+  /**
+   * A stream's state. {@code SENDER_UNKNOWN}: refused with {@code unknown-sender} while its sender
+   * was announced here; the sender left and its {@code participantLeft} is on the way (the pod
+   * answers the offer before the room's event reaches this socket) — cancelled when it comes,
+   * failed when it does not within the timeout.
+   */
+  private enum Status { OFFERED, SENDER_UNKNOWN, SETTLED, FAILED, CANCELLED }
 
   /** One receiveVideoFrom: this participant's own camera (sender = its name) or another's. */
   private static final class MediaStream {
@@ -50,6 +56,8 @@ public final class SimulatedParticipant {
     /** When the offer was handed to the socket; 0 while it waits in the outbox. */
     volatile long offeredAt;
     Status status = Status.OFFERED;
+    /** When it was refused with {@code unknown-sender}. */
+    long refusedAt;
 
     MediaStream(long createdAt) {
       this.createdAt = createdAt;
@@ -193,6 +201,9 @@ public final class SimulatedParticipant {
       if (s.status == Status.OFFERED && now - s.startedAt() <= timeout) {
         return true;
       }
+      if (s.status == Status.SENDER_UNKNOWN && now - s.refusedAt <= timeout) {
+        return true;
+      }
     }
     return false;
   }
@@ -206,6 +217,12 @@ public final class SimulatedParticipant {
     } else if (phase == Phase.RESUMING && now - droppedAt > ctx.settings().resumeWindow().toNanos() + timeout) {
       ctx.metrics().error("resume-timeout");
       giveUpResuming();
+    }
+    for (MediaStream s : streams.values()) {
+      if (s.status == Status.SENDER_UNKNOWN && now - s.refusedAt > timeout) {
+        s.status = Status.FAILED; // refused, and the sender never left: the pod lost track of it
+        ctx.metrics().streamFailed();
+      }
     }
   }
 
@@ -352,7 +369,7 @@ public final class SimulatedParticipant {
 
   private void departed(String sender) {
     MediaStream s = streams.remove(sender);
-    if (s != null && s.status == Status.OFFERED) {
+    if (s != null && (s.status == Status.OFFERED || s.status == Status.SENDER_UNKNOWN)) {
       s.status = Status.CANCELLED;
       ctx.metrics().cancelled();
     }
@@ -408,10 +425,16 @@ public final class SimulatedParticipant {
         retryResume();
       }
     } else if (requestId.startsWith(OFFER_REQUEST)) {
-      MediaStream s = streams.get(requestId.substring(OFFER_REQUEST.length()));
+      String sender = requestId.substring(OFFER_REQUEST.length());
+      MediaStream s = streams.get(sender);
       if (s != null && s.status == Status.OFFERED) {
-        s.status = Status.FAILED;
-        ctx.metrics().streamFailed();
+        if (code.equals("unknown-sender") && !sender.equals(name)) {
+          s.status = Status.SENDER_UNKNOWN;
+          s.refusedAt = ctx.clock().getAsLong();
+        } else {
+          s.status = Status.FAILED;
+          ctx.metrics().streamFailed();
+        }
       }
     }
   }

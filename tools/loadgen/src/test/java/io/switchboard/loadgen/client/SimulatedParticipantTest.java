@@ -100,6 +100,34 @@ class SimulatedParticipantTest {
   }
 
   @Test
+  void anOfferRefusedBecauseItsSenderJustLeftIsCancelledWhenTheDepartureArrives() {
+    FakeSocket socket = joined("bob");
+
+    // The pod answers the offer before bob's departure reaches this socket.
+    socket.server("{\"id\":\"error\",\"code\":\"unknown-sender\",\"message\":\"no\",\"requestId\":\"rvf:bob\"}");
+    assertThat(alice.busy(System.nanoTime())).as("waits for the departure").isTrue();
+    socket.server("{\"id\":\"participantLeft\",\"name\":\"bob\"}");
+
+    assertThat(metrics.snapshot().failed()).isZero();
+    assertThat(metrics.snapshot().cancelled()).isEqualTo(1);
+    assertThat(metrics.errors()).containsEntry("unknown-sender", 1L);
+  }
+
+  @Test
+  void anOfferRefusedAsUnknownSenderFailsWhenTheSenderNeverLeaves() {
+    FakeSocket socket = joined("bob");
+
+    socket.server("{\"id\":\"error\",\"code\":\"unknown-sender\",\"message\":\"no\",\"requestId\":\"rvf:bob\"}");
+    long later = System.nanoTime() + Duration.ofSeconds(31).toNanos();
+    alice.expireOverdue(later);
+
+    assertThat(metrics.snapshot().failed()).isEqualTo(1);
+    assertThat(metrics.snapshot().cancelled()).isZero();
+    socket.server("{\"id\":\"receiveVideoAnswer\",\"name\":\"alice\",\"sdpAnswer\":\"v=0\"}");
+    assertThat(alice.busy(later)).isFalse();
+  }
+
+  @Test
   void anErrorWithoutRequestIdWhileJoiningIsTheJoinsFailure() {
     alice.join();
 
