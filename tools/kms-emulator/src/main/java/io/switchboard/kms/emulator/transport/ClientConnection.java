@@ -9,7 +9,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import org.java_websocket.WebSocket;
 import org.java_websocket.exceptions.WebsocketNotConnectedException;
-import org.java_websocket.framing.CloseFrame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,9 +24,13 @@ final class ClientConnection implements Peer {
   private final RpcDispatcher dispatcher;
   private final Faults faults;
   private final ExecutorService executor;
+  /** Closes the connection without a close frame, so that the client sees it now (see KmsWebSocketServer#drop). */
+  private final java.util.function.Consumer<WebSocket> dropper;
 
-  ClientConnection(WebSocket socket, RpcDispatcher dispatcher, Faults faults, int number) {
+  ClientConnection(WebSocket socket, RpcDispatcher dispatcher, Faults faults, int number,
+      java.util.function.Consumer<WebSocket> dropper) {
     this.socket = socket;
+    this.dropper = dropper;
     this.dispatcher = dispatcher;
     this.faults = faults;
     this.executor = Executors.newSingleThreadExecutor(r -> {
@@ -85,7 +88,7 @@ final class ClientConnection implements Peer {
 
   /** Closes the TCP connection without a close frame: the client sees 1006. */
   void drop() {
-    socket.closeConnection(CloseFrame.ABNORMAL_CLOSE, "");
+    dropper.accept(socket);
   }
 
   void closed() {
