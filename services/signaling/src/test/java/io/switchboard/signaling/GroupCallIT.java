@@ -892,6 +892,21 @@ class GroupCallIT {
   }
 
   @Test
+  void aMessageLongerThanTheContainersBufferArrivesWhole() {
+    try (BrowserSocket s = browser()) {
+      // Three of the container's pieces: decoded as one message (the chat is refused for its
+      // length, which only a whole, well-formed message can be), and the socket stays usable.
+      String text = "x".repeat(3 * io.switchboard.signaling.ws.GroupCallSocketHandler.CONTAINER_TEXT_BUFFER);
+      s.send("{\"id\":\"chat\",\"requestId\":\"long\",\"text\":\"" + text + "\"}");
+      JsonNode refused = s.next("error");
+      assertThat(refused.path("requestId").asText()).isEqualTo("long");
+      assertThat(refused.path("message").asText()).contains("must be 1 to 2000 characters");
+      s.send("{\"id\":\"chat\",\"requestId\":\"short\",\"text\":\"hi\"}");
+      assertThat(s.next("error").path("requestId").asText()).as("answered, still open").isEqualTo("short");
+    }
+  }
+
+  @Test
   void aFloodClosesTheSocketWith1008() {
     try (BrowserSocket s = browser()) {
       try {

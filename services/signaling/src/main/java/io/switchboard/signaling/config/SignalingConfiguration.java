@@ -154,11 +154,14 @@ class SignalingConfiguration {
         s.sendBufferBytes()), registry);
   }
 
-  /** The container refuses bigger frames itself, closing the socket with 1009. */
+  /**
+   * The container's per-socket buffers, which it allocates up front for every socket: small. A
+   * longer message reaches the handler in pieces, and the handler enforces the frame limit.
+   */
   @Bean
   ServletServerContainerFactoryBean webSocketContainer() {
     ServletServerContainerFactoryBean container = new ServletServerContainerFactoryBean();
-    container.setMaxTextMessageBufferSize(properties.signaling().maxFrameBytes());
+    container.setMaxTextMessageBufferSize(io.switchboard.signaling.ws.GroupCallSocketHandler.CONTAINER_TEXT_BUFFER);
     container.setMaxBinaryMessageBufferSize(1024);
     return container;
   }

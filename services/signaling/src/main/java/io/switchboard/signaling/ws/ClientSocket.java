@@ -29,10 +29,13 @@ final class ClientSocket implements ClientChannel {
   private final io.switchboard.signaling.domain.Access access;
   /** The participant this socket is, once joined; only touched on the socket's handler thread. */
   volatile Participant participant;
+  /** The message arriving in pieces; only touched on the socket's handler thread. */
+  final MessageAssembly incoming;
 
   ClientSocket(WebSocketSession session, MessageEncoder encoder, Duration sendTimeLimit, int sendBufferBytes,
-      int perSecond, int burst, io.switchboard.signaling.domain.Access access) {
+      int perSecond, int burst, int maxMessageChars, io.switchboard.signaling.domain.Access access) {
     this.access = access;
+    this.incoming = new MessageAssembly(maxMessageChars);
     this.session = new ConcurrentWebSocketSessionDecorator(session, (int) sendTimeLimit.toMillis(), sendBufferBytes);
     this.encoder = encoder;
     this.rate = Bucket.builder()

@@ -26,8 +26,9 @@ import org.springframework.web.socket.handler.TextWebSocketHandler;
 /**
  * The edge at {@code /groupcall}: frames become typed messages here, once; anything refused is
  * answered with an {@code error} on the same socket, which stays usable. A socket sending faster
- * than its rate limit is closed with 1008; frames over the size limit are closed with 1009 by the
- * container.
+ * than its rate limit is closed with 1008; a message over the size limit with 1009. The container
+ * hands messages over in pieces of its (small) buffer; each socket puts them together
+ * ({@link MessageAssembly}), so an idle socket holds no buffer the size of the limit.
  */
 public final class GroupCallSocketHandler extends TextWebSocketHandler implements SubProtocolCapable {
 
@@ -99,12 +100,23 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
     }
   }
 
+  /** Messages come in pieces of the container's buffer ({@link #CONTAINER_TEXT_BUFFER}), put together per socket. */
+  @Override
+  public boolean supportsPartialMessages() {
+    return true;
+  }
+
+  /**
+   * The container's text buffer, in characters, which it allocates for every socket up front: one
+   * piece of a message. Most messages fit in one (an SDP offer is a few kilobytes).
+   */
+  public static final int CONTAINER_TEXT_BUFFER = 8 * 1024;
+
   @Override
   public void afterConnectionEstablished(WebSocketSession session) {
-    session.setTextMessageSizeLimit(settings.maxFrameBytes());
     Access access = accessOf(session);
     ClientSocket socket = new ClientSocket(session, encoder, settings.sendTimeLimit(),
-        settings.sendBufferBytes(), settings.messagesPerSecond(), settings.messageBurst(),
+        settings.sendBufferBytes(), settings.messagesPerSecond(), settings.messageBurst(), settings.maxFrameBytes(),
         access == null ? Access.ANYONE : access);
     if (access == null) {
       String why = assertions != null ? "identity assertion missing or invalid" : "incomplete identity headers";
@@ -160,10 +172,22 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
   }
 
   @Override
-  protected void handleTextMessage(WebSocketSession session, TextMessage frame) throws Exception {
+  protected void handleTextMessage(WebSocketSession session, TextMessage piece) throws Exception {
     ClientSocket socket = sockets.get(session.getId());
     if (socket == null) {
       return;
+    }
+    String text;
+    try {
+      text = socket.incoming.add(piece.getPayload(), piece.isLast());
+    } catch (MessageAssembly.TooBig e) {
+      log.info("socket {} sent a {}: closing", session.getId(), e.getMessage());
+      metrics.refused("too-big");
+      socket.close(CloseStatus.TOO_BIG_TO_PROCESS.withReason("message too big"));
+      return;
+    }
+    if (text == null) {
+      return; // more of it to come
     }
     if (!socket.allow()) {
       log.info("socket {} exceeded {} messages/s: closing", session.getId(), settings.messagesPerSecond());
@@ -171,7 +195,7 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
       return;
     }
     try {
-      ClientMessage message = decoder.decode(frame.getPayload());
+      ClientMessage message = decoder.decode(text);
       metrics.message(message);
       if (draining && (message instanceof ClientMessage.JoinRoom || message instanceof ClientMessage.Resume)) {
         // Nothing new starts on a stopping pod (a leave, ICE and the rest are still served).
