@@ -8,21 +8,16 @@ import io.switchboard.groupcall.protocol.ErrorCode;
 import io.switchboard.groupcall.protocol.ServerMessage;
 import io.switchboard.groupcall.protocol.ServerMessage.BroadcastResponse;
 import io.switchboard.signaling.domain.Cluster.Client;
-import io.switchboard.signaling.domain.Cluster.Pod;
 import io.switchboard.signaling.domain.FakeMediaServer.Kind;
 import io.switchboard.signaling.domain.RecordingLoadReporter.Load;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Broadcast rooms as Kurento's one2many tutorial has them: one presenter, viewers, and {@code stop}. */
-class BroadcastTest {
+class BroadcastTest extends TwoPods {
 
   static final String ROOM = "town-hall";
 
-  final Cluster cluster = new Cluster();
-  final Pod podA = cluster.pod("pod-a");
-  final Pod podB = cluster.pod("pod-b");
   Client alice;
   Client bob;
   Client carol;
@@ -33,11 +28,6 @@ class BroadcastTest {
     bob = podB.join(ROOM, "bob");
     carol = podB.join(ROOM, "carol");
     cluster.settle();
-  }
-
-  @AfterEach
-  void close() {
-    cluster.close();
   }
 
   void present(Client who, String offer) {

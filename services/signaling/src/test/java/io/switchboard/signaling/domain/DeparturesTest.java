@@ -19,23 +19,13 @@ import io.switchboard.signaling.domain.RecordingLoadReporter.Load;
 import io.switchboard.signaling.domain.RecordingLoadReporter.Report;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** {@code leaveRoom}, and how a pod stops serving a participant that is no longer its own. */
-class DeparturesTest {
+class DeparturesTest extends TwoPods {
 
   static final String ROOM = "standup";
   static final IceCandidate CANDIDATE = new IceCandidate("candidate:9 1 UDP 1 10.0.0.9 9 typ host", "0", 0);
-
-  final Cluster cluster = new Cluster();
-  final Pod podA = cluster.pod("pod-a");
-  final Pod podB = cluster.pod("pod-b");
-
-  @AfterEach
-  void close() {
-    cluster.close();
-  }
 
   @Test
   void aLeaveReleasesEveryEndpointFinishesTheRecordingAndTellsTheRoom() {

@@ -22,22 +22,12 @@ import io.switchboard.signaling.domain.RecordingLoadReporter.Load;
 import io.switchboard.signaling.domain.RecordingLoadReporter.Report;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** {@code joinRoom}: a participant becomes a member of a room, opening it when it is the first. */
-class JoinsTest {
+class JoinsTest extends TwoPods {
 
   static final String ROOM = "standup";
-
-  final Cluster cluster = new Cluster();
-  final Pod podA = cluster.pod("pod-a");
-  final Pod podB = cluster.pod("pod-b");
-
-  @AfterEach
-  void close() {
-    cluster.close();
-  }
 
   @Test
   void theFirstJoinOpensTheRoomOnceAndAnswersWithNobodyElseAndAResumeToken() {

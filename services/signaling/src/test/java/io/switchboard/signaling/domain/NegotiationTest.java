@@ -9,21 +9,16 @@ import io.switchboard.groupcall.protocol.IceCandidate;
 import io.switchboard.groupcall.protocol.ServerMessage;
 import io.switchboard.groupcall.protocol.Stream;
 import io.switchboard.signaling.domain.Cluster.Client;
-import io.switchboard.signaling.domain.Cluster.Pod;
 import io.switchboard.signaling.domain.FakeMediaServer.Kind;
 import io.switchboard.signaling.domain.RecordingLoadReporter.Load;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** WebRTC negotiation: publishing the camera, receiving another's, and the browser's ICE candidates. */
-class NegotiationTest {
+class NegotiationTest extends TwoPods {
 
   static final String ROOM = "standup";
 
-  final Cluster cluster = new Cluster();
-  final Pod podA = cluster.pod("pod-a");
-  final Pod podB = cluster.pod("pod-b");
   Client alice;
   Client bob;
 
@@ -32,11 +27,6 @@ class NegotiationTest {
     alice = podA.join(ROOM, "alice");
     bob = podB.join(ROOM, "bob");
     cluster.settle();
-  }
-
-  @AfterEach
-  void close() {
-    cluster.close();
   }
 
   static IceCandidate candidate(int n) {

@@ -17,25 +17,15 @@ import io.switchboard.signaling.domain.Cluster.Pod;
 import io.switchboard.signaling.domain.RecordingLoadReporter.Load;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Participants waiting for a resume: parked when their socket closes or their pod dies, resumed or
  * removed by a janitor once their wait ran out; and pods that beat, die, restart and come back.
  */
-class ParkingAndJanitorTest {
+class ParkingAndJanitorTest extends TwoPods {
 
   static final String ROOM = "standup";
-
-  final Cluster cluster = new Cluster();
-  final Pod podA = cluster.pod("pod-a");
-  final Pod podB = cluster.pod("pod-b");
-
-  @AfterEach
-  void close() {
-    cluster.close();
-  }
 
   long now() {
     return cluster.clock.millis();

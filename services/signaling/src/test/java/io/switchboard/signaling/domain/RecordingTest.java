@@ -12,18 +12,14 @@ import io.switchboard.signaling.domain.Cluster.Pod;
 import io.switchboard.signaling.domain.FakeMediaServer.Kind;
 import io.switchboard.signaling.domain.RecordingLoadReporter.Load;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Recording a participant's camera: start, stop, and a failure KMS reports later. */
-class RecordingTest {
+class RecordingTest extends TwoPods {
 
   static final String ROOM = "standup";
 
-  final Cluster cluster = new Cluster();
-  final Pod podA = cluster.pod("pod-a");
-  final Pod podB = cluster.pod("pod-b");
   Client alice;
   Client bob;
 
@@ -32,11 +28,6 @@ class RecordingTest {
     alice = podA.join(ROOM, "alice");
     bob = podB.join(ROOM, "bob");
     cluster.settle();
-  }
-
-  @AfterEach
-  void close() {
-    cluster.close();
   }
 
   void start(Client who) {

@@ -22,23 +22,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** {@code resume}: a new socket takes a session over with its token, on the same pod or another. */
-class ResumptionTest {
+class ResumptionTest extends TwoPods {
 
   static final String ROOM = "standup";
   static final IceCandidate CANDIDATE = new IceCandidate("candidate:7 1 UDP 1 10.0.0.7 7 typ host", "0", 0);
-
-  final Cluster cluster = new Cluster();
-  final Pod podA = cluster.pod("pod-a");
-  final Pod podB = cluster.pod("pod-b");
-
-  @AfterEach
-  void close() {
-    cluster.close();
-  }
 
   @Test
   void aResumeOnTheSamePodReplacesTheSocketAndClosesTheOldOneAsReplaced() {

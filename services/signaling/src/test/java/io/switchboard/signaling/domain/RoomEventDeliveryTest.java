@@ -9,25 +9,15 @@ import io.switchboard.signaling.domain.Cluster.Client;
 import io.switchboard.signaling.domain.Cluster.Pod;
 import io.switchboard.signaling.domain.RecordingLoadReporter.Load;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * A room's events, from whichever pod, turned into what this pod's participants are told: each
  * client hears of each membership once, whatever order joins, leaves and introductions cross in.
  */
-class RoomEventDeliveryTest {
+class RoomEventDeliveryTest extends TwoPods {
 
   static final String ROOM = "standup";
-
-  final Cluster cluster = new Cluster();
-  final Pod podA = cluster.pod("pod-a");
-  final Pod podB = cluster.pod("pod-b");
-
-  @AfterEach
-  void close() {
-    cluster.close();
-  }
 
   @Test
   void aJoinerIntroducedToSomeoneWhoseJoinIsStillOnItsWayHearsOfThemOnce() {

@@ -10,20 +10,15 @@ import io.switchboard.groupcall.protocol.ServerMessage;
 import io.switchboard.presence.PresenceEvent;
 import io.switchboard.presence.PresenceType;
 import io.switchboard.signaling.domain.Cluster.Client;
-import io.switchboard.signaling.domain.Cluster.Pod;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** What participants say to the room without media: chat, and their media state. */
-class RoomMessagesTest {
+class RoomMessagesTest extends TwoPods {
 
   static final String ROOM = "standup";
 
-  final Cluster cluster = new Cluster();
-  final Pod podA = cluster.pod("pod-a");
-  final Pod podB = cluster.pod("pod-b");
   Client alice;
   Client bob;
   Client carol;
@@ -36,11 +31,6 @@ class RoomMessagesTest {
     carol = podA.join(ROOM, "carol");
     dave = podA.join("retro", "dave");
     cluster.settle();
-  }
-
-  @AfterEach
-  void close() {
-    cluster.close();
   }
 
   List<ServerMessage.ChatMessage> chats(Client c) {

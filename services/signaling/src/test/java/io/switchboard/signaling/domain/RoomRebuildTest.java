@@ -11,13 +11,11 @@ import io.switchboard.groupcall.protocol.IceCandidate;
 import io.switchboard.groupcall.protocol.ServerMessage;
 import io.switchboard.groupcall.protocol.Stream;
 import io.switchboard.signaling.domain.Cluster.Client;
-import io.switchboard.signaling.domain.Cluster.Pod;
 import io.switchboard.signaling.domain.FakeMediaServer.Kind;
 import io.switchboard.signaling.domain.RecordingLoadReporter.Load;
 import java.time.Duration;
 import java.util.List;
 import org.awaitility.core.ConditionFactory;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -26,14 +24,11 @@ import org.junit.jupiter.api.Test;
  * participants to their new endpoints and tells their clients to negotiate again. The rebuild
  * and the taking in run on each pod's {@code room-rebuild} thread: tests wait for them.
  */
-class RoomRebuildTest {
+class RoomRebuildTest extends TwoPods {
 
   static final String ROOM = "standup";
   static final IceCandidate CANDIDATE = new IceCandidate("candidate:5 1 UDP 1 10.0.1.5 5 typ host", "0", 0);
 
-  final Cluster cluster = new Cluster();
-  final Pod podA = cluster.pod("pod-a");
-  final Pod podB = cluster.pod("pod-b");
   Client alice;
   Client bob;
   String oldPipeline;
@@ -48,11 +43,6 @@ class RoomRebuildTest {
     bob.subscribe("alice", "bob receives alice");
     cluster.settle();
     oldPipeline = cluster.store.room(ROOM).orElseThrow().pipelineId();
-  }
-
-  @AfterEach
-  void close() {
-    cluster.close();
   }
 
   static ConditionFactory eventually() {

@@ -10,22 +10,17 @@ import io.switchboard.groupcall.protocol.ServerMessage;
 import io.switchboard.groupcall.protocol.ServerMessage.ParticipantState;
 import io.switchboard.groupcall.protocol.Stream;
 import io.switchboard.signaling.domain.Cluster.Client;
-import io.switchboard.signaling.domain.Cluster.Pod;
 import io.switchboard.signaling.domain.FakeMediaServer.Kind;
 import io.switchboard.signaling.domain.RecordingLoadReporter.Load;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Screen sharing: a second stream per participant, which the others are told of and may receive. */
-class ScreenSharingTest {
+class ScreenSharingTest extends TwoPods {
 
   static final String ROOM = "standup";
   static final IceCandidate CANDIDATE = new IceCandidate("candidate:3 1 UDP 1 10.0.0.3 3 typ host", "0", 0);
 
-  final Cluster cluster = new Cluster();
-  final Pod podA = cluster.pod("pod-a");
-  final Pod podB = cluster.pod("pod-b");
   Client alice;
   Client bob;
 
@@ -37,11 +32,6 @@ class ScreenSharingTest {
     cluster.settle();
     alice.channel.clear();
     bob.channel.clear();
-  }
-
-  @AfterEach
-  void close() {
-    cluster.close();
   }
 
   void share(Client who) {
