@@ -1,6 +1,7 @@
 package io.switchboard.signaling.config;
 
 import io.switchboard.signaling.domain.GroupCallService;
+import io.switchboard.signaling.domain.MediaWarmup;
 import io.switchboard.signaling.domain.NodeLosses;
 import io.switchboard.signaling.ws.GroupCallSocketHandler;
 import java.time.Duration;
@@ -63,25 +64,32 @@ final class PodLifecycle {
   }
 
   /**
-   * The call service's background work (heartbeat, janitor, rebuilds) and the reader of
-   * placement's node announcements: started before the web server, stopped after it, before
-   * Redis's connection factory (phase 0) stops.
+   * The KMS warm-up, the call service's background work (heartbeat, janitor, rebuilds) and the
+   * reader of placement's node announcements: started before the web server (so the pod turns
+   * ready only once its KMS sessions are open, or the warm-up's deadline passed), stopped after
+   * it, before Redis's connection factory (phase 0) stops.
    */
   static final class CallService implements SmartLifecycle {
     private final GroupCallService calls;
     private final NodeLosses losses;
     private final AutoCloseable presence;
+    private final MediaWarmup warmup;
+    private final Duration warmupTimeout;
     private volatile boolean running;
 
     /** {@code presence} (may be null) closes here too: its events are numbered in Redis, which stops next. */
-    CallService(GroupCallService calls, NodeLosses losses, AutoCloseable presence) {
+    CallService(GroupCallService calls, NodeLosses losses, AutoCloseable presence, MediaWarmup warmup,
+        Duration warmupTimeout) {
       this.calls = calls;
       this.losses = losses;
       this.presence = presence;
+      this.warmup = warmup;
+      this.warmupTimeout = warmupTimeout;
     }
 
     @Override
     public void start() {
+      warmup.warm(warmupTimeout);
       calls.start();
       losses.start(calls::nodeLost);
       running = true;
@@ -90,6 +98,7 @@ final class PodLifecycle {
     @Override
     public void stop() {
       running = false;
+      warmup.close();
       losses.close();
       calls.close();
       if (presence != null) {

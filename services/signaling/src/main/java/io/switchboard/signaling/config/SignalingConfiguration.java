@@ -48,7 +48,9 @@ class SignalingConfiguration {
 
   @Bean(destroyMethod = "close")
   KurentoMediaServer mediaServer(io.micrometer.core.instrument.MeterRegistry registry) {
-    return new KurentoMediaServer(properties.signaling().kmsRequestTimeout(), registry);
+    SignalingProperties.Signaling signaling = properties.signaling();
+    return new KurentoMediaServer(signaling.kmsRequestTimeout(), signaling.kmsSessionsPerNode(),
+        signaling.kmsMaxInFlightPerNode(), registry);
   }
 
   @Bean
@@ -136,8 +138,12 @@ class SignalingConfiguration {
 
   @Bean
   PodLifecycle.CallService callServiceLifecycle(GroupCallService calls, NodeLosses losses,
-      org.springframework.beans.factory.ObjectProvider<io.switchboard.signaling.presence.kafka.KafkaPresenceFeed> presence) {
-    return new PodLifecycle.CallService(calls, losses, presence.getIfAvailable());
+      org.springframework.beans.factory.ObjectProvider<io.switchboard.signaling.presence.kafka.KafkaPresenceFeed> presence,
+      MediaServer media, StringRedisTemplate redis) {
+    SignalingProperties.Signaling s = properties.signaling();
+    io.switchboard.signaling.domain.MediaWarmup warmup = new io.switchboard.signaling.domain.MediaWarmup(media,
+        new io.switchboard.signaling.placement.redis.RedisKnownNodes(redis), s.kmsWarmupRefresh());
+    return new PodLifecycle.CallService(calls, losses, presence.getIfAvailable(), warmup, s.kmsWarmupTimeout());
   }
 
   @Bean

@@ -1,5 +1,6 @@
 package io.switchboard.signaling.config;
 
+import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.net.URI;
@@ -36,6 +37,10 @@ public record SignalingProperties(@DefaultValue Signaling signaling, @DefaultVal
       @DefaultValue("5s") @NotNull Duration sendTimeLimit,
       @DefaultValue("1048576") @Min(1024) int sendBufferBytes,
       @DefaultValue("10s") @NotNull Duration kmsRequestTimeout,
+      @DefaultValue("4") @Min(1) @Max(64) int kmsSessionsPerNode,
+      @DefaultValue("64") @Min(1) int kmsMaxInFlightPerNode,
+      @DefaultValue("10s") @NotNull Duration kmsWarmupTimeout,
+      @DefaultValue("10s") @NotNull Duration kmsWarmupRefresh,
       @DefaultValue("2") @Min(1) int expectedParticipants,
       @DefaultValue("15s") @NotNull Duration resumeGrace,
       @DefaultValue("2s") @NotNull Duration heartbeatInterval,

@@ -10,6 +10,12 @@ import java.util.function.Consumer;
  */
 public interface MediaServer {
 
+  /**
+   * Connects to a node ahead of its first request (every session this pod keeps to it), so that
+   * the first burst of joins does not pay for it. Throws {@link MediaException} when unreachable.
+   */
+  void open(String kmsUrl);
+
   String createPipeline(String kmsUrl);
 
   /**

@@ -84,6 +84,7 @@ public final class FakeMediaServer implements MediaServer {
   /** This pod's listener per endpoint ({@code kmsUrl + " " + endpointId}); guarded by {@link #nodes}. */
   private final Map<String, Subscription> listeners = new HashMap<>();
   private final List<String> disconnects = new CopyOnWriteArrayList<>();
+  private final List<String> opened = new CopyOnWriteArrayList<>();
 
   /** Fresh nodes with nothing on them, seen by one pod. */
   public FakeMediaServer() {
@@ -101,6 +102,14 @@ public final class FakeMediaServer implements MediaServer {
   }
 
   // ---------------------------------------------------------------- MediaServer
+
+  @Override
+  public void open(String kmsUrl) {
+    synchronized (nodes) {
+      reachable(kmsUrl);
+      opened.add(kmsUrl);
+    }
+  }
 
   @Override
   public String createPipeline(String kmsUrl) {
@@ -366,6 +375,11 @@ public final class FakeMediaServer implements MediaServer {
       MediaObject recorder = nodes.on(kmsUrl).get(recorderId);
       return recorder == null ? null : recorder.uri;
     }
+  }
+
+  /** Nodes this pod {@link #open}ed, in order. */
+  public List<String> opened() {
+    return List.copyOf(opened);
   }
 
   /** The nodes this pod {@link #disconnect}ed from, in order. */

@@ -1,15 +1,23 @@
 package io.switchboard.signaling.media.kurento;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.switchboard.groupcall.protocol.IceCandidate;
 import io.switchboard.signaling.domain.MediaServer;
+import io.switchboard.signaling.media.kurento.KmsNode.Lease;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
-import org.kurento.client.KurentoClient;
+import org.kurento.client.Continuation;
+import org.kurento.client.KurentoObject;
 import org.kurento.client.ListenerSubscription;
 import org.kurento.client.MediaElement;
 import org.kurento.client.MediaObject;
@@ -19,67 +27,85 @@ import org.kurento.client.RecorderEndpoint;
 import org.kurento.client.WebRtcEndpoint;
 import org.kurento.client.internal.server.KurentoServerException;
 import org.kurento.commons.exception.KurentoException;
-import org.kurento.jsonrpc.client.JsonRpcClientNettyWebSocket;
 
 /**
- * KMS through kurento-client: one client per node, created on first use, reconnecting by itself.
+ * KMS through kurento-client: per node a few sessions and a bound on the requests in flight
+ * ({@link KmsNode}), opened on first use or ahead of it ({@link #open}), reconnecting by themselves.
+ * Requests to one node run side by side. Objects are created through kurento-client's
+ * asynchronous API: its synchronous {@code create} holds the client's one monitor for the whole
+ * round trip, and every other call on that client, {@code getById} included, would wait behind it.
  * Every request is timed as {@code switchboard.signaling.kms.request} by operation and outcome
- * ({@code ok}; {@code refused}: KMS answered an error; {@code unreachable}: no answer in time or no
- * connection; {@code error}: anything else).
+ * ({@code ok}; {@code refused}: KMS answered an error; {@code unreachable}: no answer in time, no
+ * connection, or the node's in-flight bound full for the whole timeout; {@code error}: anything else).
  */
 public final class KurentoMediaServer implements MediaServer, AutoCloseable {
 
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(KurentoMediaServer.class);
 
   private final Duration requestTimeout;
+  private final int sessionsPerNode;
+  private final int maxInFlightPerNode;
   private final MeterRegistry registry;
-  private final Map<String, KurentoClient> clients = new ConcurrentHashMap<>();
+  private final Map<String, KmsNode> nodes = new ConcurrentHashMap<>();
   /** This pod's ICE candidate listener per endpoint ({@code kmsUrl + " " + endpointId}). */
-  private final Map<String, ListenerSubscription> listeners = new ConcurrentHashMap<>();
+  private final Map<String, Listener> listeners = new ConcurrentHashMap<>();
 
-  public KurentoMediaServer(Duration requestTimeout, MeterRegistry registry) {
+  /** A listener and the session it was added on: its events come there, its removal goes there. */
+  private record Listener(int session, ListenerSubscription subscription) {}
+
+  public KurentoMediaServer(Duration requestTimeout, int sessionsPerNode, int maxInFlightPerNode,
+      MeterRegistry registry) {
     this.requestTimeout = requestTimeout;
+    this.sessionsPerNode = sessionsPerNode;
+    this.maxInFlightPerNode = maxInFlightPerNode;
     this.registry = registry;
   }
 
-  private KurentoClient client(String kmsUrl) {
-    return clients.computeIfAbsent(kmsUrl, url -> {
-      JsonRpcClientNettyWebSocket rpc = new JsonRpcClientNettyWebSocket(url);
-      rpc.setRequestTimeout(requestTimeout.toMillis());
-      rpc.setLabel("signaling");
-      // A pod that stops (even cleanly) must not end its rooms' media: no closeSession.
-      rpc.setSendCloseMessage(false);
-      return KurentoClient.createFromJsonRpcClientHonoringClientTimeouts(rpc);
+  private KmsNode node(String kmsUrl) {
+    return nodes.computeIfAbsent(kmsUrl, url -> {
+      KmsNode node = new KmsNode(url, sessionsPerNode, maxInFlightPerNode, requestTimeout);
+      Gauge.builder("switchboard.signaling.kms.requests.in.flight", node, KmsNode::inFlight)
+          .description("requests to a KMS node sent and not yet answered").tag("node", url).register(registry);
+      Gauge.builder("switchboard.signaling.kms.requests.waiting", node, KmsNode::waiting)
+          .description("requests to a KMS node waiting for a slot (the node has its maximum in flight)")
+          .tag("node", url).register(registry);
+      return node;
+    });
+  }
+
+  @Override
+  public void open(String kmsUrl) {
+    timed("open", () -> {
+      node(kmsUrl).open();
+      return null;
     });
   }
 
   @Override
   public String createPipeline(String kmsUrl) {
-    return call("createPipeline", () -> client(kmsUrl).createMediaPipeline().getId());
+    return call("createPipeline", kmsUrl, -1, lease -> this.<MediaPipeline>created(kmsUrl, lease.client()::createMediaPipeline));
   }
 
   @Override
   public String createEndpoint(String kmsUrl, String pipelineId, Consumer<IceCandidate> candidates) {
-    return call("createEndpoint", () -> {
-      MediaPipeline pipeline = client(kmsUrl).getById(pipelineId, MediaPipeline.class);
-      WebRtcEndpoint endpoint = new WebRtcEndpoint.Builder(pipeline).build();
+    return call("createEndpoint", kmsUrl, -1, lease -> {
+      MediaPipeline pipeline = lease.client().getById(pipelineId, MediaPipeline.class);
+      String id = this.<WebRtcEndpoint>created(kmsUrl, new WebRtcEndpoint.Builder(pipeline)::buildAsync);
       if (candidates != null) {
-        listeners.put(key(kmsUrl, endpoint.getId()), subscribe(endpoint, candidates));
+        WebRtcEndpoint endpoint = lease.client().getById(id, WebRtcEndpoint.class);
+        listeners.put(key(kmsUrl, id), new Listener(lease.session(), subscribe(endpoint, candidates)));
       }
-      return endpoint.getId();
+      return id;
     });
   }
 
   @Override
   public void listen(String kmsUrl, String endpointId, Consumer<IceCandidate> candidates) {
-    call("subscribe", () -> {
-      WebRtcEndpoint endpoint = endpoint(kmsUrl, endpointId);
-      ListenerSubscription previous = listeners.put(key(kmsUrl, endpointId), subscribe(endpoint, candidates));
-      if (previous != null) {
-        endpoint.removeIceCandidateFoundListener(previous);
-      }
-      return null;
-    });
+    Listener previous = call("subscribe", kmsUrl, -1, lease -> listeners.put(key(kmsUrl, endpointId),
+        new Listener(lease.session(), subscribe(lease.client().getById(endpointId, WebRtcEndpoint.class), candidates))));
+    if (previous != null) {
+      removeFromKms(kmsUrl, endpointId, previous);
+    }
   }
 
   @Override
@@ -92,10 +118,13 @@ public final class KurentoMediaServer implements MediaServer, AutoCloseable {
     if (listener == null || !listeners.remove(key(kmsUrl, endpointId), listener)) {
       return; // none, or replaced by a newer one (whose listen removed this one from KMS)
     }
-    ListenerSubscription subscription = (ListenerSubscription) listener;
+    removeFromKms(kmsUrl, endpointId, (Listener) listener);
+  }
+
+  private void removeFromKms(String kmsUrl, String endpointId, Listener listener) {
     try {
-      call("unsubscribe", () -> {
-        endpoint(kmsUrl, endpointId).removeIceCandidateFoundListener(subscription);
+      call("unsubscribe", kmsUrl, listener.session(), lease -> {
+        lease.client().getById(endpointId, WebRtcEndpoint.class).removeIceCandidateFoundListener(listener.subscription());
         return null;
       });
     } catch (RuntimeException e) {
@@ -106,13 +135,11 @@ public final class KurentoMediaServer implements MediaServer, AutoCloseable {
   @Override
   public void disconnect(String kmsUrl) {
     listeners.keySet().removeIf(k -> k.startsWith(kmsUrl + " "));
-    KurentoClient client = clients.remove(kmsUrl);
-    if (client != null) {
-      try {
-        client.destroy();
-      } catch (RuntimeException e) {
-        log.debug("client of {} not closed cleanly: {}", kmsUrl, e.toString());
-      }
+    KmsNode node = nodes.remove(kmsUrl);
+    if (node != null) {
+      node.close();
+      registry.find("switchboard.signaling.kms.requests.in.flight").tag("node", kmsUrl).meters().forEach(registry::remove);
+      registry.find("switchboard.signaling.kms.requests.waiting").tag("node", kmsUrl).meters().forEach(registry::remove);
     }
   }
 
@@ -132,16 +159,17 @@ public final class KurentoMediaServer implements MediaServer, AutoCloseable {
 
   @Override
   public String createRecorder(String kmsUrl, String pipelineId, String uri) {
-    return call("createRecorder", () -> {
-      MediaPipeline pipeline = client(kmsUrl).getById(pipelineId, MediaPipeline.class);
-      return new RecorderEndpoint.Builder(pipeline, uri).withMediaProfile(MediaProfileSpecType.WEBM).build().getId();
+    return call("createRecorder", kmsUrl, -1, lease -> {
+      MediaPipeline pipeline = lease.client().getById(pipelineId, MediaPipeline.class);
+      return this.<RecorderEndpoint>created(kmsUrl,
+          new RecorderEndpoint.Builder(pipeline, uri).withMediaProfile(MediaProfileSpecType.WEBM)::buildAsync);
     });
   }
 
   @Override
   public void record(String kmsUrl, String recorderId, Consumer<String> failed) {
-    call("record", () -> {
-      RecorderEndpoint recorder = client(kmsUrl).getById(recorderId, RecorderEndpoint.class);
+    call("record", kmsUrl, -1, lease -> {
+      RecorderEndpoint recorder = lease.client().getById(recorderId, RecorderEndpoint.class);
       recorder.addErrorListener(e -> failed.accept(e.getType() + ": " + e.getDescription()));
       recorder.record();
       return null;
@@ -150,8 +178,8 @@ public final class KurentoMediaServer implements MediaServer, AutoCloseable {
 
   @Override
   public void stopRecording(String kmsUrl, String recorderId) {
-    call("stopRecording", () -> {
-      RecorderEndpoint recorder = client(kmsUrl).getById(recorderId, RecorderEndpoint.class);
+    call("stopRecording", kmsUrl, -1, lease -> {
+      RecorderEndpoint recorder = lease.client().getById(recorderId, RecorderEndpoint.class);
       recorder.stopAndWait();
       recorder.release();
       return null;
@@ -160,31 +188,31 @@ public final class KurentoMediaServer implements MediaServer, AutoCloseable {
 
   @Override
   public String processOffer(String kmsUrl, String endpointId, String offer) {
-    return call("processOffer", () -> endpoint(kmsUrl, endpointId).processOffer(offer));
+    return call("processOffer", kmsUrl, -1,
+        lease -> lease.client().getById(endpointId, WebRtcEndpoint.class).processOffer(offer));
   }
 
   @Override
   public void gatherCandidates(String kmsUrl, String endpointId) {
-    call("gatherCandidates", () -> {
-      endpoint(kmsUrl, endpointId).gatherCandidates();
+    call("gatherCandidates", kmsUrl, -1, lease -> {
+      lease.client().getById(endpointId, WebRtcEndpoint.class).gatherCandidates();
       return null;
     });
   }
 
   @Override
   public void addIceCandidate(String kmsUrl, String endpointId, IceCandidate c) {
-    call("addIceCandidate", () -> {
-      endpoint(kmsUrl, endpointId).addIceCandidate(new org.kurento.client.IceCandidate(c.candidate(), c.sdpMid(),
-          c.sdpMLineIndex()));
+    call("addIceCandidate", kmsUrl, -1, lease -> {
+      lease.client().getById(endpointId, WebRtcEndpoint.class).addIceCandidate(
+          new org.kurento.client.IceCandidate(c.candidate(), c.sdpMid(), c.sdpMLineIndex()));
       return null;
     });
   }
 
   @Override
   public void connect(String kmsUrl, String sourceId, String sinkId) {
-    call("connect", () -> {
-      KurentoClient client = client(kmsUrl);
-      client.getById(sourceId, MediaElement.class).connect(client.getById(sinkId, MediaElement.class));
+    call("connect", kmsUrl, -1, lease -> {
+      lease.client().getById(sourceId, MediaElement.class).connect(lease.client().getById(sinkId, MediaElement.class));
       return null;
     });
   }
@@ -192,17 +220,58 @@ public final class KurentoMediaServer implements MediaServer, AutoCloseable {
   @Override
   public void release(String kmsUrl, String objectId) {
     listeners.remove(key(kmsUrl, objectId)); // KMS drops an object's subscriptions with it
-    call("release", () -> {
-      client(kmsUrl).getById(objectId, MediaObject.class).release();
+    call("release", kmsUrl, -1, lease -> {
+      lease.client().getById(objectId, MediaObject.class).release();
       return null;
     });
   }
 
-  private WebRtcEndpoint endpoint(String kmsUrl, String endpointId) {
-    return client(kmsUrl).getById(endpointId, WebRtcEndpoint.class);
+  /**
+   * The id of an object created through kurento-client's asynchronous API, waited for here up to
+   * the request timeout. One that KMS creates after that is released as soon as it arrives.
+   */
+  private <T extends KurentoObject> String created(String kmsUrl, Consumer<Continuation<T>> create) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    create.accept(new Continuation<>() {
+      @Override
+      public void onSuccess(T object) {
+        result.complete(object);
+      }
+
+      @Override
+      public void onError(Throwable cause) {
+        result.completeExceptionally(cause);
+      }
+    });
+    try {
+      return result.get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS).getId();
+    } catch (TimeoutException e) {
+      result.thenAccept(late -> {
+        log.info("{} created on {} after the request timed out: released", late.getId(), kmsUrl);
+        late.release();
+      });
+      throw new KurentoException("no answer from " + kmsUrl + " within " + requestTimeout.toMillis() + " ms");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new KurentoException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KurentoException("interrupted while creating an object on " + kmsUrl);
+    }
   }
 
-  private <T> T call(String operation, Supplier<T> action) {
+  /** One request on session {@code session} of the node (the least busy when negative), timed. */
+  private <T> T call(String operation, String kmsUrl, int session, Function<Lease, T> action) {
+    return timed(operation, () -> {
+      try (Lease lease = node(kmsUrl).lease(session)) {
+        return action.apply(lease);
+      }
+    });
+  }
+
+  private <T> T timed(String operation, Supplier<T> action) {
     Timer.Sample sample = Timer.start(registry);
     String outcome = "error";
     try {
@@ -215,6 +284,9 @@ public final class KurentoMediaServer implements MediaServer, AutoCloseable {
     } catch (KurentoException e) {
       outcome = "unreachable";
       throw new MediaException(e.getMessage(), false, e);
+    } catch (MediaException e) {
+      outcome = e.refused() ? "refused" : "unreachable";
+      throw e;
     } finally {
       sample.stop(Timer.builder("switchboard.signaling.kms.request")
           .description("one request to KMS, by operation and outcome")
@@ -226,7 +298,7 @@ public final class KurentoMediaServer implements MediaServer, AutoCloseable {
 
   @Override
   public void close() {
-    clients.values().forEach(KurentoClient::destroy);
-    clients.clear();
+    nodes.values().forEach(KmsNode::close);
+    nodes.clear();
   }
 }

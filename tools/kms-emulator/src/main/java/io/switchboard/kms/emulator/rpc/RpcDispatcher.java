@@ -371,7 +371,14 @@ public final class RpcDispatcher {
 
   private synchronized String cached(String key) {
     long now = clock.millis();
-    cache.values().removeIf(c -> now - c.at() > cacheTtlMillis);
+    // Oldest first (insertion order, and a key is only put again after it expired): stop at the
+    // first that is still fresh, so a request costs the same with 20,000 cached as with 20.
+    for (var it = cache.values().iterator(); it.hasNext(); ) {
+      if (now - it.next().at() <= cacheTtlMillis) {
+        break;
+      }
+      it.remove();
+    }
     CachedResponse c = cache.get(key);
     return c == null ? null : c.text();
   }

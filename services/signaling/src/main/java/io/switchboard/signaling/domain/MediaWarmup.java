@@ -1,0 +1,126 @@
+package io.switchboard.signaling.domain;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Connections to KMS made before they are needed. Before the pod turns ready ({@link #warm}) it
+ * opens every session to every node placement knows and rehearses a join's KMS calls once per node
+ * (a pipeline and an endpoint with an ICE listener, then released), so that its first burst pays
+ * neither for connecting nor for cold code. Afterwards, on its own thread ({@code kms-warmup}),
+ * it looks at placement's registry every {@code refresh} and opens nodes it has not talked to yet,
+ * before their first room arrives. A node that cannot be reached is logged and tried again at the
+ * next look; it never holds the pod back for longer than the warm-up's deadline.
+ */
+public final class MediaWarmup implements AutoCloseable {
+
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MediaWarmup.class);
+
+  private final MediaServer media;
+  private final KnownNodes nodes;
+  private final Duration refresh;
+  /** Nodes opened and rehearsed; a node that leaves placement's registry is forgotten, so it is opened again when it returns. */
+  private final Set<String> opened = ConcurrentHashMap.newKeySet();
+  private final Set<String> opening = ConcurrentHashMap.newKeySet();
+  private final ExecutorService openers = Executors.newFixedThreadPool(4, daemon("kms-warmup-open"));
+  private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(daemon("kms-warmup"));
+
+  public MediaWarmup(MediaServer media, KnownNodes nodes, Duration refresh) {
+    this.media = media;
+    this.nodes = nodes;
+    this.refresh = refresh;
+  }
+
+  /**
+   * Opens and rehearses every known node, side by side, waiting at most {@code deadline}; then
+   * keeps looking for new nodes in the background. Returns the nodes that are ready.
+   */
+  public List<String> warm(Duration deadline) {
+    List<CompletableFuture<Void>> started = new ArrayList<>();
+    for (String url : known()) {
+      if (opening.add(url)) {
+        started.add(CompletableFuture.runAsync(() -> open(url), openers));
+      }
+    }
+    try {
+      CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      log.warn("KMS warm-up not finished within {}: the pod turns ready with {} of {} nodes open",
+          deadline, opened.size(), started.size());
+    } catch (java.util.concurrent.ExecutionException e) {
+      log.warn("KMS warm-up failed: {}", e.getCause().toString()); // open() catches; not expected
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    thread.scheduleWithFixedDelay(this::refresh, refresh.toMillis(), refresh.toMillis(), TimeUnit.MILLISECONDS);
+    return List.copyOf(opened);
+  }
+
+  /** Opens the nodes placement names that this pod has not opened yet (one look). */
+  void refresh() {
+    List<String> urls = known();
+    opened.retainAll(urls);
+    for (String url : urls) {
+      if (!opened.contains(url) && opening.add(url)) {
+        openers.execute(() -> open(url));
+      }
+    }
+  }
+
+  private List<String> known() {
+    try {
+      return nodes.urls();
+    } catch (RuntimeException e) {
+      log.debug("placement's node registry not readable: {}", e.toString());
+      return List.of();
+    }
+  }
+
+  /** Opens one node; {@code url} is in {@link #opening} until it returns. */
+  private void open(String url) {
+    long start = System.nanoTime();
+    try {
+      media.open(url);
+      String pipeline = media.createPipeline(url);
+      try {
+        media.createEndpoint(url, pipeline, candidate -> { });
+      } finally {
+        media.release(url, pipeline); // and the endpoint with it
+      }
+      opened.add(url);
+      log.info("KMS node {} open and rehearsed in {} ms", url, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    } catch (MediaServer.MediaException e) {
+      log.warn("KMS node {} could not be opened ahead of use (tried again in {}): {}", url, refresh, e.getMessage());
+    } finally {
+      opening.remove(url);
+    }
+  }
+
+  /** Nodes open and rehearsed, for tests and logs. */
+  public Set<String> opened() {
+    return Set.copyOf(opened);
+  }
+
+  @Override
+  public void close() {
+    thread.shutdownNow();
+    openers.shutdownNow();
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

@@ -1,0 +1,130 @@
+package io.switchboard.signaling.media.kurento;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.switchboard.groupcall.protocol.IceCandidate;
+import io.switchboard.signaling.domain.MediaServer.MediaException;
+import io.switchboard.testing.KmsEmulatorFleet;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The KMS adapter against one emulator: requests to one node side by side, bounded, across sessions. */
+class KurentoMediaServerIT {
+
+  private final KmsEmulatorFleet kms = KmsEmulatorFleet.start(1);
+  private final String url = kms.urls().get(0);
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final ExecutorService callers = Executors.newFixedThreadPool(20);
+  private KurentoMediaServer media;
+
+  @AfterEach
+  void stop() {
+    callers.shutdownNow();
+    if (media != null) {
+      media.close();
+    }
+    kms.close();
+  }
+
+  @Test
+  void twentyEndpointCreationsOnOneNodeDoNotWaitForEachOther() throws Exception {
+    media = new KurentoMediaServer(Duration.ofSeconds(10), 8, 64, registry);
+    media.open(url);
+    String pipeline = media.createPipeline(url);
+    kms.node(0).faults().latency(Duration.ofMillis(200));
+
+    long start = System.nanoTime();
+    List<CompletableFuture<String>> created = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      created.add(CompletableFuture.supplyAsync(() -> media.createEndpoint(url, pipeline, null), callers));
+    }
+    CompletableFuture.allOf(created.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+    assertThat(created).extracting(CompletableFuture::join).doesNotContainNull().doesNotHaveDuplicates();
+    // One after another (one KMS session, or kurento-client's create holding its monitor for the
+    // round trip) this takes 20 × 200 ms = 4 s; on 8 sessions, three rounds of 200 ms.
+    assertThat(millis).as("20 creations of 200 ms each took %d ms", millis).isLessThan(2_000);
+  }
+
+  @Test
+  void aBurstBeyondTheInFlightBoundWaitsItsTurnAndFailsAsUnreachableAfterTheTimeout() throws Exception {
+    media = new KurentoMediaServer(Duration.ofSeconds(1), 4, 2, registry);
+    String pipeline = media.createPipeline(url);
+    kms.node(0).faults().latency(Duration.ofMillis(300));
+
+    List<CompletableFuture<String>> calls = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      calls.add(CompletableFuture.supplyAsync(() -> media.createEndpoint(url, pipeline, null), callers));
+    }
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        assertThat(registry.get("switchboard.signaling.kms.requests.waiting").tag("node", url).gauge().value())
+            .isPositive());
+    assertThat(registry.get("switchboard.signaling.kms.requests.in.flight").tag("node", url).gauge().value())
+        .isLessThanOrEqualTo(2);
+    List<String> ok = new ArrayList<>();
+    List<Throwable> failed = new ArrayList<>();
+    for (CompletableFuture<String> call : calls) {
+      try {
+        ok.add(call.get(30, TimeUnit.SECONDS));
+      } catch (java.util.concurrent.ExecutionException e) {
+        failed.add(e.getCause());
+      }
+    }
+
+    // 10 × 300 ms through 2 slots is 1.5 s: the first ones go through, the last outwait the 1 s timeout.
+    assertThat(ok).hasSizeGreaterThanOrEqualTo(2);
+    assertThat(failed).isNotEmpty().allSatisfy(e -> {
+      assertThat(e).isInstanceOf(MediaException.class).hasMessageContaining("is busy: 2 requests in flight");
+      assertThat(((MediaException) e).refused()).isFalse();
+    });
+    assertThat(registry.get("switchboard.signaling.kms.request").tag("operation", "createEndpoint")
+        .tag("outcome", "unreachable").timer().count()).isEqualTo(failed.size());
+  }
+
+  @Test
+  void anEndpointServesFromEverySessionAndItsCandidatesComeToItsListener() throws Exception {
+    media = new KurentoMediaServer(Duration.ofSeconds(10), 4, 64, registry);
+    String pipeline = media.createPipeline(url);
+    List<IceCandidate> candidates = new CopyOnWriteArrayList<>();
+    String endpoint = media.createEndpoint(url, pipeline, candidates::add);
+    Object listener = media.listener(url, endpoint);
+
+    // Several calls at once, so that they land on different sessions than the one that created it.
+    List<CompletableFuture<Void>> calls = new ArrayList<>();
+    String other = media.createEndpoint(url, pipeline, null);
+    for (int i = 0; i < 8; i++) {
+      calls.add(CompletableFuture.runAsync(() -> media.connect(url, endpoint, other), callers));
+    }
+    CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+    assertThat(media.processOffer(url, endpoint, offer())).startsWith("v=0");
+    media.gatherCandidates(url, endpoint);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> !candidates.isEmpty());
+    assertThat(listener).isNotNull();
+    media.unlisten(url, endpoint, listener);
+    assertThat(media.listener(url, endpoint)).isNull();
+    media.release(url, endpoint);
+    assertThatThrownBy(() -> kms.node(0).server().find(endpoint)).hasMessageContaining("not found");
+  }
+
+  private static String offer() throws IOException {
+    try (InputStream in = KurentoMediaServerIT.class.getResourceAsStream("/sdp/01-sendonly-audio-video.offer.chromium.sdp")) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+}
