@@ -71,7 +71,8 @@ public final class ServiceProcess implements AutoCloseable {
   private static ServiceProcess start(String service, int port, int managementPort, Path log, String... settings) {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+        // As in the images: a service out of memory exits (and is seen to) instead of limping on.
+        "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError",
         "-jar", jar(service).toString(),
         "--server.port=" + port, "--server.address=" + LoopbackPorts.HOST));
     if (managementPort != port) {

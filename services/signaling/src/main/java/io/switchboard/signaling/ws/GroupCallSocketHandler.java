@@ -108,9 +108,9 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
 
   /**
    * The container's text buffer, in characters, which it allocates for every socket up front: one
-   * piece of a message. Most messages fit in one (an SDP offer is a few kilobytes).
+   * piece of a message. Most messages fit in one; an SDP offer (5–7 KB) comes in a few pieces.
    */
-  public static final int CONTAINER_TEXT_BUFFER = 8 * 1024;
+  public static final int CONTAINER_TEXT_BUFFER = 2 * 1024;
 
   @Override
   public void afterConnectionEstablished(WebSocketSession session) {
