@@ -50,14 +50,9 @@ final class KmsNode implements AutoCloseable {
     this.sessions = List.copyOf(list);
   }
 
-  /** A session to send one request on (the least busy), with a slot held until {@link Lease#close()}. */
-  Lease lease() {
-    return lease(-1);
-  }
-
   /**
-   * A slot on session {@code index} (the one a listener was added on: its removal goes there too),
-   * or on the least busy session when {@code index} is negative.
+   * A slot for one request, held until {@link Lease#close()}, on session {@code index} (the one a
+   * listener was added on: its removal goes there too), or on the least busy when negative.
    */
   Lease lease(int index) {
     waiting.incrementAndGet();

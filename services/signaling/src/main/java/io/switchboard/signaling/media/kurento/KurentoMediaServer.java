@@ -246,10 +246,19 @@ public final class KurentoMediaServer implements MediaServer, AutoCloseable {
     try {
       return result.get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS).getId();
     } catch (TimeoutException e) {
-      result.thenAccept(late -> {
-        log.info("{} created on {} after the request timed out: released", late.getId(), kmsUrl);
-        late.release();
-      });
+      // Released without waiting: this runs on kurento-client's own thread.
+      result.thenAccept(late -> late.release(new Continuation<>() {
+        @Override
+        public void onSuccess(Void nothing) {
+          log.info("{} created on {} after the request timed out: released", late.getId(), kmsUrl);
+        }
+
+        @Override
+        public void onError(Throwable cause) {
+          log.warn("{} created on {} after the request timed out, and not released: {}", late.getId(), kmsUrl,
+              cause.toString());
+        }
+      }));
       throw new KurentoException("no answer from " + kmsUrl + " within " + requestTimeout.toMillis() + " ms");
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException r) {

@@ -97,6 +97,31 @@ class KurentoMediaServerIT {
   }
 
   @Test
+  void anEndpointKmsCreatesAfterTheRequestTimedOutIsReleasedWhenItArrives() {
+    media = new KurentoMediaServer(Duration.ofMillis(300), 4, 64, registry);
+    String pipeline = media.createPipeline(url);
+    kms.node(0).faults().latency(Duration.ofMillis(800));
+
+    assertThatThrownBy(() -> media.createEndpoint(url, pipeline, null))
+        .isInstanceOf(MediaException.class).hasMessageContaining("within 300 ms");
+
+    // KMS creates it 800 ms after it was asked, and the adapter releases it once the answer comes.
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+        .until(() -> kms.node(0).server().count("WebRtcEndpoint") == 1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> kms.node(0).server().count("WebRtcEndpoint") == 0);
+    assertThat(kms.node(0).server().mediaObjectCount()).as("the pipeline alone").isEqualTo(1);
+  }
+
+  @Test
+  void openingANodeOpensEveryOneOfItsSessions() {
+    media = new KurentoMediaServer(Duration.ofSeconds(10), 4, 64, registry);
+
+    media.open(url);
+
+    assertThat(kms.node(0).server().sessionCount()).isEqualTo(4);
+  }
+
+  @Test
   void anEndpointServesFromEverySessionAndItsCandidatesComeToItsListener() throws Exception {
     media = new KurentoMediaServer(Duration.ofSeconds(10), 4, 64, registry);
     String pipeline = media.createPipeline(url);
