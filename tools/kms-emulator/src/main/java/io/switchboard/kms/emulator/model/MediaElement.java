@@ -179,10 +179,7 @@ abstract class MediaElement extends MediaObject {
     Optional<String> mediaType = params.optionalEnum("mediaType", "MediaType", MEDIA_TYPES);
     Optional<String> description = params.optionalString("description");
     ArrayNode a = JSON.arrayNode();
-    for (ElementLink link : server.links()) {
-      if ((asSource ? link.source() : link.sink()) != this) {
-        continue;
-      }
+    for (ElementLink link : server.linksOf(this, asSource)) {
       if (mediaType.isPresent() && !mediaType.get().equals(link.mediaType())) {
         continue;
       }

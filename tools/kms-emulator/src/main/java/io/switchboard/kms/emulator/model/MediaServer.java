@@ -8,10 +8,13 @@ import io.switchboard.kms.emulator.EmulatorConfig;
 import io.switchboard.kms.emulator.rpc.KmsException;
 import io.switchboard.kms.emulator.sdp.SdpIdentity;
 import java.time.Clock;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -56,6 +59,11 @@ public final class MediaServer {
   private final Map<String, Map<String, Map<String, Set<String>>>> subscriptions = new HashMap<>();
   private final Map<String, Subscription> subscriptionsById = new HashMap<>();
   private final List<ElementLink> links = new ArrayList<>();
+  /** The same links by sink and by source, so a flow check reads an element's own links only. */
+  private final Map<MediaElement, List<ElementLink>> linksBySink = new IdentityHashMap<>();
+  private final Map<MediaElement, List<ElementLink>> linksBySource = new IdentityHashMap<>();
+  /** Elements whose flow states may have changed since the last {@link #refreshFlows}. */
+  private final Set<MediaElement> flowsToCheck = Collections.newSetFromMap(new IdentityHashMap<>());
   private Double cpuOverride;
 
   private record Subscription(String sessionId, String objectId, String type) {}
@@ -280,14 +288,19 @@ public final class MediaServer {
       }
     }
     if (o instanceof MediaElement element) {
-      for (ElementLink link : links()) {
-        if (link.sink() == element || link.source() == element) {
-          links.remove(link);
-          if (link.sink() == element && link.source().alive()) {
-            link.source().emitLinkEvent("ElementDisconnected", link);
-          }
+      List<ElementLink> own = new ArrayList<>(linksBySink.getOrDefault(element, List.of()));
+      own.addAll(linksBySource.getOrDefault(element, List.of()));
+      own.sort(Comparator.comparing(ElementLink::mediaType));
+      for (ElementLink link : own) {
+        removeLink(link);
+        if (link.sink() == element && link.source().alive()) {
+          link.source().emitLinkEvent("ElementDisconnected", link);
+        }
+        if (link.source() == element) {
+          flowsToCheck.add(link.sink()); // its source is gone
         }
       }
+      flowsToCheck.remove(element);
     }
     if (o.parent() != null) {
       o.parent().children().remove(o.id());
@@ -468,29 +481,71 @@ public final class MediaServer {
 
   synchronized void link(MediaElement source, MediaElement sink, String mediaType, String sourceDesc, String sinkDesc) {
     // A sink takes one source per media type: connecting another silently replaces the old link.
-    links.removeIf(l -> l.sink() == sink && l.mediaType().equals(mediaType) && l.sinkDescription().equals(sinkDesc));
+    for (ElementLink old : List.copyOf(linksBySink.getOrDefault(sink, List.of()))) {
+      if (old.mediaType().equals(mediaType) && old.sinkDescription().equals(sinkDesc)) {
+        removeLink(old);
+      }
+    }
     ElementLink link = new ElementLink(source, sink, mediaType, sourceDesc, sinkDesc);
     links.add(link);
+    linksBySink.computeIfAbsent(sink, k -> new ArrayList<>()).add(link);
+    linksBySource.computeIfAbsent(source, k -> new ArrayList<>()).add(link);
+    flowsToCheck.add(sink);
     source.emitLinkEvent("ElementConnected", link);
   }
 
   synchronized void unlink(MediaElement source, MediaElement sink, String mediaType) {
-    for (ElementLink link : links()) {
-      if (link.source() == source && link.sink() == sink && (mediaType == null || link.mediaType().equals(mediaType))) {
-        links.remove(link);
+    List<ElementLink> out = new ArrayList<>(linksBySource.getOrDefault(source, List.of()));
+    out.sort(Comparator.comparing(ElementLink::mediaType));
+    for (ElementLink link : out) {
+      if (link.sink() == sink && (mediaType == null || link.mediaType().equals(mediaType))) {
+        removeLink(link);
+        flowsToCheck.add(sink);
         source.emitLinkEvent("ElementDisconnected", link);
+      }
+    }
+  }
+
+  private void removeLink(ElementLink link) {
+    links.remove(link);
+    removeFrom(linksBySink, link.sink(), link);
+    removeFrom(linksBySource, link.source(), link);
+  }
+
+  private static void removeFrom(Map<MediaElement, List<ElementLink>> index, MediaElement key, ElementLink link) {
+    List<ElementLink> list = index.get(key);
+    if (list != null) {
+      list.remove(link);
+      if (list.isEmpty()) {
+        index.remove(key);
       }
     }
   }
 
   /** Whether a source linked to {@code sink} for {@code mediaType} has media flowing out. */
   synchronized boolean sourceFlowing(MediaElement sink, String mediaType) {
-    for (ElementLink link : links) {
-      if (link.sink() == sink && link.mediaType().equals(mediaType) && link.source().flowingOut(mediaType)) {
+    for (ElementLink link : linksBySink.getOrDefault(sink, List.of())) {
+      if (link.mediaType().equals(mediaType) && link.source().flowingOut(mediaType)) {
         return true;
       }
     }
     return false;
+  }
+
+  /** Whether anything is linked into {@code sink}. */
+  synchronized boolean hasSource(MediaElement sink) {
+    return linksBySink.containsKey(sink);
+  }
+
+  /** The links of one element, as a source ({@code asSource}) or as a sink, ordered as {@link #links()}. */
+  synchronized List<ElementLink> linksOf(MediaElement element, boolean asSource) {
+    return (asSource ? linksBySource : linksBySink).getOrDefault(element, List.of()).stream()
+        .sorted(Comparator.comparing(ElementLink::mediaType)).toList();
+  }
+
+  /** Marks an element whose own state changed in a way that may start or stop its media flows. */
+  synchronized void flowInputsChanged(MediaElement element) {
+    flowsToCheck.add(element);
   }
 
   /** Every link, ordered by media type (AUDIO, DATA, VIDEO) as KMS lists and releases them. */
@@ -498,17 +553,25 @@ public final class MediaServer {
     return links.stream().sorted(Comparator.comparing(ElementLink::mediaType)).toList();
   }
 
-  /** Re-evaluates which elements have media flowing and emits MediaFlow*StateChanged for changes. */
-  void refreshFlows() {
-    for (int round = 0; round < 16; round++) {
-      boolean changed = false;
-      for (MediaObject o : new ArrayList<>(objects.values())) {
-        if (o instanceof MediaElement e && e.alive()) {
-          changed |= e.refreshFlow();
-        }
+  /**
+   * Re-evaluates which elements have media flowing and emits MediaFlow*StateChanged for changes:
+   * the elements marked since the last refresh, and downstream of each one whose state changed,
+   * its sinks (an element's flows depend on its own state and its sources' flows only). Each
+   * element is re-evaluated at most 16 times per refresh, so a cycle of pass-throughs settles.
+   */
+  synchronized void refreshFlows() {
+    ArrayDeque<MediaElement> queue = new ArrayDeque<>(flowsToCheck);
+    flowsToCheck.clear();
+    Map<MediaElement, Integer> visits = new IdentityHashMap<>();
+    while (!queue.isEmpty()) {
+      MediaElement e = queue.poll();
+      if (!e.alive() || visits.merge(e, 1, Integer::sum) > 16) {
+        continue;
       }
-      if (!changed) {
-        return;
+      if (e.refreshFlow()) {
+        for (ElementLink link : linksBySource.getOrDefault(e, List.of())) {
+          queue.add(link.sink());
+        }
       }
     }
   }

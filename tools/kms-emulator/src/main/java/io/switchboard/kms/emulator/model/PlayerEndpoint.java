@@ -95,6 +95,7 @@ final class PlayerEndpoint extends MediaElement {
 
   private void enter(String newState) {
     state = newState;
+    server.flowInputsChanged(this);
     server.emit(this, "UriEndpointStateChanged", newData().put("state", newState));
     server.refreshFlows();
   }

@@ -66,6 +66,7 @@ final class RecorderEndpoint extends MediaElement {
       case "pause" -> {
         if (state.equals("START")) {
           state = "PAUSE";
+          server.flowInputsChanged(this);
           server.emit(this, "Paused", newData());
           server.emit(this, "UriEndpointStateChanged", newData().put("state", "PAUSE"));
           server.refreshFlows();
@@ -87,6 +88,7 @@ final class RecorderEndpoint extends MediaElement {
 
   private void enter(String newState, String event) {
     state = newState;
+    server.flowInputsChanged(this);
     server.emit(this, "UriEndpointStateChanged", newData().put("state", newState));
     server.emit(this, event, newData());
     server.refreshFlows();

@@ -138,7 +138,7 @@ final class WebRtcEndpoint extends MediaElement {
       case "getIceConnectionState" -> iceConnectionState();
       case "getDtlsConnectionState" -> dtlsConnectionState();
       case "requestKeyframe" -> {
-        if (server.links().stream().noneMatch(l -> l.sink() == this)) {
+        if (!server.hasSource(this)) {
           throw KmsException.operationNotSupported(
               "Keyframe request failed (must be requested from a subscriber element)");
         }
@@ -171,6 +171,7 @@ final class WebRtcEndpoint extends MediaElement {
     remote = parsed;
     remoteSdp = offer;
     local = SessionDescription.parse(answer);
+    server.flowInputsChanged(this); // flows follow the directions negotiated
     localSdp = answer;
     negotiation = Negotiation.OFFER_PROCESSED;
     server.emit(this, "MediaSessionStarted", newData());
@@ -186,6 +187,7 @@ final class WebRtcEndpoint extends MediaElement {
     String direction = recvonlyFlag ? "recvonly" : sendonlyFlag ? "sendonly" : "sendrecv";
     localSdp = KmsSdp.offer(audio, video, direction, identity);
     local = SessionDescription.parse(localSdp);
+    server.flowInputsChanged(this); // flows follow the directions negotiated
     negotiation = Negotiation.OFFER_GENERATED;
     return localSdp;
   }
@@ -202,6 +204,7 @@ final class WebRtcEndpoint extends MediaElement {
       throw KmsException.offerNotGenerated();
     }
     remote = parsed;
+    server.flowInputsChanged(this); // flows follow the directions negotiated
     remoteSdp = answer;
     negotiation = Negotiation.ANSWER_PROCESSED;
     server.emit(this, "MediaSessionStarted", newData());
@@ -301,6 +304,7 @@ final class WebRtcEndpoint extends MediaElement {
     dtls("[bundle/dtlssrtpenc]", "CONNECTED");
     dtls("[bundle/dtlssrtpdec]", "CONNECTED");
     iceConnected = true;
+    server.flowInputsChanged(this);
     server.refreshFlows();
     server.emit(this, "MediaStateChanged", newData().put("oldState", "DISCONNECTED").put("newState", "CONNECTED"));
     iceComponentState(1, "READY");
