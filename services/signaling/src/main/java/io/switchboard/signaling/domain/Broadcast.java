@@ -133,18 +133,24 @@ final class Broadcast {
     cleanup.release(self.kmsUrl, old);
   }
 
-  /** The presenter stopped: {@code p} lets go of what it received, and is told if it was viewing. */
-  void presenterStopped(Participant p, RoomEvents.PresenterChanged event) {
+  /**
+   * The presenter stopped: {@code p} lets go of what it received, and is told if it was viewing;
+   * the KMS release and the record's write go to {@code afterwards}, run once the room's lock is
+   * released.
+   */
+  void presenterStopped(Participant p, RoomEvents.PresenterChanged event, java.util.List<Runnable> afterwards) {
     String endpoint;
     synchronized (p) {
       endpoint = p.subscriptions.remove(event.name());
       p.pendingCandidates.remove(event.name());
     }
     if (endpoint != null) {
-      cleanup.release(p.kmsUrl, endpoint);
-      BestEffort.run(p.name, p.roomId, () -> load.report(p.roomId, p.nodeId, -1, 0));
-      records.persistBestEffort(p);
       p.channel.send(new ServerMessage.StopCommunication());
+      afterwards.add(() -> {
+        cleanup.release(p.kmsUrl, endpoint);
+        BestEffort.run(p.name, p.roomId, () -> load.report(p.roomId, p.nodeId, -1, 0));
+        records.persistBestEffort(p);
+      });
     }
   }
 }

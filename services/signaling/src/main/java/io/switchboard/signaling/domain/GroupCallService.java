@@ -83,7 +83,7 @@ public final class GroupCallService implements AutoCloseable {
     rebuild = new RoomRebuild(store, placement, media, cleanup, load, events, records, observer, pod,
         settings.expectedParticipants());
     joins = new Joins(store, pods, media, cleanup, load, events, presence, rooms, records, departures, local, locks,
-        clock, pause, pod, settings.limits().maxParticipants());
+        clock, pause, pod, settings.limits().maxParticipants(), (newcomer, held) -> delivery[0].catchUp(newcomer, held));
     resumption = new Resumption(store, pods, media, cleanup, load, events, presence, records, parking, departures,
         rebuild, observer, local, locks, pod);
     negotiation = new Negotiation(store, media, cleanup, load, records, rooms, grants);

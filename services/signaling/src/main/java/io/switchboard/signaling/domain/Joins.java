@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,10 +50,16 @@ final class Joins {
   private final String podId;
   private final int maxParticipants;
   private final RoomOpener.Pause pause;
+  private final BiConsumer<Participant, List<RoomEvents.RoomEvent>> catchUp;
 
+  /**
+   * {@code catchUp} tells a newcomer, holding the room's lock, the events held for it while it was
+   * added ({@link RoomEventDelivery#catchUp}).
+   */
   Joins(RoomStore store, PodRegistry pods, MediaServer media, MediaCleanup cleanup, LoadReporter load,
       RoomEvents events, PresenceNotes presence, RoomOpener rooms, MemberRecords records, Departures departures,
-      LocalRooms local, RoomLocks locks, Clock clock, RoomOpener.Pause pause, String podId, int maxParticipants) {
+      LocalRooms local, RoomLocks locks, Clock clock, RoomOpener.Pause pause, String podId, int maxParticipants,
+      BiConsumer<Participant, List<RoomEvents.RoomEvent>> catchUp) {
     this.store = store;
     this.pods = pods;
     this.media = media;
@@ -69,6 +76,7 @@ final class Joins {
     this.podId = podId;
     this.maxParticipants = maxParticipants;
     this.pause = pause;
+    this.catchUp = catchUp;
   }
 
   /** Joins, starting over when the room closed under the attempt; the participant this socket now is. */
@@ -127,58 +135,64 @@ final class Joins {
       cleanup.release(room.kmsUrl(), publisher);
       throw e;
     }
-    // Follow the room before becoming a member: every join published after ours is heard, and
-    // every one before it is in the member list read below.
+    // Follow the room before becoming a member: every join published after ours is heard (and
+    // held for the newcomer until it is introduced), and every one before it is in the member
+    // list the addition answers with.
     try (var held = locks.hold(roomId)) {
-      RoomStore.Added added;
-      try {
-        local.followForNewcomer(roomId);
-        synchronized (self) {
-          added = store.addMember(roomId, room.pipelineId(), join.name(), self.record(podId), maxParticipants);
-        }
-      } catch (RuntimeException e) {
-        // Whether Redis added the member is unknown: the entry in this pod's index stays, so
-        // the janitor parks (and in time removes) a member that did make it.
-        BestEffort.run(join.name(), roomId, () -> store.deleteSession(self.tokenHash));
-        BestEffort.run(join.name(), roomId, () -> local.unfollowIfEmpty(roomId));
-        cleanup.release(room.kmsUrl(), publisher);
-        throw e;
+      local.followForNewcomer(roomId);
+      local.addNewcomer(self);
+    } catch (RuntimeException e) {
+      BestEffort.run(join.name(), roomId, () -> store.deleteSession(self.tokenHash));
+      BestEffort.run(join.name(), roomId, () -> pods.unserve(podId, self.entry()));
+      cleanup.release(room.kmsUrl(), publisher);
+      throw e;
+    }
+    // Not under the room's lock: the room's events and its other joins on this pod go on meanwhile.
+    RoomStore.Admission admission;
+    try {
+      synchronized (self) {
+        admission = store.admit(roomId, room.pipelineId(), join.name(), self.record(podId), maxParticipants);
       }
-      if (added != RoomStore.Added.ADDED) {
-        store.deleteSession(self.tokenHash);
-        pods.unserve(podId, self.entry());
-        local.unfollowIfEmpty(roomId);
-        cleanup.release(room.kmsUrl(), publisher);
-        if (added == RoomStore.Added.ROOM_GONE) {
-          return Optional.empty();
-        }
-        if (added == RoomStore.Added.ROOM_FULL) {
-          if (store.members(roomId).isEmpty()) {
-            rooms.closeIfEmpty(roomId); // a limit of 0: the room this join opened must not stay
-          }
-          throw new ProtocolException(ErrorCode.ROOM_FULL, "room " + join.room() + " has " + maxParticipants
-              + " participants, as many as it may", join.requestId());
-        }
-        throw new ProtocolException(ErrorCode.NAME_TAKEN, "someone in room " + join.room() + " is already called "
-            + join.name(), join.requestId());
+    } catch (RuntimeException e) {
+      // Whether Redis added the member is unknown: the entry in this pod's index stays, so
+      // the janitor parks (and in time removes) a member that did make it.
+      abandon(self);
+      BestEffort.run(join.name(), roomId, () -> store.deleteSession(self.tokenHash));
+      cleanup.release(room.kmsUrl(), publisher);
+      throw e;
+    }
+    if (admission.added() != RoomStore.Added.ADDED) {
+      abandon(self);
+      store.deleteSession(self.tokenHash);
+      pods.unserve(podId, self.entry());
+      cleanup.release(room.kmsUrl(), publisher);
+      if (admission.added() == RoomStore.Added.ROOM_GONE) {
+        return Optional.empty();
       }
-      local.add(self);
-      // Before the client hears it joined: presence follows what clients see.
-      presence.send(PresenceType.PARTICIPANT_JOINED, roomId, join.room(), join.name(), room.nodeId(), true, true,
-          null);
-      // Under the room's lock, so a join event delivered meanwhile is not announced twice: the
-      // client hears of each participant once, in existingParticipants or newParticipantArrived.
+      if (admission.added() == RoomStore.Added.ROOM_FULL) {
+        if (store.members(roomId).isEmpty()) {
+          rooms.closeIfEmpty(roomId); // a limit of 0: the room this join opened must not stay
+        }
+        throw new ProtocolException(ErrorCode.ROOM_FULL, "room " + join.room() + " has " + maxParticipants
+            + " participants, as many as it may", join.requestId());
+      }
+      throw new ProtocolException(ErrorCode.NAME_TAKEN, "someone in room " + join.room() + " is already called "
+          + join.name(), join.requestId());
+    }
+    // Before the client hears it joined: presence follows what clients see.
+    presence.send(PresenceType.PARTICIPANT_JOINED, roomId, join.room(), join.name(), room.nodeId(), true, true,
+        null);
+    // Under the room's lock, so the client hears of each participant once: in existingParticipants
+    // (the members as the addition found them), then in what came meanwhile, then as it comes.
+    try (var held = locks.hold(roomId)) {
       List<ServerMessage.ParticipantState> existing;
-      try {
-        synchronized (self) {
-          existing = records.introduce(self);
-        }
-      } catch (RuntimeException e) {
-        departures.leaveBestEffort(self);
-        throw e;
+      synchronized (self) {
+        existing = records.introduce(self, admission.members());
       }
+      List<RoomEvents.RoomEvent> meanwhile = local.admit(self);
       channel.send(new ServerMessage.ExistingParticipants(existing));
       channel.send(new ServerMessage.Session(token));
+      catchUp.accept(self, meanwhile);
     }
     BestEffort.run(join.name(), roomId, () -> load.report(roomId, room.nodeId(), 1, 1));
     try {
@@ -189,5 +203,14 @@ final class Joins {
     }
     log.info("{} joined room {}", join.name(), roomId);
     return Optional.of(self);
+  }
+
+  /** A newcomer that did not become a member: forgotten here, the room unfollowed if nobody else is in it. */
+  private void abandon(Participant self) {
+    try (var held = locks.hold(self.roomId)) {
+      local.abandonNewcomer(self);
+    } catch (RuntimeException e) {
+      log.warn("{} in room {}: room not unfollowed: {}", self.name, self.roomId, e.toString());
+    }
   }
 }

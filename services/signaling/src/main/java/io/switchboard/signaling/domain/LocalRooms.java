@@ -1,6 +1,7 @@
 package io.switchboard.signaling.domain;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,12 +10,18 @@ import java.util.function.Predicate;
 
 /**
  * This pod's participants, room by room, and the rooms whose events it follows: exactly those with
- * a participant here. Changes are made holding the room's lock ({@link RoomLocks}); reads need none.
+ * a participant here or one being added (a newcomer). Changes are made holding the room's lock ({@link RoomLocks}); reads need none.
  */
 final class LocalRooms {
 
   /** room → name → participant. */
   private final Map<String, Map<String, Participant>> rooms = new ConcurrentHashMap<>();
+  /**
+   * room → newcomer → the room's events that came while it was being added: participants whose
+   * join is between following the room and being introduced. They are not in {@link #in}; the
+   * events are held for them and caught up on once they are introduced.
+   */
+  private final Map<String, Map<Participant, List<RoomEvents.RoomEvent>>> newcomers = new ConcurrentHashMap<>();
   private final RoomEvents events;
   private final BiConsumer<String, RoomEvents.RoomEvent> listener;
 
@@ -69,7 +76,7 @@ final class LocalRooms {
    */
   boolean followForNewcomer(String roomId) {
     Map<String, Participant> here = rooms.computeIfAbsent(roomId, r -> new ConcurrentHashMap<>());
-    if (!here.isEmpty()) {
+    if (!here.isEmpty() || newcomers.containsKey(roomId)) {
       return false;
     }
     try {
@@ -84,9 +91,68 @@ final class LocalRooms {
   /** Stops following a room nobody here is in (after {@link #followForNewcomer} whose participant did not come). */
   void unfollowIfEmpty(String roomId) {
     Map<String, Participant> here = rooms.get(roomId);
-    if (here != null && here.isEmpty()) {
+    if (here != null && here.isEmpty() && !newcomers.containsKey(roomId)) {
       rooms.remove(roomId, here);
       events.unfollow(roomId);
+    }
+  }
+
+  /**
+   * Notes a participant being added to the room (after {@link #followForNewcomer}): from now on the
+   * room's events are held for it ({@link #holdForNewcomers}) until {@link #admit}. Call holding
+   * the room's lock.
+   */
+  void addNewcomer(Participant p) {
+    synchronized (newcomers) {
+      newcomers.computeIfAbsent(p.roomId, r -> new IdentityHashMap<>()).put(p, new ArrayList<>());
+    }
+  }
+
+  /** Whether membership {@code memberId} of {@code name} is being added here now. */
+  boolean isNewcomer(String roomId, String name, String memberId) {
+    synchronized (newcomers) {
+      Map<Participant, List<RoomEvents.RoomEvent>> coming = newcomers.get(roomId);
+      return coming != null && coming.keySet().stream().anyMatch(p -> p.name.equals(name) && p.memberId.equals(memberId));
+    }
+  }
+
+  /** Keeps a room's event for each of its newcomers. Call holding the room's lock. */
+  void holdForNewcomers(String roomId, RoomEvents.RoomEvent event) {
+    synchronized (newcomers) {
+      Map<Participant, List<RoomEvents.RoomEvent>> coming = newcomers.get(roomId);
+      if (coming != null) {
+        coming.values().forEach(held -> held.add(event));
+      }
+    }
+  }
+
+  /**
+   * Makes a newcomer a participant here ({@link #add}); returns the events held for it, oldest
+   * first, which the caller delivers to it before releasing the room's lock. Call holding it.
+   */
+  List<RoomEvents.RoomEvent> admit(Participant p) {
+    List<RoomEvents.RoomEvent> held = dropNewcomer(p);
+    add(p);
+    return held;
+  }
+
+  /**
+   * Forgets a newcomer that did not become a member, unfollowing the room when nobody else here
+   * is in it or coming. Call holding the room's lock.
+   */
+  void abandonNewcomer(Participant p) {
+    dropNewcomer(p);
+    unfollowIfEmpty(p.roomId);
+  }
+
+  private List<RoomEvents.RoomEvent> dropNewcomer(Participant p) {
+    synchronized (newcomers) {
+      Map<Participant, List<RoomEvents.RoomEvent>> coming = newcomers.get(p.roomId);
+      List<RoomEvents.RoomEvent> held = coming == null ? null : coming.remove(p);
+      if (coming != null && coming.isEmpty()) {
+        newcomers.remove(p.roomId, coming);
+      }
+      return held == null ? List.of() : held;
     }
   }
 
@@ -103,7 +169,7 @@ final class LocalRooms {
     Map<String, Participant> here = rooms.get(p.roomId);
     if (here != null) {
       here.remove(p.name, p);
-      if (here.isEmpty()) {
+      if (here.isEmpty() && !newcomers.containsKey(p.roomId)) {
         rooms.remove(p.roomId);
         events.unfollow(p.roomId);
       }

@@ -52,8 +52,13 @@ final class MemberRecords {
    * participant. Call holding the room's lock and the participant's monitor.
    */
   List<ServerMessage.ParticipantState> introduce(Participant p) {
+    return introduce(p, store.members(p.roomId));
+  }
+
+  /** The same, to the room's {@code members} as read already (in join order). */
+  List<ServerMessage.ParticipantState> introduce(Participant p, java.util.Map<String, RoomStore.MemberRecord> members) {
     List<ServerMessage.ParticipantState> others = new ArrayList<>();
-    store.members(p.roomId).forEach((name, m) -> {
+    members.forEach((name, m) -> {
       if (!name.equals(p.name)) {
         others.add(new ServerMessage.ParticipantState(name, m.audio(), m.video(), m.screen() != null));
         p.known.put(name, m.id());

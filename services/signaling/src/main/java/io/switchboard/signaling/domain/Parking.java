@@ -99,10 +99,11 @@ final class Parking {
     for (PodRegistry.Entry entry : pods.served(pod)) {
       if (pod.equals(podId)) {
         // Under the room's lock: a join or resume here adds its entry first and its participant
-        // under this lock, and must not be parked in between.
+        // (or newcomer) under this lock, and must not be parked in between.
         try (var held = locks.hold(entry.roomId())) {
           Participant here = local.get(entry.roomId(), entry.name());
-          if (here == null || !here.memberId.equals(entry.memberId())) {
+          if ((here == null || !here.memberId.equals(entry.memberId()))
+              && !local.isNewcomer(entry.roomId(), entry.name(), entry.memberId())) {
             parked += parkOne(pod, entry, deadline);
           }
         }

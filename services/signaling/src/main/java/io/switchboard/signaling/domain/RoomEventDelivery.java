@@ -2,6 +2,7 @@ package io.switchboard.signaling.domain;
 
 import io.switchboard.groupcall.protocol.ServerMessage;
 import io.switchboard.groupcall.protocol.Stream;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.MDC;
 
@@ -48,39 +49,24 @@ final class RoomEventDelivery {
 
   private void deliver(String roomId, RoomEvents.RoomEvent event) {
     if (event instanceof RoomEvents.Rebuilt) {
+      try (var held = locks.hold(roomId)) {
+        local.holdForNewcomers(roomId, event);
+      }
       rebuild.takeInLater(roomId, local.in(roomId));
       return;
     }
     RoomEvents.MemberEvent about = (RoomEvents.MemberEvent) event;
     Participant subject;
+    // What telling needs of KMS and Redis happens after the lock is released: a slow KMS or Redis
+    // must not hold up joins, resumes and leaves of the room on this pod.
+    List<Runnable> afterwards = new ArrayList<>();
     try (var held = locks.hold(roomId)) {
-      List<Participant> here = local.in(roomId);
-      List<Participant> others = here.stream().filter(p -> !p.name.equals(about.name())).toList();
+      local.holdForNewcomers(roomId, event);
       Participant named = local.get(roomId, about.name());
       subject = named != null && named.memberId.equals(about.memberId()) ? named : null;
-      if (about instanceof RoomEvents.MediaChanged media) {
-        here.forEach(p -> p.channel.send(new ServerMessage.ParticipantMediaState(media.name(), media.audio(),
-            media.video())));
-      } else if (about instanceof RoomEvents.ScreenShared screen) {
-        others.forEach(p -> screens.changed(p, screen));
-      } else if (about instanceof RoomEvents.PresenterChanged presenter) {
-        if (!presenter.presenting()) {
-          others.forEach(p -> broadcast.presenterStopped(p, presenter));
-        }
-      } else if (about instanceof RoomEvents.RecordingChanged recording) {
-        here.forEach(p -> p.channel.send(new ServerMessage.Recording(recording.name(), recording.recording(),
-            recording.uri())));
-      } else if (about instanceof RoomEvents.ChatSent chat) {
-        here.stream().filter(p -> isAddressedTo(chat, p)).forEach(p -> p.channel.send(
-            new ServerMessage.ChatMessage(chat.name(), chat.text(), chat.to(), chat.ts())));
-      } else if (about instanceof RoomEvents.Joined || about instanceof RoomEvents.Left) {
-        for (Participant p : here) {
-          if (p != subject) {
-            tellArrivalOrDeparture(p, about);
-          }
-        }
-      }
+      tell(local.in(roomId), subject, about, afterwards);
     }
+    afterwards.forEach(Runnable::run);
     if (subject == null || subject.gone) {
       return;
     }
@@ -89,6 +75,53 @@ final class RoomEventDelivery {
     } else if (about instanceof RoomEvents.Moved && !about.pod().equals(podId)
         && store.member(roomId, subject.name).map(m -> !m.pod().equals(podId)).orElse(true)) {
       departures.stopServing(subject, true); // (the record is read again: a resume back here may have followed the move)
+    }
+  }
+
+  /**
+   * Tells a newcomer the room's events that came while it was being added (held for it by {@link
+   * LocalRooms#holdForNewcomers}), oldest first, right after its introduction. Call holding the
+   * room's lock: events delivered after it is released find the newcomer a participant.
+   */
+  void catchUp(Participant newcomer, List<RoomEvents.RoomEvent> held) {
+    List<Runnable> afterwards = new ArrayList<>();
+    for (RoomEvents.RoomEvent event : held) {
+      if (event instanceof RoomEvents.Rebuilt) {
+        rebuild.takeInLater(newcomer.roomId, List.of(newcomer));
+      } else {
+        tell(List.of(newcomer), null, (RoomEvents.MemberEvent) event, afterwards);
+      }
+    }
+    // A newcomer has received nothing yet, so it has nothing to let go of; should that change,
+    // the work still runs (late, under the lock) rather than being lost.
+    afterwards.forEach(Runnable::run);
+  }
+
+  /** What the participants {@code here} are told of an event (the {@code subject}, if here, is not told of itself). */
+  private void tell(List<Participant> here, Participant subject, RoomEvents.MemberEvent about,
+      List<Runnable> afterwards) {
+    List<Participant> others = here.stream().filter(p -> !p.name.equals(about.name())).toList();
+    if (about instanceof RoomEvents.MediaChanged media) {
+      here.forEach(p -> p.channel.send(new ServerMessage.ParticipantMediaState(media.name(), media.audio(),
+          media.video())));
+    } else if (about instanceof RoomEvents.ScreenShared screen) {
+      others.forEach(p -> screens.changed(p, screen, afterwards));
+    } else if (about instanceof RoomEvents.PresenterChanged presenter) {
+      if (!presenter.presenting()) {
+        others.forEach(p -> broadcast.presenterStopped(p, presenter, afterwards));
+      }
+    } else if (about instanceof RoomEvents.RecordingChanged recording) {
+      here.forEach(p -> p.channel.send(new ServerMessage.Recording(recording.name(), recording.recording(),
+          recording.uri())));
+    } else if (about instanceof RoomEvents.ChatSent chat) {
+      here.stream().filter(p -> isAddressedTo(chat, p)).forEach(p -> p.channel.send(
+          new ServerMessage.ChatMessage(chat.name(), chat.text(), chat.to(), chat.ts())));
+    } else if (about instanceof RoomEvents.Joined || about instanceof RoomEvents.Left) {
+      for (Participant p : here) {
+        if (p != subject) {
+          tellArrivalOrDeparture(p, about, afterwards);
+        }
+      }
     }
   }
 
@@ -101,7 +134,7 @@ final class RoomEventDelivery {
    * Tells {@code p} that someone joined or left, each once: a name the client knows under an
    * earlier membership is announced as having left before its new membership arrives.
    */
-  private void tellArrivalOrDeparture(Participant p, RoomEvents.MemberEvent event) {
+  private void tellArrivalOrDeparture(Participant p, RoomEvents.MemberEvent event, List<Runnable> afterwards) {
     if (p.name.equals(event.name()) && p.memberId.equals(event.memberId())) {
       return;
     }
@@ -129,17 +162,18 @@ final class RoomEventDelivery {
         leftEarlier = true;
       }
     }
-    int released = 0;
+    List<String> released = new ArrayList<>(2);
     for (String e : new String[] {endpoint, screen}) {
       if (e != null) {
-        cleanup.release(p.kmsUrl, e);
-        released++;
+        released.add(e);
       }
     }
-    if (released > 0) {
-      int n = released;
-      BestEffort.run(p.name, p.roomId, () -> load.report(p.roomId, p.nodeId, -n, 0));
-      records.persistBestEffort(p);
+    if (!released.isEmpty()) {
+      afterwards.add(() -> {
+        released.forEach(e -> cleanup.release(p.kmsUrl, e));
+        BestEffort.run(p.name, p.roomId, () -> load.report(p.roomId, p.nodeId, -released.size(), 0));
+        records.persistBestEffort(p);
+      });
     }
     if (leftEarlier) {
       p.channel.send(new ServerMessage.ParticipantLeft(event.name()));

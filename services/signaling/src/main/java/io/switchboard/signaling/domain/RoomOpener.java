@@ -5,8 +5,14 @@ import io.switchboard.groupcall.protocol.ProtocolException;
 import io.switchboard.presence.PresenceType;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +49,8 @@ final class RoomOpener {
   private final Pause pause;
   private final String podId;
   private final int expectedParticipants;
+  /** Rooms a join on this pod is opening (or waiting for another pod to open) now. */
+  private final Map<String, CompletableFuture<RoomStore.RoomRecord>> opening = new ConcurrentHashMap<>();
 
   RoomOpener(RoomStore store, RoomPlacementClient placement, MediaServer media, MediaCleanup cleanup,
       PresenceNotes presence, Clock clock, Pause pause, String podId, int expectedParticipants) {
@@ -67,6 +75,47 @@ final class RoomOpener {
     if (existing.isPresent()) {
       return existing.get();
     }
+    // Joins of one room on this pod open it together: one of them asks the store, placement and
+    // KMS; the others wait for its answer instead of polling the store each.
+    CompletableFuture<RoomStore.RoomRecord> mine = new CompletableFuture<>();
+    CompletableFuture<RoomStore.RoomRecord> theirs = opening.putIfAbsent(roomId, mine);
+    if (theirs != null) {
+      return awaitOpening(theirs, roomId, requestId);
+    }
+    try {
+      RoomStore.RoomRecord room = openOrAwait(roomId, roomName, requestId);
+      mine.complete(room);
+      return room;
+    } catch (RuntimeException e) {
+      mine.completeExceptionally(e);
+      throw e;
+    } finally {
+      opening.remove(roomId, mine);
+    }
+  }
+
+  private RoomStore.RoomRecord awaitOpening(CompletableFuture<RoomStore.RoomRecord> opened, String roomId,
+      String requestId) {
+    try {
+      return opened.get(2 * CREATION_WAIT.toMillis(), TimeUnit.MILLISECONDS); // the opener gives up after one
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof ProtocolException refused) {
+        throw new ProtocolException(refused.code(), refused.getMessage(), requestId);
+      }
+      if (e.getCause() instanceof RuntimeException failed) {
+        throw failed;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (TimeoutException e) {
+      throw new ProtocolException(ErrorCode.UNAVAILABLE, "room " + roomId + " could not be opened in time; retry",
+          requestId);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ProtocolException(ErrorCode.UNAVAILABLE, "pod stopping; retry", requestId);
+    }
+  }
+
+  private RoomStore.RoomRecord openOrAwait(String roomId, String roomName, String requestId) {
     String owner = podId + "/" + UUID.randomUUID();
     long deadline = clock.millis() + CREATION_WAIT.toMillis();
     while (clock.millis() < deadline) {

@@ -111,7 +111,27 @@ public interface RoomStore {
    * in one step is what keeps a join on one pod from adding a member to a room another pod is
    * closing, and two joins from overfilling it.
    */
-  Added addMember(String roomId, String pipelineId, String name, MemberRecord member, int maxMembers);
+  default Added addMember(String roomId, String pipelineId, String name, MemberRecord member, int maxMembers) {
+    return admit(roomId, pipelineId, name, member, maxMembers).added();
+  }
+
+  /**
+   * What {@link #admit} did, and when it added the member, the room's members (it among them) in
+   * join order as they were at that moment: the members a newcomer is introduced to.
+   */
+  record Admission(Added added, Map<String, MemberRecord> members) {
+
+    public Admission {
+      members = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(members));
+    }
+  }
+
+  /**
+   * {@link #addMember}, answering with the room's members as of the addition, read in the same
+   * atomic step: every member that joins later is added after it, and so publishes its join after
+   * the newcomer followed the room.
+   */
+  Admission admit(String roomId, String pipelineId, String name, MemberRecord member, int maxMembers);
 
   /** Members in join order. */
   Map<String, MemberRecord> members(String roomId);

@@ -85,8 +85,12 @@ final class ScreenSharing {
     events.publish(self.roomId, new RoomEvents.ScreenShared(self.name, self.memberId, podId, false));
   }
 
-  /** Someone started or stopped sharing a screen: tell {@code p}, letting go of what it received of it. */
-  void changed(Participant p, RoomEvents.ScreenShared event) {
+  /**
+   * Someone started or stopped sharing a screen: tell {@code p}, letting go of what it received of
+   * it; the KMS release and the record's write go to {@code afterwards}, run once the room's lock
+   * is released.
+   */
+  void changed(Participant p, RoomEvents.ScreenShared event, java.util.List<Runnable> afterwards) {
     if (!event.shared()) {
       String endpoint;
       synchronized (p) {
@@ -94,9 +98,11 @@ final class ScreenSharing {
         p.pendingCandidates.remove(Negotiation.key(event.name(), Stream.SCREEN));
       }
       if (endpoint != null) {
-        cleanup.release(p.kmsUrl, endpoint);
-        load.report(p.roomId, p.nodeId, -1, 0);
-        records.persistBestEffort(p);
+        afterwards.add(() -> {
+          cleanup.release(p.kmsUrl, endpoint);
+          BestEffort.run(p.name, p.roomId, () -> load.report(p.roomId, p.nodeId, -1, 0));
+          records.persistBestEffort(p);
+        });
       }
     }
     p.channel.send(new ServerMessage.ScreenShare(event.name(), event.shared()));

@@ -102,21 +102,21 @@ public final class InMemoryRoomStore implements RoomStore {
   // ---------------------------------------------------------------- members
 
   @Override
-  public synchronized Added addMember(String roomId, String pipelineId, String name, MemberRecord member,
+  public synchronized Admission admit(String roomId, String pipelineId, String name, MemberRecord member,
       int maxMembers) {
     Room room = rooms.get(roomId);
     if (room == null || !room.record.pipelineId().equals(pipelineId)) {
-      return Added.ROOM_GONE;
+      return new Admission(Added.ROOM_GONE, Map.of());
     }
     Map<String, MemberRecord> here = members.getOrDefault(roomId, Map.of());
     if (here.containsKey(name)) {
-      return Added.NAME_TAKEN;
+      return new Admission(Added.NAME_TAKEN, Map.of());
     }
     if (here.size() >= maxMembers) {
-      return Added.ROOM_FULL;
+      return new Admission(Added.ROOM_FULL, Map.of());
     }
     members.computeIfAbsent(roomId, r -> new HashMap<>()).put(name, member);
-    return Added.ADDED;
+    return new Admission(Added.ADDED, members(roomId));
   }
 
   @Override

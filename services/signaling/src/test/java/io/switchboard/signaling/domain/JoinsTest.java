@@ -165,7 +165,7 @@ class JoinsTest extends TwoPods {
     String firstPipeline = cluster.store.room(ROOM).orElseThrow().pipelineId();
     AtomicInteger adds = new AtomicInteger();
     // Alice's join reads the room; before it becomes a member, bob (the last) leaves and the room closes.
-    cluster.onStore("addMember", (args, proceed) -> {
+    cluster.onStore("admit", (args, proceed) -> {
       if (args[2].equals("alice") && adds.incrementAndGet() == 1) {
         bob.leave();
       }
@@ -197,7 +197,7 @@ class JoinsTest extends TwoPods {
         new PresenceNotes(cluster.presence, cluster.clock, "pod-b"), cluster.clock, cluster.clock::advance, "pod-b",
         Cluster.EXPECTED_PARTICIPANTS);
     AtomicInteger adds = new AtomicInteger();
-    cluster.onStore("addMember", (args, proceed) -> {
+    cluster.onStore("admit", (args, proceed) -> {
       adds.incrementAndGet();
       otherPod.closeIfEmpty(ROOM); // every time, the room's last member left on another pod just now
       return proceed.call();

@@ -8,6 +8,10 @@ import io.switchboard.groupcall.protocol.ServerMessage;
 import io.switchboard.signaling.domain.Cluster.Client;
 import io.switchboard.signaling.domain.Cluster.Pod;
 import io.switchboard.signaling.domain.RecordingLoadReporter.Load;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -34,6 +38,64 @@ class RoomEventDeliveryTest extends TwoPods {
 
     assertThat(alice.arrivals()).isEmpty();
     assertThat(carol.arrivals()).containsExactly("bob", "alice");
+  }
+
+  @Test
+  void eventsThatComeWhileAJoinerIsBeingAddedAreToldAfterItsIntroductionInTheirOrder() {
+    Client carol = podB.join(ROOM, "carol");
+    cluster.settle();
+    cluster.onStore("admit", (args, proceed) -> {
+      Object admission = proceed.call();
+      if (args[2].equals("alice")) {
+        // Alice is a member now, not introduced yet: bob joins, carol leaves, and pod A delivers
+        // both meanwhile (no room lock is held across the addition; with one, this settle would
+        // wait for alice's join, and alice's join for it).
+        podB.join(ROOM, "bob");
+        carol.leave();
+        cluster.settle();
+      }
+      return admission;
+    });
+
+    Client alice = podA.join(ROOM, "alice");
+    cluster.settle();
+
+    assertThat(alice.channel.sent()).containsExactly(
+        new ServerMessage.ExistingParticipants(List.of(new ServerMessage.ParticipantState("carol", true, true, false))),
+        new ServerMessage.Session(alice.token),
+        new ServerMessage.NewParticipantArrived("bob", true, true),
+        new ServerMessage.ParticipantLeft("carol"));
+  }
+
+  @Test
+  void aSlowKmsReleaseWhileTellingOfADepartureHoldsUpNoJoinInTheRoom() throws Exception {
+    Client alice = podA.join(ROOM, "alice");
+    Client bob = podB.join(ROOM, "bob");
+    cluster.settle();
+    bob.publish("offer-bob");
+    alice.subscribe("bob", "offer-alice-bob");
+    String received = alice.record(cluster).subscriptions().get("bob");
+    ExecutorService joiner = Executors.newSingleThreadExecutor();
+    AtomicReference<Client> carol = new AtomicReference<>();
+    try {
+      cluster.onMedia("release", (args, proceed) -> {
+        if (args[1].equals(received)) {
+          // Pod A lets go of what alice received of bob, on its event thread; meanwhile carol joins there.
+          carol.set(joiner.submit(() -> podA.join(ROOM, "carol")).get(5, TimeUnit.SECONDS));
+        }
+        return proceed.call();
+      });
+
+      bob.leave();
+      cluster.settle();
+    } finally {
+      joiner.shutdownNow();
+    }
+
+    assertThat(carol.get()).as("carol joined while the release was in flight").isNotNull();
+    assertThat(cluster.kms.exists(KMS_0, received)).isFalse();
+    assertThat(alice.channel.sent()).contains(new ServerMessage.ParticipantLeft("bob"),
+        new ServerMessage.NewParticipantArrived("carol", true, true));
   }
 
   @Test

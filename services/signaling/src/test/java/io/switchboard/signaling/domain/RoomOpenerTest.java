@@ -10,7 +10,11 @@ import io.switchboard.groupcall.protocol.ErrorCode;
 import io.switchboard.presence.PresenceType;
 import io.switchboard.signaling.domain.FakeMediaServer.Kind;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -64,6 +68,62 @@ class RoomOpenerTest {
     assertThat(placement.placeCalls()).isEqualTo(1);
     assertThat(kms.liveObjects(KMS_0, Kind.PIPELINE)).isEqualTo(1);
     assertThat(pauses).hasValue(0);
+  }
+
+  @Test
+  void joinsOfOneRoomOnThisPodOpenItTogetherWithoutPollingTheStore() throws Exception {
+    CountDownLatch placing = new CountDownLatch(1);
+    CountDownLatch placed = new CountDownLatch(1);
+    AtomicInteger placeCalls = new AtomicInteger();
+    RoomPlacementClient slow = new RoomPlacementClient() {
+      @Override
+      public PlacedRoom place(String roomId, int expectedParticipants) {
+        placeCalls.incrementAndGet();
+        placing.countDown();
+        try {
+          placed.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return placement.place(roomId, expectedParticipants);
+      }
+
+      @Override
+      public void release(String roomId) {
+        placement.release(roomId);
+      }
+    };
+    RoomOpener together = new RoomOpener(store, slow, kms, cleanup, new PresenceNotes(presence, clock, "pod-a"), clock,
+        pause -> {
+          pauses.incrementAndGet();
+          clock.advance(pause);
+        }, "pod-a", 4);
+    Map<String, RoomStore.RoomRecord> opened = new java.util.concurrent.ConcurrentHashMap<>();
+    List<Thread> joins = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      String request = "r" + i;
+      joins.add(new Thread(() -> opened.put(request, together.open(ROOM, ROOM, request))));
+    }
+    joins.get(0).start();
+    placing.await();
+    joins.subList(1, 4).forEach(Thread::start);
+    // The others wait for the first one's answer (with polling, they would look at the store and pause).
+    for (Thread t : joins.subList(1, 4)) {
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (t.getState() != Thread.State.TIMED_WAITING && t.isAlive() && System.nanoTime() < until) {
+        Thread.onSpinWait();
+      }
+    }
+    placed.countDown();
+    for (Thread t : joins) {
+      t.join(5_000);
+    }
+
+    assertThat(opened).hasSize(4);
+    assertThat(new java.util.HashSet<>(opened.values())).singleElement().isEqualTo(store.room(ROOM).orElseThrow());
+    assertThat(placeCalls).hasValue(1);
+    assertThat(pauses).as("nobody polled").hasValue(0);
+    assertThat(kms.liveObjects(KMS_0, Kind.PIPELINE)).isEqualTo(1);
   }
 
   @Test

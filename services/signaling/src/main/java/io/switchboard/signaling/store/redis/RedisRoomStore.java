@@ -30,8 +30,9 @@ public final class RedisRoomStore implements RoomStore {
   /** A session and its TTL in one step: never a session key that lives for ever. */
   private static final RedisScript<Long> SAVE_SESSION = RedisScripts.load("session-save", Long.class);
   private static final JsonMapper JSON = JsonMapper.builder().build();
-  /** Answers the ordinal of {@link Added}. */
-  private static final RedisScript<Long> ADD_MEMBER = RedisScripts.load("room-add-member", Long.class);
+  /** Answers the ordinal of {@link Added}, then after ADDED the members hash's fields and values. */
+  @SuppressWarnings("rawtypes")
+  private static final RedisScript<List> ADD_MEMBER = RedisScripts.load("room-add-member", List.class);
   private static final RedisScript<Long> DELETE_IF_EMPTY = RedisScripts.load("room-delete-if-empty", Long.class);
 
   private final StringRedisTemplate redis;
@@ -67,19 +68,28 @@ public final class RedisRoomStore implements RoomStore {
   }
 
   @Override
-  public Added addMember(String roomId, String pipelineId, String name, MemberRecord member, int maxMembers) {
-    Long result = redis.execute(ADD_MEMBER, List.of(SignalingKeys.room(roomId), SignalingKeys.roomMembers(roomId)),
+  public Admission admit(String roomId, String pipelineId, String name, MemberRecord member, int maxMembers) {
+    List<?> answer = redis.execute(ADD_MEMBER, List.of(SignalingKeys.room(roomId), SignalingKeys.roomMembers(roomId)),
         pipelineId, name, encode(member), Integer.toString(maxMembers));
-    if (result == null) {
+    if (answer == null || answer.isEmpty()) {
       throw new IllegalStateException("Redis answered nothing to adding a member");
     }
-    return Added.values()[result.intValue()];
+    Added added = Added.values()[((Number) answer.get(0)).intValue()];
+    Map<Object, Object> fields = new LinkedHashMap<>();
+    for (int i = 1; i + 1 < answer.size(); i += 2) {
+      fields.put(answer.get(i), answer.get(i + 1));
+    }
+    return new Admission(added, inJoinOrder(fields));
   }
 
   @Override
   public Map<String, MemberRecord> members(String roomId) {
+    return inJoinOrder(redis.opsForHash().entries(SignalingKeys.roomMembers(roomId)));
+  }
+
+  private static Map<String, MemberRecord> inJoinOrder(Map<Object, Object> fields) {
     Map<String, MemberRecord> members = new LinkedHashMap<>();
-    redis.opsForHash().entries(SignalingKeys.roomMembers(roomId)).entrySet().stream()
+    fields.entrySet().stream()
         .map(e -> Map.entry((String) e.getKey(), decode((String) e.getValue())))
         .sorted(Comparator.comparingLong((Map.Entry<String, MemberRecord> e) -> e.getValue().joinedAt())
             .thenComparing(Map.Entry::getKey))

@@ -46,6 +46,24 @@ class RedisRoomStoreIT {
   }
 
   @Test
+  void anAdditionAnswersWithTheMembersAsOfItInJoinOrder() {
+    store.saveRoom("r", ROOM);
+    store.addMember("r", "pipe-1", "zoe", member(1), 10);
+    store.addMember("r", "pipe-1", "bob", member(2), 10);
+
+    RoomStore.Admission admission = store.admit("r", "pipe-1", "alice", member(3), 10);
+
+    assertThat(admission.added()).isEqualTo(Added.ADDED);
+    assertThat(admission.members()).containsExactly(java.util.Map.entry("zoe", member(1)),
+        java.util.Map.entry("bob", member(2)), java.util.Map.entry("alice", member(3)));
+    // A refusal answers with no members.
+    assertThat(store.admit("r", "pipe-1", "bob", member(4), 10))
+        .isEqualTo(new RoomStore.Admission(Added.NAME_TAKEN, java.util.Map.of()));
+    assertThat(store.admit("r", "pipe-0", "carol", member(4), 10).added()).isEqualTo(Added.ROOM_GONE);
+    assertThat(store.admit("r", "pipe-1", "carol", member(4), 3).added()).isEqualTo(Added.ROOM_FULL);
+  }
+
+  @Test
   void noMemberIsAddedToARoomThatClosedMeanwhile() {
     store.saveRoom("r", ROOM);
     assertThat(store.addMember("r", "pipe-1", "alice", member(1), 10)).isEqualTo(Added.ADDED);
