@@ -66,8 +66,8 @@ class SignalingConfiguration {
         .build());
   }
 
-  @Bean
-  LoadReporter loadReporter(StringRedisTemplate redis) {
+  @Bean(destroyMethod = "close")
+  RedisLoadReporter loadReporter(StringRedisTemplate redis) {
     return new RedisLoadReporter(redis);
   }
 
