@@ -25,6 +25,14 @@ import java.util.concurrent.TimeUnit;
 public final class ServiceProcess implements AutoCloseable {
 
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+  /**
+   * Environment variable: the JVM options services are started with, instead of {@link
+   * #DEFAULT_JVM_OPTIONS} (e.g. {@code -Xmx1g} alone for a benchmark run with the JIT the images use).
+   */
+  public static final String JVM_OPTIONS = "SWITCHBOARD_SERVICE_JVM_OPTIONS";
+  /** Small and quick to start (C1 only, serial GC): many services share a test machine's cores. */
+  public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1",
+      "-XX:+UseSerialGC");
 
   private final String name;
   private final Process process;
@@ -69,11 +77,12 @@ public final class ServiceProcess implements AutoCloseable {
   }
 
   private static ServiceProcess start(String service, int port, int managementPort, Path log, String... settings) {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        // As in the images: a service out of memory exits (and is seen to) instead of limping on.
-        "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError",
-        "-jar", jar(service).toString(),
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions(System.getenv(JVM_OPTIONS)));
+    // As in the images: a service out of memory exits (and is seen to) instead of limping on.
+    command.add("-XX:+ExitOnOutOfMemoryError");
+    command.addAll(List.of("-jar", jar(service).toString(),
         "--server.port=" + port, "--server.address=" + LoopbackPorts.HOST));
     if (managementPort != port) {
       command.add("--management.server.port=" + managementPort);
@@ -96,6 +105,21 @@ public final class ServiceProcess implements AutoCloseable {
     }
     started.awaitReady();
     return started;
+  }
+
+  /** The JVM options of {@link #JVM_OPTIONS}'s value (whitespace-separated), or the defaults when unset or blank. */
+  static List<String> jvmOptions(String value) {
+    if (value == null || value.isBlank()) {
+      return DEFAULT_JVM_OPTIONS;
+    }
+    List<String> options = List.of(value.trim().split("\\s+"));
+    for (String option : options) {
+      if (!option.startsWith("-")) {
+        throw new IllegalArgumentException(JVM_OPTIONS + " holds JVM options (each starting with '-'), not '"
+            + option + "'");
+      }
+    }
+    return options;
   }
 
   static Path jar(String service) {
