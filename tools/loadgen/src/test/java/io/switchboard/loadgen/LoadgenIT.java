@@ -102,16 +102,34 @@ class LoadgenIT {
 
   @Test
   void aBigRoomSettlesNSquaredStreams() throws Exception {
-    RunResult result = JoinStorm.bigRoom(settings(signaling), 5, Duration.ZERO).run();
+    RunResult result = JoinStorm.bigRoom(settings(signaling).withKmsUrl(URI.create(kms.url())), 5, Duration.ZERO)
+        .run();
 
     Report r = result.report();
     assertThat(r.problems()).isEmpty();
     assertThat(r.participants().joined()).isEqualTo(5);
     assertThat(r.streams().expected()).isEqualTo(25);
     assertThat(r.streams().settled()).isEqualTo(25);
+    // The floor, measured in the same run: KMS's answer to a bare JSON-RPC ping.
+    assertThat(r.latency().get("kmsRoundTrip").count()).isPositive();
+    assertThat(r.latency().get("kmsRoundTrip").p50()).isPositive();
+    assertThat(r.parameters()).containsEntry("kmsUrl", kms.url());
     JsonNode json = JsonMapper.builder().build().readTree(Files.readString(result.files().json()));
     assertThat(json.path("scenario").asString()).isEqualTo("big-room");
     assertThat(json.path("streams").path("settled").asLong()).isEqualTo(25);
+    assertThat(json.path("latency").path("kmsRoundTrip").path("count").asLong()).isPositive();
+    assertThat(Files.readString(result.files().markdown())).contains("KMS JSON-RPC ping → pong (the floor)");
+  }
+
+  @Test
+  void aMediaServerThatCannotBeReachedIsNamedBeforeAnythingRuns() {
+    int closed = io.switchboard.launchers.LoopbackPorts.free();
+    URI nowhere = URI.create("ws://127.0.0.1:" + closed + "/kurento");
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+            JoinStorm.bigRoom(settings(signaling).withKmsUrl(nowhere), 2, Duration.ZERO).run())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--kms-url " + nowhere).hasMessageContaining("cannot connect");
   }
 
   @Test

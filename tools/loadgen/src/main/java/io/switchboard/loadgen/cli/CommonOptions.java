@@ -74,6 +74,12 @@ public final class CommonOptions {
       description = "Names this run's rooms (lg-<id>-r0…) and report files (default: 6 random characters).")
   String runId;
 
+  @Option(names = "--kms-url", paramLabel = "URL",
+      description = "Also measure the media server's raw JSON-RPC round trip (a ping every 10 ms) during the run: "
+          + "the floor under every media operation, e.g. ws://localhost:8888/kurento for the local stack's "
+          + "emulator. Reported as kmsRoundTrip.")
+  URI kmsUrl;
+
   RunSettings settings() {
     RunSettings defaults = RunSettings.defaults(urls);
     ClientSettings client = new ClientSettings(urls, !noRoomQuery, candidates, maxRate, burst, timeout,
@@ -81,6 +87,12 @@ public final class CommonOptions {
     RunSettings s = defaults.withClient(client).withThreads(threads).withOut(out).withProgress(!quiet);
     if (seed != null) {
       s = s.withSeed(seed);
+    }
+    if (kmsUrl != null) {
+      if (!"ws".equals(kmsUrl.getScheme()) && !"wss".equals(kmsUrl.getScheme())) {
+        throw new IllegalArgumentException("--kms-url: a ws:// or wss:// URL, like ws://localhost:8888/kurento");
+      }
+      s = s.withKmsUrl(kmsUrl);
     }
     if (runId != null) {
       if (!runId.matches("[A-Za-z0-9_-]{1,40}")) {

@@ -20,7 +20,8 @@ public final class ReportWriter {
       "offerAnswer", "receiveVideoFrom → receiveVideoAnswer",
       "resume", "resume → resumed",
       "recovery", "socket dropped → resumed",
-      "killToResumed", "kill command → resumed");
+      "killToResumed", "kill command → resumed",
+      "kmsRoundTrip", "KMS JSON-RPC ping → pong (the floor)");
 
   private final JsonMapper json = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 

@@ -28,7 +28,12 @@ public final class RunMetrics {
     /** The socket dropped (or {@code reconnect} arrived) → {@code resumed} received. */
     RECOVERY("recovery"),
     /** The kill command started → {@code resumed} received (failover only). */
-    KILL_TO_RESUMED("killToResumed");
+    KILL_TO_RESUMED("killToResumed"),
+    /**
+     * A JSON-RPC {@code ping} to KMS answered ({@code --kms-url}, one at a time every 10 ms during
+     * the run): the floor under every media operation, measured under the run's load.
+     */
+    KMS_ROUND_TRIP("kmsRoundTrip");
 
     public final String key;
 

@@ -2,6 +2,7 @@ package io.switchboard.loadgen.scenario;
 
 import io.switchboard.loadgen.client.ClientContext;
 import io.switchboard.loadgen.client.Connector;
+import io.switchboard.loadgen.client.KmsProbe;
 import io.switchboard.loadgen.client.SimulatedParticipant;
 import io.switchboard.loadgen.media.Candidates;
 import io.switchboard.loadgen.media.OfferFactory;
@@ -43,6 +44,8 @@ final class LoadRun implements AutoCloseable {
   private boolean dropsExpected;
   private RunMetrics.Snapshot lastSnapshot;
   private long lastSnapshotAt;
+  private KmsProbe kmsProbe;
+  private static final Duration KMS_PROBE_INTERVAL = Duration.ofMillis(10);
 
   LoadRun(String scenario, RunSettings settings) {
     this.scenario = scenario;
@@ -64,6 +67,9 @@ final class LoadRun implements AutoCloseable {
     parameter("resumeWindow", client.resumeWindow().toString());
     parameter("threads", settings.threads());
     parameter("seed", settings.seed());
+    if (settings.kmsUrl() != null) {
+      parameter("kmsUrl", settings.kmsUrl().toString());
+    }
   }
 
   void parameter(String key, Object value) {
@@ -132,6 +138,10 @@ final class LoadRun implements AutoCloseable {
 
   /** The progress line every second, and keep-alive pings when asked for. */
   void start() {
+    if (settings.kmsUrl() != null) {
+      kmsProbe = KmsProbe.start(connector, settings.kmsUrl(), KMS_PROBE_INTERVAL,
+          nanos -> metrics.record(RunMetrics.Timing.KMS_ROUND_TRIP, nanos));
+    }
     if (settings.progress()) {
       repeating.add(connector.timer().scheduleAtFixedRate(guarded(this::printProgress), 1, 1, TimeUnit.SECONDS));
     }
@@ -308,6 +318,10 @@ final class LoadRun implements AutoCloseable {
     if (answer.count() > 0) {
       s.append(String.format(java.util.Locale.ROOT, "; offer→answer p50/p99 %.1f/%.1f ms", answer.p50(), answer.p99()));
     }
+    Latency kms = r.latency().get("kmsRoundTrip");
+    if (kms != null && kms.count() > 0) {
+      s.append(String.format(java.util.Locale.ROOT, "; KMS round trip p50/p99 %.2f/%.2f ms", kms.p50(), kms.p99()));
+    }
     if (r.streams().secondsToAllSettled() != null) {
       s.append("; all settled after ").append(r.streams().secondsToAllSettled()).append(" s");
     }
@@ -331,6 +345,9 @@ final class LoadRun implements AutoCloseable {
 
   @Override
   public void close() {
+    if (kmsProbe != null) {
+      kmsProbe.close();
+    }
     repeating.forEach(f -> f.cancel(false));
     participants().forEach(SimulatedParticipant::abort);
     connector.close();

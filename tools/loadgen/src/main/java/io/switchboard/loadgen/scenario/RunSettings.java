@@ -17,42 +17,47 @@ import java.util.List;
  * @param console where progress and the summary are printed
  * @param seed random source of offers and candidates
  * @param runId names this run's rooms and report files
+ * @param kmsUrl the media server whose raw JSON-RPC round trip is measured during the run (null: none)
  */
 public record RunSettings(ClientSettings client, int threads, Path out, boolean progress, PrintStream console,
-    long seed, String runId) {
+    long seed, String runId, URI kmsUrl) {
 
   public static RunSettings defaults(List<URI> urls) {
     SecureRandom random = new SecureRandom();
     return new RunSettings(ClientSettings.defaults(urls), 2, null, true, System.out, random.nextLong(),
-        newRunId(random));
+        newRunId(random), null);
+  }
+
+  public RunSettings withKmsUrl(URI value) {
+    return new RunSettings(client, threads, out, progress, console, seed, runId, value);
   }
 
   public RunSettings withClient(ClientSettings value) {
-    return new RunSettings(value, threads, out, progress, console, seed, runId);
+    return new RunSettings(value, threads, out, progress, console, seed, runId, kmsUrl);
   }
 
   public RunSettings withThreads(int value) {
-    return new RunSettings(client, value, out, progress, console, seed, runId);
+    return new RunSettings(client, value, out, progress, console, seed, runId, kmsUrl);
   }
 
   public RunSettings withOut(Path value) {
-    return new RunSettings(client, threads, value, progress, console, seed, runId);
+    return new RunSettings(client, threads, value, progress, console, seed, runId, kmsUrl);
   }
 
   public RunSettings withProgress(boolean value) {
-    return new RunSettings(client, threads, out, value, console, seed, runId);
+    return new RunSettings(client, threads, out, value, console, seed, runId, kmsUrl);
   }
 
   public RunSettings withConsole(PrintStream value) {
-    return new RunSettings(client, threads, out, progress, value, seed, runId);
+    return new RunSettings(client, threads, out, progress, value, seed, runId, kmsUrl);
   }
 
   public RunSettings withSeed(long value) {
-    return new RunSettings(client, threads, out, progress, console, value, runId);
+    return new RunSettings(client, threads, out, progress, console, value, runId, kmsUrl);
   }
 
   public RunSettings withRunId(String value) {
-    return new RunSettings(client, threads, out, progress, console, seed, value);
+    return new RunSettings(client, threads, out, progress, console, seed, value, kmsUrl);
   }
 
   /** Room names start with this, so runs never meet each other's leftovers. */

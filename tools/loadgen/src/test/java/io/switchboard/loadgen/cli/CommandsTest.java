@@ -60,6 +60,18 @@ class CommandsTest {
     assertThat(run("no-such-scenario")).isEqualTo(2);
     assertThat(run()).isEqualTo(2);
     assertThat(run("join-storm", "--url", "http://h/groupcall")).isEqualTo(2);
+    assertThat(run("big-room", "--url", "ws://h/groupcall", "--kms-url", "http://h:8888/kurento")).isEqualTo(2);
+  }
+
+  @Test
+  void aKmsUrlAsksForTheFloorToBeMeasured() {
+    CommandLine.ParseResult parsed = Commands.commandLine().parseArgs("big-room", "--url", "ws://h/groupcall",
+        "--kms-url", "ws://localhost:8888/kurento");
+    BigRoomCommand command = parsed.subcommand().commandSpec().commandLine().getCommand();
+
+    assertThat(command.common.settings().kmsUrl()).hasToString("ws://localhost:8888/kurento");
+    assertThat(Commands.commandLine().parseArgs("big-room", "--url", "ws://h/groupcall").subcommand().commandSpec()
+        .commandLine().<BigRoomCommand>getCommand().common.settings().kmsUrl()).isNull();
   }
 
   @Test
