@@ -12,7 +12,9 @@ public record SessionDescription(List<String> sessionLines, List<MediaSection> m
    * answers those with 40201); odd but parseable SDP is accepted, as KMS accepts it.
    */
   public static SessionDescription parse(String text) {
-    String[] raw = text.split("\r?\n");
+    // On '\n' alone: String.split's one-character fast path, no regex over every SDP (5 KB each);
+    // the '\r' of a CRLF goes with the strip below.
+    String[] raw = text.split("\n");
     List<String> lines = new ArrayList<>();
     for (String line : raw) {
       String trimmed = line.strip();
