@@ -10,7 +10,8 @@ import java.util.function.Predicate;
 
 /**
  * This pod's participants, room by room, and the rooms whose events it follows: exactly those with
- * a participant here or one being added (a newcomer). Changes are made holding the room's lock ({@link RoomLocks}); reads need none.
+ * a participant here or one being added (a newcomer). Changes are made holding the room's lock
+ * ({@link RoomLocks}); reads need none.
  */
 final class LocalRooms {
 

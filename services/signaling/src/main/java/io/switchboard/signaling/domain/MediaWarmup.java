@@ -14,9 +14,10 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Connections to KMS made before they are needed. Before the pod turns ready ({@link #warm}) it
- * opens every session to every node placement knows and rehearses a join's KMS calls once per node
- * (a pipeline and an endpoint with an ICE listener, then released), so that its first burst pays
- * neither for connecting nor for cold code. Afterwards, on its own thread ({@code kms-warmup}),
+ * opens every session to every node placement knows and rehearses a join's and a subscription's
+ * KMS calls once per node (a pipeline, two endpoints with ICE listeners, connected, an offer
+ * answered, candidates gathered, then released), so that its first burst pays neither for
+ * connecting nor for code run for the first time. Afterwards, on its own thread ({@code kms-warmup}),
  * it looks at placement's registry every {@code refresh} and opens nodes it has not talked to yet,
  * before their first room arrives. A node that cannot be reached is logged and tried again at the
  * next look; it never holds the pod back for longer than the warm-up's deadline.
@@ -24,6 +25,9 @@ import java.util.concurrent.TimeoutException;
 public final class MediaWarmup implements AutoCloseable {
 
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MediaWarmup.class);
+
+  /** A Chromium 156 {@code recvonly} audio+video offer, as a browser subscribing to a stream sends. */
+  static final String REHEARSAL_OFFER = readOffer();
 
   private final MediaServer media;
   private final KnownNodes nodes;
@@ -92,9 +96,15 @@ public final class MediaWarmup implements AutoCloseable {
       media.open(url);
       String pipeline = media.createPipeline(url);
       try {
-        media.createEndpoint(url, pipeline, candidate -> { });
+        // What a join and a subscription ask of KMS: a publisher, a receiver connected to it, an
+        // offer answered and candidates gathered (nothing is sent anywhere: released at once).
+        String publisher = media.createEndpoint(url, pipeline, candidate -> { });
+        String receiver = media.createEndpoint(url, pipeline, candidate -> { });
+        media.connect(url, publisher, receiver);
+        media.processOffer(url, receiver, REHEARSAL_OFFER);
+        media.gatherCandidates(url, receiver);
       } finally {
-        media.release(url, pipeline); // and the endpoint with it
+        media.release(url, pipeline); // and the endpoints with it
       }
       opened.add(url);
       log.info("KMS node {} open and rehearsed in {} ms", url, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
@@ -114,6 +124,17 @@ public final class MediaWarmup implements AutoCloseable {
   public void close() {
     thread.shutdownNow();
     openers.shutdownNow();
+  }
+
+  private static String readOffer() {
+    try (var in = MediaWarmup.class.getResourceAsStream("/kms/rehearsal-offer.sdp")) {
+      if (in == null) {
+        throw new IllegalStateException("kms/rehearsal-offer.sdp is missing from the classpath");
+      }
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {

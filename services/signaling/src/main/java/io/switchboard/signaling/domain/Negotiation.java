@@ -56,7 +56,7 @@ final class Negotiation {
   /** A new endpoint receiving {@code sender}'s stream, negotiated with {@code offer}. */
   void subscribe(Participant self, String sender, Stream stream, String offer, String requestId,
       Function<String, ServerMessage> answered) {
-    RoomStore.MemberRecord source = store.members(self.roomId).get(sender);
+    RoomStore.MemberRecord source = store.member(self.roomId, sender).orElse(null);
     if (source == null) {
       throw new ProtocolException(ErrorCode.UNKNOWN_SENDER, "nobody called " + sender + " is in room " + self.roomName,
           requestId);
@@ -148,7 +148,7 @@ final class Negotiation {
           known = message.stream() == Stream.WEBCAM || self.screenPending || self.screenEndpoint != null;
         }
       } else {
-        RoomStore.MemberRecord source = store.members(self.roomId).get(message.name());
+        RoomStore.MemberRecord source = store.member(self.roomId, message.name()).orElse(null);
         known = source != null && (message.stream() == Stream.WEBCAM || source.screen() != null);
       }
       if (!known) {

@@ -12,9 +12,13 @@ import java.util.concurrent.locks.ReentrantLock;
  *       are here ({@link LocalRooms}), whether the pod follows the room's events, and what each
  *       participant's client has been told about the others. Introductions
  *       ({@code existingParticipants}) and the delivery of joins and leaves happen under it, so a
- *       client hears of each participant once. Join and resume also hold it across their Redis
- *       writes and their KMS listen calls, so a janitor never parks a participant between its
- *       record and its entry here: a room's lock is held for a few round trips at most.
+ *       client hears of each participant once. A join holds it only to become a newcomer (and,
+ *       for the room's first here, to follow its events) and then to be introduced: its Redis
+ *       addition runs between the two, while the room's events are held for it ({@link
+ *       LocalRooms#holdForNewcomers}); an event's delivery tells clients under it and lets go of
+ *       KMS endpoints and writes records after it. A resume still holds it across its Redis
+ *       writes and KMS listen calls, so a janitor never parks a participant between its record and
+ *       its entry here: a room's lock is held for a few round trips at most.
  *   <li>A participant's own monitor ({@code synchronized (participant)}) guards its fields
  *       ({@link Participant}); a record is written holding it, so writes of one participant never
  *       cross.

@@ -34,8 +34,11 @@ class MediaWarmupTest {
     assertThat(warmup.warm(Duration.ofSeconds(10))).containsExactlyInAnyOrder(A, B);
 
     assertThat(media.opened()).containsExactlyInAnyOrder(A, B);
+    // A subscription rehearsed on each: a receiver connected to a publisher, an offer answered.
+    assertThat(media.connects()).extracting(FakeMediaServer.Connection::kmsUrl).containsExactlyInAnyOrder(A, B);
     assertThat(media.liveObjects(A)).isZero();
     assertThat(media.liveObjects(B)).isZero();
+    assertThat(MediaWarmup.REHEARSAL_OFFER).startsWith("v=0").contains("a=recvonly");
   }
 
   @Test
