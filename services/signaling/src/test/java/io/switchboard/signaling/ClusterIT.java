@@ -115,11 +115,11 @@ class ClusterIT {
       KmsEmulator firstKms = KMS.nodes().stream().filter(k -> k.url().equals(placed.path("kmsUrl").asText()))
           .findFirst().orElseThrow();
       // Signaling's load reports reached placement: 3 participants, 6 endpoints on the node.
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(node(first))
-          .as("placement's view of the node").satisfies(n -> {
-            assertThat(n.path("participants").asInt()).as("participants in " + n).isEqualTo(3);
-            assertThat(n.path("endpoints").asInt()).as("endpoints in " + n).isEqualTo(6);
-          }));
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        JsonNode n = node(first);
+        assertThat(n.path("participants").asInt()).as("participants in " + n).isEqualTo(3);
+        assertThat(n.path("endpoints").asInt()).as("endpoints in " + n).isEqualTo(6);
+      });
       assertThat(firstKms.server().count("WebRtcEndpoint")).isEqualTo(6);
 
       firstKms.kill();
