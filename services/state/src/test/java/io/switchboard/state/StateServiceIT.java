@@ -79,6 +79,18 @@ class StateServiceIT {
     EVENTS.flush();
   }
 
+  private HttpResponse<String> getWith(String path, String header, String value) {
+    try {
+      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+          .header(header, value).build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   private HttpResponse<String> get(String path) {
     try {
       return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
@@ -333,6 +345,12 @@ class StateServiceIT {
     assertThat(badIdentity.statusCode()).isEqualTo(400);
     assertThat(badIdentity.body()).contains("\"code\":\"invalid-identity\"");
     assertThat(get("/v1/rooms/nowhere").statusCode()).isEqualTo(404);
+    // A Last-Event-ID this stream could not have sent is refused, whatever its size.
+    for (String id : new String[] {"99999999999999999999-0", "1-2-3", "yesterday"}) {
+      HttpResponse<String> badResume = getWith("/v1/stream", "Last-Event-ID", id);
+      assertThat(badResume.statusCode()).as(id).isEqualTo(400);
+      assertThat(badResume.body()).as(id).contains("\"code\":\"invalid-last-event-id\"");
+    }
     // The API describes itself.
     assertThat(get("/v3/api-docs").body()).contains("/v1/rooms/{roomId}").contains("/v1/users/{identity}/presence")
         .contains("/v1/stream");

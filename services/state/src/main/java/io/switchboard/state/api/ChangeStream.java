@@ -29,6 +29,7 @@ public final class ChangeStream implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ChangeStream.class);
   private static final Duration BLOCK = Duration.ofSeconds(1);
+  private static final java.util.regex.Pattern EVENT_ID = java.util.regex.Pattern.compile("\\d{1,19}-\\d{1,19}");
 
   /** A subscriber; it is sent changes with ids after {@code after} only (null: all). */
   private record Subscriber(SseEmitter emitter, String room, String after) {}
@@ -146,6 +147,24 @@ public final class ChangeStream implements AutoCloseable {
   }
 
   /** Whether stream id {@code a} comes after {@code b} ({@code ms-seq}, compared as numbers). */
+  /**
+   * Whether {@code id} can be an id of this stream: {@code <ms>-<seq>}, each a number that fits a
+   * signed 64-bit integer (a Redis stream id's parts are 64-bit; Redis's own ids fit signed ones).
+   */
+  static boolean isEventId(String id) {
+    if (id == null || !EVENT_ID.matcher(id).matches()) {
+      return false;
+    }
+    int dash = id.indexOf('-');
+    try {
+      Long.parseLong(id.substring(0, dash));
+      Long.parseLong(id.substring(dash + 1));
+      return true;
+    } catch (NumberFormatException tooBig) {
+      return false;
+    }
+  }
+
   static boolean newer(String a, String b) {
     int da = a.indexOf('-');
     int db = b.indexOf('-');

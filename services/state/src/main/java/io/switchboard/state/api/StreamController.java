@@ -2,7 +2,6 @@ package io.switchboard.state.api;
 
 import io.swagger.v3.oas.annotations.Operation;
 import java.io.IOException;
-import java.util.regex.Pattern;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
@@ -15,8 +14,6 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 @RestController
 @RequestMapping("/v1")
 public class StreamController {
-
-  private static final Pattern EVENT_ID = Pattern.compile("\\d{1,20}-\\d{1,20}");
 
   private final ChangeStream changes;
 
@@ -32,8 +29,9 @@ public class StreamController {
     if (room != null) {
       PresenceController.checkRoomId(room);
     }
-    if (lastEventId != null && !EVENT_ID.matcher(lastEventId).matches()) {
-      throw new PresenceController.BadInput("invalid-last-event-id", "Last-Event-ID is an id this stream sent (digits-digits)");
+    if (lastEventId != null && !ChangeStream.isEventId(lastEventId)) {
+      throw new PresenceController.BadInput("invalid-last-event-id",
+          "Last-Event-ID is an id this stream sent: <milliseconds>-<sequence>, each a number below 2^63");
     }
     return changes.subscribe(room, lastEventId);
   }
