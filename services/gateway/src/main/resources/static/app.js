@@ -188,8 +188,8 @@ function endCall() {
 
 $('join').addEventListener('submit', (e) => {
   e.preventDefault();
-  state.me = $('name').value.trim();
-  state.room = $('room').value.trim();
+  state.me = $('name').value.trim().normalize('NFC');
+  state.room = $('room').value.trim().normalize('NFC');
   state.token = $('token').value.trim() || null;
   state.leaving = false;
   $('join').hidden = true;

@@ -1,5 +1,6 @@
 package io.switchboard.groupcall.protocol;
 
+import java.text.Normalizer;
 import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadConstraints;
@@ -123,6 +124,22 @@ public final class MessageDecoder {
       if (!NAME.matcher(v).matches() || v.isBlank()) {
         throw invalid(field + "\" must be 1 to 64 letters, digits, spaces or . _ - ' @");
       }
+      return oneSpelling(field, v);
+    }
+
+    /**
+     * Refuses a name or room that another spelling of the same text would also stand for: spaces at
+     * either end ({@code "alice "} is not a second alice) or a Unicode form other than NFC (an
+     * {@code é} typed as e + accent is not a second {@code é}). Refused, not rewritten: the client
+     * keys its peers by what it sent.
+     */
+    private String oneSpelling(String field, String v) {
+      if (!v.strip().equals(v)) {
+        throw invalid(field + "\" must not begin or end with a space");
+      }
+      if (!Normalizer.isNormalized(v, Normalizer.Form.NFC)) {
+        throw invalid(field + "\" must be in Unicode normalization form C (in JavaScript: .normalize('NFC'))");
+      }
       return v;
     }
 
@@ -136,7 +153,7 @@ public final class MessageDecoder {
       if (!ROOM.matcher(v).matches() || v.isBlank()) {
         throw invalid(field + "\" must be 1 to 64 letters, digits, spaces or . _ ~ - ' @ # & + ! ? ( ) ,");
       }
-      return v;
+      return oneSpelling(field, v);
     }
 
     String sdp(String field) {

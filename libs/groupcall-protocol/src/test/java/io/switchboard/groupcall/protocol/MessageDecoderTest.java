@@ -78,6 +78,12 @@ class MessageDecoderTest {
         Arguments.of("long name", "{\"id\":\"joinRoom\",\"name\":\"" + "a".repeat(65) + "\",\"room\":\"r\"}", ErrorCode.INVALID_VALUE),
         Arguments.of("markup in name", "{\"id\":\"joinRoom\",\"name\":\"<script>\",\"room\":\"r\"}", ErrorCode.INVALID_VALUE),
         Arguments.of("control char in name", "{\"id\":\"joinRoom\",\"name\":\"a\\u0000b\",\"room\":\"r\"}", ErrorCode.INVALID_VALUE),
+        Arguments.of("name ending in a space", "{\"id\":\"joinRoom\",\"name\":\"alice \",\"room\":\"r\"}", ErrorCode.INVALID_VALUE),
+        Arguments.of("name starting with a space", "{\"id\":\"joinRoom\",\"name\":\" alice\",\"room\":\"r\"}", ErrorCode.INVALID_VALUE),
+        Arguments.of("name not in NFC", "{\"id\":\"joinRoom\",\"name\":\"\u212Bsa\",\"room\":\"r\"}", ErrorCode.INVALID_VALUE),
+        Arguments.of("sender ending in a space", "{\"id\":\"receiveVideoFrom\",\"sender\":\"a \",\"sdpOffer\":\"" + OFFER + "\"}", ErrorCode.INVALID_VALUE),
+        Arguments.of("room ending in a space", "{\"id\":\"joinRoom\",\"name\":\"a\",\"room\":\"standup \"}", ErrorCode.INVALID_VALUE),
+        Arguments.of("room not in NFC", "{\"id\":\"joinRoom\",\"name\":\"a\",\"room\":\"\u2126 lab\"}", ErrorCode.INVALID_VALUE),
         Arguments.of("blank room", "{\"id\":\"joinRoom\",\"name\":\"a\",\"room\":\"  \"}", ErrorCode.INVALID_VALUE),
         Arguments.of("markup in room", "{\"id\":\"joinRoom\",\"name\":\"a\",\"room\":\"<b>\"}", ErrorCode.INVALID_VALUE),
         Arguments.of("room with a slash", "{\"id\":\"joinRoom\",\"name\":\"a\",\"room\":\"a/b\"}", ErrorCode.INVALID_VALUE),
@@ -114,6 +120,21 @@ class MessageDecoderTest {
     assertThat(e.code()).as(what).isEqualTo(code);
     assertThat(e.getMessage()).isNotBlank().doesNotContain("\u0000");
     assertThat(e.toMessage().code()).isEqualTo(code.wire());
+  }
+
+  @Test
+  void oneNameHasOneSpellingAndTheRefusalSaysHowToFixIt() {
+    assertThat(catchThrowableOfType(ProtocolException.class,
+        () -> decoder.decode("{\"id\":\"joinRoom\",\"name\":\"alice \",\"room\":\"r\"}")).getMessage())
+        .isEqualTo("\"name\" must not begin or end with a space");
+    assertThat(catchThrowableOfType(ProtocolException.class,
+        () -> decoder.decode("{\"id\":\"joinRoom\",\"name\":\"\u212Bsa\",\"room\":\"r\"}")).getMessage())
+        .as("the Angstrom sign, whose NFC is \u00c5").contains("normalization form C", ".normalize('NFC')");
+    // The composed spelling, spaces inside and names in other scripts stay welcome.
+    assertThat(decoder.decode("{\"id\":\"joinRoom\",\"name\":\"ren\u00e9 d'Ar\u00e7on\",\"room\":\"caf\u00e9 du matin\"}"))
+        .isEqualTo(new ClientMessage.JoinRoom("ren\u00e9 d'Ar\u00e7on", "caf\u00e9 du matin", null));
+    assertThat(decoder.decode("{\"id\":\"joinRoom\",\"name\":\"\u5f20\u4f1f\",\"room\":\"r\"}"))
+        .isEqualTo(new ClientMessage.JoinRoom("\u5f20\u4f1f", "r", null));
   }
 
   @Test
