@@ -48,6 +48,7 @@ public final class JoinTokens {
   private final String issuer;
   private final String audience;
   private final Duration maxTtl;
+  private final Duration clockSkew;
   private final Clock clock;
 
   public JoinTokens(GatewayProperties.Tokens settings, Clock clock) {
@@ -56,6 +57,7 @@ public final class JoinTokens {
     this.issuer = settings.issuer();
     this.audience = settings.audience();
     this.maxTtl = settings.maxTtl();
+    this.clockSkew = settings.clockSkew();
     JWKSource<SecurityContext> keys;
     JWSAlgorithm algorithm;
     if (secret.length > 0) {
@@ -139,7 +141,14 @@ public final class JoinTokens {
       if (JoinToken.ANY_ROOM.equals(room) && !grants.contains(Grant.ADMIN)) {
         throw new TokenRejectedException("token for any room without the admin grant");
       }
-      return new JoinToken(claims.getSubject(), room, grants, claims.getExpirationTime().toInstant());
+      Instant expires = claims.getExpirationTime().toInstant();
+      // Capped here too, not only when this gateway issues: a token minted elsewhere (or with a
+      // leaked secret) for years is not a pass for years.
+      if (expires.isAfter(clock.instant().plus(maxTtl).plus(clockSkew))) {
+        throw new TokenRejectedException("token lives longer than this gateway allows (at most " + maxTtl
+            + " from now): issue it with an earlier exp");
+      }
+      return new JoinToken(claims.getSubject(), room, grants, expires);
     } catch (ParseException | IllegalArgumentException e) {
       throw new TokenRejectedException("token claims invalid: " + e.getMessage());
     }

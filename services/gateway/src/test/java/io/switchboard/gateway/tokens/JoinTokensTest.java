@@ -65,6 +65,19 @@ class JoinTokensTest {
   }
 
   @Test
+  void aTokenThatLivesLongerThanTheMaxTtlIsRefusedWhoeverSignedIt() throws JOSEException {
+    String day = sign(SECRET, claims("r", List.of("publish"), NOW.plus(Duration.ofHours(24))).build());
+    assertThat(tokens.verify(day).identity()).isEqualTo("alice");
+    String dayAndSkew = sign(SECRET, claims("r", List.of("publish"), NOW.plus(Duration.ofHours(24)).plusSeconds(20)).build());
+    assertThat(tokens.verify(dayAndSkew).identity()).as("within 30 s of skew").isEqualTo("alice");
+    String dayAndAMinute = sign(SECRET, claims("r", List.of("publish"), NOW.plus(Duration.ofHours(24)).plusSeconds(60)).build());
+    assertThatThrownBy(() -> tokens.verify(dayAndAMinute)).isInstanceOf(TokenRejectedException.class)
+        .hasMessage("token lives longer than this gateway allows (at most PT24H from now): issue it with an earlier exp");
+    String decade = sign(SECRET, claims("r", List.of("admin"), NOW.plus(Duration.ofDays(3650))).build());
+    assertThatThrownBy(() -> tokens.verify(decade)).hasMessageStartingWith("token lives longer");
+  }
+
+  @Test
   void forgedUnsignedOrOtherAlgorithmTokensAreRefused() throws Exception {
     String forged = sign("another-secret-another-secret-another", claims("r", List.of("publish"), NOW.plusSeconds(60)).build());
     assertThatThrownBy(() -> tokens.verify(forged)).hasMessage("token signature invalid");
