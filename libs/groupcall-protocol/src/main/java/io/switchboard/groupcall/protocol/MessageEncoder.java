@@ -65,7 +65,7 @@ public final class MessageEncoder {
       return id("stopCommunication");
     }
     if (message instanceof ServerMessage.Recording m) {
-      return id(m.started() ? "recordingStarted" : "recordingStopped").put("name", m.name()).put("uri", m.uri());
+      return id(m.started() ? "recordingStarted" : "recordingStopped").put("name", m.name()).put("recording", m.recording());
     }
     if (message instanceof ServerMessage.Session m) {
       return id("session").put("token", m.token());

@@ -47,10 +47,11 @@ public sealed interface ServerMessage {
   record StopCommunication() implements ServerMessage {}
 
   /**
-   * {@code recordingStarted {name, uri}} / {@code recordingStopped {name, uri}}: whose camera is
-   * being recorded (everyone in the room is told), and where.
+   * {@code recordingStarted {name, recording}} / {@code recordingStopped {name, recording}}: whose
+   * camera is being recorded (everyone in the room is told), and the recording's id — the file's
+   * name, never its storage URI, which may carry credentials.
    */
-  record Recording(String name, boolean started, String uri) implements ServerMessage {}
+  record Recording(String name, boolean started, String recording) implements ServerMessage {}
 
   /** {@code session {token}}: what a client sends back in {@code resume} after a reconnect. */
   record Session(String token) implements ServerMessage {}

@@ -43,8 +43,8 @@ class MessageEncoderTest {
         .isEqualTo("{\"id\":\"resumed\",\"name\":\"alice\",\"room\":\"standup\"}");
     assertThat(encoder.encode(new ServerMessage.Reconnect("stopping")))
         .isEqualTo("{\"id\":\"reconnect\",\"reason\":\"stopping\"}");
-    assertThat(encoder.encode(new ServerMessage.Recording("alice", true, "file:///r/a.webm")))
-        .isEqualTo("{\"id\":\"recordingStarted\",\"name\":\"alice\",\"uri\":\"file:///r/a.webm\"}");
+    assertThat(encoder.encode(new ServerMessage.Recording("alice", true, "standup-alice-1.webm")))
+        .isEqualTo("{\"id\":\"recordingStarted\",\"name\":\"alice\",\"recording\":\"standup-alice-1.webm\"}");
     assertThat(encoder.encode(new ServerMessage.MediaMoved("node down")))
         .isEqualTo("{\"id\":\"mediaMoved\",\"reason\":\"node down\"}");
   }

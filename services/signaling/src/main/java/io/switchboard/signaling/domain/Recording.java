@@ -44,7 +44,7 @@ final class Recording {
     String uri = limits.recordingUri(self.roomId, self.name, clock.millis());
     synchronized (self) {
       if (self.recorder != null || self.recordingUri != null) {
-        throw new ProtocolException(ErrorCode.NOT_ALLOWED, "already recording to " + self.recordingUri,
+        throw new ProtocolException(ErrorCode.NOT_ALLOWED, "already recording (" + idOf(self.recordingUri) + ")",
             start.requestId());
       }
       if (!self.publishing) {
@@ -77,7 +77,8 @@ final class Recording {
       throw e;
     }
     BestEffort.run(self.name, self.roomId, () -> load.report(self.roomId, self.nodeId, 1, 0));
-    events.publish(self.roomId, new RoomEvents.RecordingChanged(self.name, self.memberId, podId, true, uri));
+    log.info("{} in room {}: recording {} to {}", self.name, self.roomId, idOf(uri), uri);
+    events.publish(self.roomId, new RoomEvents.RecordingChanged(self.name, self.memberId, podId, true, idOf(uri)));
   }
 
   /** {@code stopRecording}: the file is completed and the recorder released; the room is told. */
@@ -96,7 +97,46 @@ final class Recording {
     }
     cleanup.finishRecording(self.kmsUrl, recorder);
     BestEffort.run(self.name, self.roomId, () -> load.report(self.roomId, self.nodeId, -1, 0));
-    events.publish(self.roomId, new RoomEvents.RecordingChanged(self.name, self.memberId, podId, false, uri));
+    events.publish(self.roomId, new RoomEvents.RecordingChanged(self.name, self.memberId, podId, false, idOf(uri)));
+  }
+
+  /**
+   * What clients are told a recording is: the last segment of its URI's path (the file's name, by
+   * the default {@code recording-uri}), never the URI, whose user info, host or query may carry
+   * storage credentials. The URI itself is logged, and kept in the member's record.
+   */
+  static String idOf(String uri) {
+    if (uri == null) {
+      return null;
+    }
+    String path;
+    try {
+      path = java.net.URI.create(uri).getPath();
+    } catch (IllegalArgumentException notAUri) {
+      path = null;
+    }
+    if (path == null || path.isEmpty()) {
+      return "recording"; // an opaque URI: nothing of it is safe to show
+    }
+    String last = path.substring(path.lastIndexOf('/') + 1);
+    return last.isEmpty() ? "recording" : last;
+  }
+
+  /** KMS's reason for a failure as a client may read it: the URI, or the file's path, named by its id. */
+  static String withoutLocation(String reason, String uri) {
+    if (reason == null || uri == null) {
+      return reason;
+    }
+    String told = reason.replace(uri, idOf(uri));
+    try {
+      String path = java.net.URI.create(uri).getPath();
+      if (path != null && path.length() > 1) {
+        told = told.replace(path, idOf(uri));
+      }
+    } catch (IllegalArgumentException notAUri) {
+      // the URI itself was replaced above
+    }
+    return told;
   }
 
   /** KMS reported that a recording failed: it ends, and the participant is told why. */
@@ -114,9 +154,9 @@ final class Recording {
     log.warn("{} in room {}: recording to {} failed: {}", self.name, self.roomId, uri, reason);
     cleanup.release(self.kmsUrl, recorder);
     BestEffort.run(self.name, self.roomId, () -> load.report(self.roomId, self.nodeId, -1, 0));
-    self.channel.send(new ServerMessage.Error(ErrorCode.UNAVAILABLE.wire(), "recording to " + uri + " failed: "
-        + reason, null));
+    self.channel.send(new ServerMessage.Error(ErrorCode.UNAVAILABLE.wire(), "recording " + idOf(uri) + " failed: "
+        + withoutLocation(reason, uri), null));
     BestEffort.run(self.name, self.roomId, () -> events.publish(self.roomId,
-        new RoomEvents.RecordingChanged(self.name, self.memberId, podId, false, uri)));
+        new RoomEvents.RecordingChanged(self.name, self.memberId, podId, false, idOf(uri))));
   }
 }

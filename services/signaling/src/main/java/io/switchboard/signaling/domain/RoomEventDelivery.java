@@ -112,7 +112,7 @@ final class RoomEventDelivery {
       }
     } else if (about instanceof RoomEvents.RecordingChanged recording) {
       here.forEach(p -> p.channel.send(new ServerMessage.Recording(recording.name(), recording.recording(),
-          recording.uri())));
+          recording.recordingId())));
     } else if (about instanceof RoomEvents.ChatSent chat) {
       here.stream().filter(p -> isAddressedTo(chat, p)).forEach(p -> p.channel.send(
           new ServerMessage.ChatMessage(chat.name(), chat.text(), chat.to(), chat.ts())));

@@ -48,8 +48,11 @@ public interface RoomEvents {
   /** The member started presenting in a broadcast ({@code presenting}) or stopped. */
   record PresenterChanged(String name, String memberId, String pod, boolean presenting) implements MemberEvent {}
 
-  /** The member's camera is being recorded to {@code uri} ({@code recording}) or no longer. */
-  record RecordingChanged(String name, String memberId, String pod, boolean recording, String uri)
+  /**
+   * The member's camera is being recorded ({@code recording}) or no longer, as recording {@code
+   * recordingId} (the file's name, not its URI).
+   */
+  record RecordingChanged(String name, String memberId, String pod, boolean recording, String recordingId)
       implements MemberEvent {}
 
   /** The room's media was rebuilt on another node by {@code pod}: every pod tells its participants to renegotiate. */

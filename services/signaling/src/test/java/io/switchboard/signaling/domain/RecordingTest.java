@@ -35,13 +35,19 @@ class RecordingTest extends TwoPods {
   }
 
   String expectedUri(String name) {
-    return "file:///recordings/" + ROOM + "-" + name + "-" + cluster.clock.millis() + ".webm";
+    return "file:///recordings/" + expectedId(name);
+  }
+
+  /** What clients are told: the file's name, not where it is stored. */
+  String expectedId(String name) {
+    return ROOM + "-" + name + "-" + cluster.clock.millis() + ".webm";
   }
 
   @Test
   void aParticipantRecordsItsPublishedCameraAndTheWholeRoomIsTold() {
     alice.publish("alice's camera");
     String uri = expectedUri("alice");
+    String id = expectedId("alice");
 
     start(alice);
     cluster.settle();
@@ -53,16 +59,16 @@ class RecordingTest extends TwoPods {
     assertThat(cluster.kms.connects()).containsExactly(
         new FakeMediaServer.Connection(KMS_0, alice.record(cluster).publisher(), recorder));
     assertThat(alice.channel.last(ServerMessage.Recording.class)).isEqualTo(
-        new ServerMessage.Recording("alice", true, uri));
+        new ServerMessage.Recording("alice", true, id));
     assertThat(bob.channel.last(ServerMessage.Recording.class)).isEqualTo(
-        new ServerMessage.Recording("alice", true, uri));
+        new ServerMessage.Recording("alice", true, id));
     assertThat(cluster.load.room(ROOM)).isEqualTo(new Load(3, 2));
   }
 
   @Test
   void stoppingCompletesTheFileReleasesTheRecorderAndTellsTheRoom() {
     alice.publish("alice's camera");
-    String uri = expectedUri("alice");
+    String id = expectedId("alice");
     start(alice);
     String recorder = alice.record(cluster).recorder();
 
@@ -73,7 +79,7 @@ class RecordingTest extends TwoPods {
     assertThat(alice.record(cluster).recorder()).isNull();
     assertThat(alice.record(cluster).recordingUri()).isNull();
     assertThat(bob.channel.sent(ServerMessage.Recording.class)).containsExactly(
-        new ServerMessage.Recording("alice", true, uri), new ServerMessage.Recording("alice", false, uri));
+        new ServerMessage.Recording("alice", true, id), new ServerMessage.Recording("alice", false, id));
     assertThat(alice.channel.last(ServerMessage.Recording.class).started()).isFalse();
     assertThat(cluster.load.room(ROOM)).isEqualTo(new Load(2, 2));
   }
@@ -92,6 +98,33 @@ class RecordingTest extends TwoPods {
   }
 
   @Test
+  void theRecordingsStorageUriNeverReachesAClientOnlyItsFileName() {
+    String secretUri = "s3://AKIAEXAMPLE:wJalrXUtnFEMI@bucket.example/rec/{room}-{name}-{time}.webm?X-Amz-Signature=f00";
+    Pod s3 = cluster.limits(new RoomLimits(8, true, true, secretUri)).pod("pod-c");
+    Client carol = s3.join(ROOM, "carol");
+    carol.publish("carol's camera");
+    String id = expectedId("carol");
+
+    start(carol);
+    cluster.settle();
+    assertThat(carol.refused(new ClientMessage.StartRecording(null), ErrorCode.NOT_ALLOWED).getMessage())
+        .isEqualTo("already recording (" + id + ")");
+
+    assertThat(cluster.kms.recordingUri(KMS_0, carol.record(cluster).recorder())).startsWith("s3://AKIAEXAMPLE:");
+    for (Client c : new Client[] {alice, bob, carol}) {
+      assertThat(c.channel.last(ServerMessage.Recording.class)).isEqualTo(new ServerMessage.Recording("carol", true, id));
+      assertThat(c.channel.sent().toString()).doesNotContain("wJalrXUtnFEMI").doesNotContain("AKIAEXAMPLE")
+          .doesNotContain("X-Amz-Signature");
+    }
+    assertThat(Recording.withoutLocation("Could not open file \"/rec/x.webm\" for writing",
+        "s3://k:s@b.example/rec/x.webm?sig=1")).isEqualTo("Could not open file \"x.webm\" for writing");
+    assertThat(Recording.withoutLocation("cannot write s3://k:s@b.example/rec/x.webm?sig=1",
+        "s3://k:s@b.example/rec/x.webm?sig=1")).isEqualTo("cannot write x.webm");
+    assertThat(Recording.idOf("urn:opaque")).isEqualTo("recording");
+    assertThat(Recording.idOf("file:///var/rec/")).isEqualTo("recording");
+  }
+
+  @Test
   void aRoomThatAllowsNoRecordingRefusesIt() {
     Pod noRecording = cluster.limits(new RoomLimits(8, true, false, Cluster.LIMITS.recordingUri())).pod("pod-c");
     Client carol = noRecording.join(ROOM, "carol");
@@ -105,23 +138,23 @@ class RecordingTest extends TwoPods {
   @Test
   void aRecordingThatFailsEndsWithAnErrorToItsParticipantAndTheRoomIsTold() {
     alice.publish("alice's camera");
-    String uri = expectedUri("alice");
+    String id = expectedId("alice");
     start(alice);
     String recorder = alice.record(cluster).recorder();
 
     cluster.kms.failRecording(KMS_0, recorder, "URI_ERROR: unwritable");
     // KMS reports it on its own thread; the pod deals with it on its clean-up thread.
     await().atMost(Duration.ofSeconds(5)).until(() -> cluster.bus.published(ROOM).contains(
-        new RoomEvents.RecordingChanged("alice", alice.participant.memberId, "pod-a", false, uri)));
+        new RoomEvents.RecordingChanged("alice", alice.participant.memberId, "pod-a", false, id)));
     cluster.settle();
 
     assertThat(alice.channel.sent(ServerMessage.Error.class)).containsExactly(new ServerMessage.Error(
-        ErrorCode.UNAVAILABLE.wire(), "recording to " + uri + " failed: URI_ERROR: unwritable", null));
+        ErrorCode.UNAVAILABLE.wire(), "recording " + id + " failed: URI_ERROR: unwritable", null));
     assertThat(bob.channel.sent(ServerMessage.Error.class)).isEmpty();
     assertThat(bob.channel.last(ServerMessage.Recording.class)).isEqualTo(
-        new ServerMessage.Recording("alice", false, uri));
+        new ServerMessage.Recording("alice", false, id));
     assertThat(alice.channel.last(ServerMessage.Recording.class)).isEqualTo(
-        new ServerMessage.Recording("alice", false, uri));
+        new ServerMessage.Recording("alice", false, id));
     assertThat(cluster.kms.exists(KMS_0, recorder)).isFalse();
     assertThat(alice.record(cluster).recorder()).isNull();
     assertThat(cluster.load.room(ROOM)).isEqualTo(new Load(2, 2));

@@ -116,7 +116,8 @@ public final class RedisRoomEvents implements RoomEvents, AutoCloseable {
     } else if (e instanceof PresenterChanged p) {
       return new Wire("PRESENTER", p.name(), p.memberId(), p.pod(), false, false, null, null, 0, p.presenting());
     } else if (e instanceof RecordingChanged r) {
-      return new Wire("RECORDING", r.name(), r.memberId(), r.pod(), false, false, r.uri(), null, 0, r.recording());
+      return new Wire("RECORDING", r.name(), r.memberId(), r.pod(), false, false, r.recordingId(), null, 0,
+          r.recording());
     }
     throw new IllegalArgumentException("no wire form for " + e); // the family is sealed: every event has one
   }
