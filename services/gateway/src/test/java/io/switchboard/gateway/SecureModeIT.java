@@ -246,6 +246,13 @@ class SecureModeIT {
         .path("code").asString()).isEqualTo("invalid-identity");
     assertThat(issue("{\"identity\":\"a\",\"room\":\"\",\"grants\":[\"publish\"]}", GatewayFixture.API_KEY, 400)
         .path("code").asString()).isEqualTo("invalid-room");
+    // One name, one spelling: as joinRoom, an identity or room with a space at an end or not in NFC.
+    assertThat(issue("{\"identity\":\"alice \",\"room\":\"r\",\"grants\":[\"publish\"]}", GatewayFixture.API_KEY, 400)
+        .path("detail").asString()).contains("must not begin or end with a space");
+    assertThat(issue("{\"identity\":\"\u212Bsa\",\"room\":\"r\",\"grants\":[\"publish\"]}", GatewayFixture.API_KEY, 400)
+        .path("code").asString()).isEqualTo("invalid-identity");
+    assertThat(issue("{\"identity\":\"a\",\"room\":\" r\",\"grants\":[\"publish\"]}", GatewayFixture.API_KEY, 400)
+        .path("code").asString()).isEqualTo("invalid-room");
     assertThat(issue("{\"identity\":\"a\",\"room\":\"r\",\"grants\":[\"fly\"]}", GatewayFixture.API_KEY, 400)
         .path("detail").asString()).contains("unknown grant 'fly'");
     assertThat(issue("{\"identity\":\"a\",\"room\":\"r\",\"grants\":[]}", GatewayFixture.API_KEY, 400)

@@ -31,6 +31,14 @@ public final class MessageDecoder {
   private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9._~-]{16,512}");
   private static final Pattern REQUEST_ID = Pattern.compile("[\\x21-\\x7e]{1,64}");
 
+  /**
+   * Whether a name or room is written the one way it may be: no space at either end, Unicode NFC.
+   * Wherever a name is accepted (a join, a token's identity), so that one name is one spelling.
+   */
+  public static boolean hasOneSpelling(String v) {
+    return v.strip().equals(v) && Normalizer.isNormalized(v, Normalizer.Form.NFC);
+  }
+
   private final JsonMapper mapper = JsonMapper.builder(JsonFactory.builder()
           .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(16).maxStringLength(MAX_SDP + 1024).build())
           .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -134,6 +142,9 @@ public final class MessageDecoder {
      * keys its peers by what it sent.
      */
     private String oneSpelling(String field, String v) {
+      if (hasOneSpelling(v)) {
+        return v;
+      }
       if (!v.strip().equals(v)) {
         throw invalid(field + "\" must not begin or end with a space");
       }

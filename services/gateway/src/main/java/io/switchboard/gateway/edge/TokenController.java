@@ -61,9 +61,17 @@ public class TokenController {
       return problem(HttpStatus.BAD_REQUEST, "invalid-identity",
           "identity must be 1-64 letters, digits, spaces or . _ ' @ - (it is the participant's name)");
     }
+    if (!MessageDecoder.hasOneSpelling(request.identity())) {
+      return problem(HttpStatus.BAD_REQUEST, "invalid-identity",
+          "identity must not begin or end with a space and must be in Unicode NFC (it is the participant's name)");
+    }
     if (request.room() == null || request.room().isBlank()
         || !(JoinToken.ANY_ROOM.equals(request.room()) || MessageDecoder.ROOM.matcher(request.room()).matches())) {
       return problem(HttpStatus.BAD_REQUEST, "invalid-room", "room must be 1-64 characters as in joinRoom, or * (admin)");
+    }
+    if (!MessageDecoder.hasOneSpelling(request.room())) {
+      return problem(HttpStatus.BAD_REQUEST, "invalid-room",
+          "room must not begin or end with a space and must be in Unicode NFC, as in joinRoom");
     }
     Set<Grant> grants = EnumSet.noneOf(Grant.class);
     try {
