@@ -3,6 +3,7 @@ package io.switchboard.signaling;
 import static io.switchboard.signaling.BrowserSocket.message;
 import static io.switchboard.signaling.CallSteps.joined;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.cloudevents.CloudEvent;
 import io.switchboard.presence.PresenceContract;
@@ -47,6 +48,20 @@ class PresenceEventsIT {
   private static ConfigurableApplicationContext pod(String bootstrap) {
     return SignalingPods.start(REDIS.url(), PLACEMENT.url(), "--spring.kafka.bootstrap-servers=" + bootstrap,
         "--switchboard.signaling.pod-id=presence-pod", "--switchboard.signaling.resume-grace=2s");
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode readiness(ConfigurableApplicationContext pod) {
+    try {
+      String body = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+              java.net.URI.create("http://127.0.0.1:" + SignalingPods.port(pod) + "/actuator/health/readiness")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      return BrowserSocket.JSON.readTree(body);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Reads the topic from the start until {@code count} events of the room came (or 60 s passed). */
@@ -180,7 +195,16 @@ class PresenceEventsIT {
         first.send(message("leaveRoom"));
         first.send(message("joinRoom").put("name", "first").put("room", "outage-check"));
         first.next("existingParticipants");
+        // Said once, shown in readiness's details; the pod stays ready.
+        await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> {
+          com.fasterxml.jackson.databind.JsonNode r = readiness(pod);
+          assertThat(r.path("status").asText()).as(r.toString()).isEqualTo("UP");
+          assertThat(r.path("components").path("presence").path("details").path("kafka").asText()).as(r.toString())
+              .isEqualTo("does not answer");
+        });
         kafka.restart();
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+            readiness(pod).path("components").path("presence").path("details").path("kafka").asText().equals("answers"));
       }
       // 1 opened + 1 joined + 5 × (joined, media-changed, left) + 1 left + 1 closed.
       List<PresenceEvent> events = events(read(kafka.bootstrapServers(), "outage", 19));

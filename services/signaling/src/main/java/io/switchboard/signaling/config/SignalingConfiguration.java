@@ -107,10 +107,37 @@ class SignalingConfiguration {
     // metadata, keeping the events behind it queued in order; a shorter wait would fail them.
     config.put("max.block.ms", properties.presence().deliveryTimeout().toMillis());
     config.put("linger.ms", 5);
+    // While the broker is away, connection attempts back off to one every 10 s (the client's
+    // default is one a second, each a warning); KafkaPresenceFeed says once that Kafka is away.
+    config.putIfAbsent("reconnect.backoff.ms", 200);
+    config.putIfAbsent("reconnect.backoff.max.ms", 10_000);
     config.putIfAbsent("client.id", "signaling-presence");
     return new io.switchboard.signaling.presence.kafka.KafkaPresenceFeed(
         new org.apache.kafka.clients.producer.KafkaProducer<>(config), new RedisRoomSequences(redis),
         properties.presence().queueCapacity(), registry);
+  }
+
+  /**
+   * {@code presence} in the pod's health (and readiness group): always UP — a pod serves on while
+   * Kafka is away, its presence events waiting in order — with details that say whether Kafka
+   * answers, since when not, and how many events are queued.
+   */
+  @Bean
+  org.springframework.boot.health.contributor.HealthIndicator presenceHealthIndicator(
+      org.springframework.beans.factory.ObjectProvider<io.switchboard.signaling.presence.kafka.KafkaPresenceFeed> presence) {
+    return () -> {
+      io.switchboard.signaling.presence.kafka.KafkaPresenceFeed feed = presence.getIfAvailable();
+      if (feed == null) {
+        return org.springframework.boot.health.contributor.Health.up().withDetail("kafka", "presence off").build();
+      }
+      var health = org.springframework.boot.health.contributor.Health.up()
+          .withDetail("kafka", feed.kafkaReachable() ? "answers" : "does not answer")
+          .withDetail("queued", feed.queued());
+      if (!feed.kafkaReachable()) {
+        health.withDetail("unansweredFor", feed.unreachableFor().toSeconds() + "s");
+      }
+      return health.build();
+    };
   }
 
   /** Started and stopped by {@link PodLifecycle.CallService}, not as a plain bean. */

@@ -10,8 +10,12 @@ import io.switchboard.signaling.domain.PresenceFeed;
 import io.switchboard.signaling.domain.RoomSequences;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
@@ -39,8 +43,44 @@ public final class KafkaPresenceFeed implements PresenceFeed, AutoCloseable {
   private final Thread sender;
   private volatile boolean running = true;
 
+  /**
+   * How long Kafka may keep an event unanswered (in send(), waiting for metadata, or sent and not
+   * acknowledged) before it counts as unreachable.
+   */
+  static final Duration UNANSWERED = Duration.ofSeconds(10);
+  private final LongSupplier nanoTime;
+  /** Events handed to the producer and not yet answered (acknowledged or failed), and since when the oldest waits. */
+  private final AtomicLong waiting = new AtomicLong();
+  private volatile long waitingSince;
+  private volatile long lastAnswerAt;
+  /** When Kafka was found unreachable (nanoTime), or 0 while it is reachable. Changed by {@link #checkReachability} only. */
+  private volatile long unreachableSince;
+  private final ScheduledExecutorService watch;
+
   public KafkaPresenceFeed(Producer<String, CloudEvent> producer, RoomSequences sequences, int capacity,
       MeterRegistry registry) {
+    this(producer, sequences, capacity, registry, System::nanoTime, true);
+  }
+
+  /**
+   * With the clock reachability is judged by; {@code watching} false: {@link #checkReachability}
+   * is not run on a timer (tests run it).
+   */
+  KafkaPresenceFeed(Producer<String, CloudEvent> producer, RoomSequences sequences, int capacity,
+      MeterRegistry registry, LongSupplier nanoTime, boolean watching) {
+    this.nanoTime = nanoTime;
+    this.lastAnswerAt = nanoTime.getAsLong();
+    Gauge.builder("switchboard.signaling.presence.kafka.reachable", this, f -> f.kafkaReachable() ? 1 : 0)
+        .description("1 while Kafka answers the pod's presence events, 0 while it has left one unanswered for "
+            + UNANSWERED.toSeconds() + " s").register(registry);
+    this.watch = watching ? Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "presence-watch");
+      t.setDaemon(true);
+      return t;
+    }) : null;
+    if (watch != null) {
+      watch.scheduleWithFixedDelay(this::checkReachability, 1, 1, TimeUnit.SECONDS);
+    }
     this.producer = producer;
     this.sequences = sequences;
     this.queue = new LinkedBlockingQueue<>(capacity);
@@ -96,8 +136,10 @@ public final class KafkaPresenceFeed implements PresenceFeed, AutoCloseable {
         }
       }
       PresenceEvent what = numbered;
+      waitingFor();
       try {
         producer.send(PresenceContract.record(numbered), (metadata, e) -> {
+          answered(e == null);
           if (e == null) {
             sent.increment();
           } else {
@@ -108,16 +150,68 @@ public final class KafkaPresenceFeed implements PresenceFeed, AutoCloseable {
         });
         return;
       } catch (org.apache.kafka.common.errors.TimeoutException e) {
+        answered(false);
         // send() waited max.block.ms for metadata or buffer space: wait on, in order.
         log.debug("presence event {} of room {} waits for Kafka: {}", event.type().ceType(), event.roomId(),
             e.toString());
         pause();
       } catch (KafkaException | IllegalStateException e) {
+        answered(false);
         failed.increment();
         log.error("presence event {} #{} of room {} cannot be sent: {}", what.type().ceType(), what.sequence(),
             what.roomId(), e.toString());
         return;
       }
+    }
+  }
+
+  private void waitingFor() {
+    if (waiting.getAndIncrement() == 0) {
+      waitingSince = nanoTime.getAsLong();
+    }
+  }
+
+  /** An event handed over was answered: acknowledged ({@code delivered}), or given up on. */
+  private void answered(boolean delivered) {
+    long now = nanoTime.getAsLong();
+    if (delivered) {
+      lastAnswerAt = now;
+    }
+    if (waiting.decrementAndGet() > 0) {
+      waitingSince = now; // the next one waits from now on
+    }
+  }
+
+  /** Whether Kafka answers: false once it has left an event unanswered for {@link #UNANSWERED}. */
+  public boolean kafkaReachable() {
+    return unreachableSince == 0;
+  }
+
+  /** How long Kafka has been unreachable, or zero. */
+  public Duration unreachableFor() {
+    long since = unreachableSince;
+    return since == 0 ? Duration.ZERO : Duration.ofNanos(nanoTime.getAsLong() - since);
+  }
+
+  public int queued() {
+    return queue.size();
+  }
+
+  /**
+   * Judges whether Kafka answers and says so once when that changes — not once per connection
+   * attempt, as the Kafka client would every second (its NetworkClient logs only errors here).
+   */
+  void checkReachability() {
+    long now = nanoTime.getAsLong();
+    boolean stuck = waiting.get() > 0 && now - Math.max(waitingSince, lastAnswerAt) > UNANSWERED.toNanos();
+    if (stuck && unreachableSince == 0) {
+      unreachableSince = now - UNANSWERED.toNanos();
+      log.warn("Kafka does not answer (an event unanswered for {} s): presence events wait, in order, {} queued; "
+          + "the pod serves on", UNANSWERED.toSeconds(), queue.size());
+    } else if (unreachableSince != 0 && lastAnswerAt > unreachableSince) {
+      log.info("Kafka answers again after {} s; {} presence events queued",
+          TimeUnit.NANOSECONDS.toSeconds(now - unreachableSince), queue.size());
+      unreachableSince = 0;
     }
   }
 
@@ -149,6 +243,9 @@ public final class KafkaPresenceFeed implements PresenceFeed, AutoCloseable {
       }
     }
     running = false;
+    if (watch != null) {
+      watch.shutdownNow();
+    }
     sender.interrupt();
     try {
       sender.join(1_000);
