@@ -33,7 +33,7 @@ final class GatewayFixture implements AutoCloseable {
     return shared;
   }
 
-  static final String API_KEY = "test-api-key";
+  static final String API_KEY = "test-api-key-0123456789";
   static final String SECRET = "a-test-secret-that-is-at-least-32-bytes-long";
   /** Shared by the gateways and the pods: the pods believe only identities the gateway signed. */
   static final String IDENTITY_SECRET = "the-gateway-and-pods-share-this-32-bytes+";

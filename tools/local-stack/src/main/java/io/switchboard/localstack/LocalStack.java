@@ -21,7 +21,7 @@ import java.util.Deque;
 public final class LocalStack {
 
   /** The local gateway's API key (POST /api/tokens, /api/placement/**): for development only. */
-  static final String API_KEY = "local-dev-key";
+  static final String API_KEY = "local-dev-api-key-0001";
 
   private LocalStack() {}
 

@@ -2,6 +2,7 @@ package io.switchboard.gateway.config;
 
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -16,13 +17,17 @@ public record GatewayProperties(
     @DefaultValue("open") @NotNull Mode mode,
     @DefaultValue("http://127.0.0.1:8090") @NotNull URI placementUrl,
     @DefaultValue("http://127.0.0.1:8092") @NotNull URI stateUrl,
-    @DefaultValue List<String> apiKeys,
+    @DefaultValue List<@NotNull @Size(min = MIN_API_KEY, message = "an API key must be at least " + MIN_API_KEY
+        + " characters, so that it cannot be guessed (e.g. openssl rand -hex 24)") String> apiKeys,
     @DefaultValue("") String identitySecret,
     @DefaultValue("*") List<String> allowedOrigins,
     @DefaultValue Tokens tokens,
     @DefaultValue Limits limits,
     @DefaultValue KeepAlive keepAlive,
     @DefaultValue Sticky sticky) {
+
+  /** The shortest {@code api-keys} entry accepted (the chart's values schema asks the same). */
+  public static final int MIN_API_KEY = 16;
 
   /** The discovery service id of the signaling pods. */
   public static final String SIGNALING = "signaling";
