@@ -159,7 +159,9 @@ final class Negotiation {
         endpoint = endpointFor(self, message);
         if (endpoint == null) {
           if (!self.keep(key, message.candidate())) {
-            throw new ProtocolException(ErrorCode.INVALID_VALUE, "too many candidates waiting for " + message.name(),
+            throw new ProtocolException(ErrorCode.INVALID_VALUE, "too many candidates waiting for " + message.name()
+                + " (at most " + Participant.MAX_PENDING_CANDIDATES + " per stream and "
+                + Participant.MAX_PENDING_CANDIDATES_IN_ALL + " in all before their offers are answered)",
                 message.requestId());
           }
           return;

@@ -16,6 +16,11 @@ public final class Participant {
 
   /** Browser candidates kept per endpoint until the endpoint exists: never dropped, but bounded. */
   static final int MAX_PENDING_CANDIDATES = 128;
+  /**
+   * And for all of a participant's endpoints together: a client of a big room cannot make the pod
+   * keep 128 candidates for each of a hundred streams it never negotiates.
+   */
+  static final int MAX_PENDING_CANDIDATES_IN_ALL = 512;
 
   final String name;
   /** The room's id (keys, placement, logs) and its name as typed (what the client is told). */
@@ -99,13 +104,17 @@ public final class Participant {
     return new PodRegistry.Entry(roomId, name, memberId);
   }
 
-  /** Keeps a candidate for an endpoint that does not exist yet; false when too many are waiting. */
+  /**
+   * Keeps a candidate for an endpoint that does not exist yet; false when too many are waiting for
+   * that endpoint, or for all of this participant's together.
+   */
   synchronized boolean keep(String endpointName, IceCandidate candidate) {
-    List<IceCandidate> pending = pendingCandidates.computeIfAbsent(endpointName, k -> new ArrayList<>());
-    if (pending.size() >= MAX_PENDING_CANDIDATES) {
+    int inAll = pendingCandidates.values().stream().mapToInt(List::size).sum();
+    List<IceCandidate> pending = pendingCandidates.get(endpointName);
+    if (inAll >= MAX_PENDING_CANDIDATES_IN_ALL || pending != null && pending.size() >= MAX_PENDING_CANDIDATES) {
       return false;
     }
-    pending.add(candidate);
+    pendingCandidates.computeIfAbsent(endpointName, k -> new ArrayList<>()).add(candidate);
     return true;
   }
 

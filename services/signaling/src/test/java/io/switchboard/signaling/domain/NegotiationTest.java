@@ -12,6 +12,7 @@ import io.switchboard.signaling.domain.Cluster.Client;
 import io.switchboard.signaling.domain.FakeMediaServer.Kind;
 import io.switchboard.signaling.domain.RecordingLoadReporter.Load;
 import org.junit.jupiter.api.BeforeEach;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** WebRTC negotiation: publishing the camera, receiving another's, and the browser's ICE candidates. */
@@ -166,6 +167,29 @@ class NegotiationTest extends TwoPods {
     alice.publish("alice's offer");
     assertThat(cluster.kms.remoteCandidates(KMS_0, alice.record(cluster).publisher()))
         .hasSize(Participant.MAX_PENDING_CANDIDATES).doesNotContain(candidate(999));
+  }
+
+  @Test
+  void aParticipantsCandidatesWaitingForAllItsStreamsAreBoundedTooWithoutDisturbingOthers() {
+    List<String> senders = List.of("alice", "bob", "carol", "dave");
+    podB.join(ROOM, "carol");
+    podB.join(ROOM, "dave");
+    podB.join(ROOM, "erin");
+    cluster.settle();
+    for (String sender : senders) { // 4 × 128: the participant's whole allowance
+      for (int i = 0; i < Participant.MAX_PENDING_CANDIDATES; i++) {
+        alice.candidate(sender, Stream.WEBCAM, candidate(i));
+      }
+    }
+    assertThat(senders.size() * Participant.MAX_PENDING_CANDIDATES).isEqualTo(Participant.MAX_PENDING_CANDIDATES_IN_ALL);
+
+    assertThat(alice.refused(new ClientMessage.OnIceCandidate("erin", candidate(1), Stream.WEBCAM, null),
+        ErrorCode.INVALID_VALUE).getMessage()).contains("512 in all");
+    bob.candidate("erin", Stream.WEBCAM, candidate(1)); // another participant's allowance is its own
+
+    alice.publish("alice's offer"); // its 128 are applied: room for more again
+    alice.candidate("erin", Stream.WEBCAM, candidate(2));
+    assertThat(alice.participant.pendingCandidates.get("erin")).containsExactly(candidate(2));
   }
 
   @Test
