@@ -3,6 +3,7 @@ package io.switchboard.placement.media.kurento;
 import io.switchboard.placement.domain.KmsReading;
 import io.switchboard.placement.nodes.KmsProbe;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -168,8 +169,13 @@ public final class KurentoKmsProbe implements KmsProbe {
     }
   }
 
-  /** One node's client and the ids of what lives on it. */
-  private static final class Connection {
+  /**
+   * One node's client and the ids of what lives on it, kept from KMS's ObjectCreated and
+   * ObjectDestroyed events — which kurento-client hands to listeners on a pool, so an object's
+   * destruction can be handled before its creation: ids destroyed lately are remembered, and a
+   * creation that comes after is not counted.
+   */
+  static final class Connection {
     volatile KurentoClient client;
     volatile int cpuCount = 1;
     volatile boolean broken;
@@ -178,6 +184,14 @@ public final class KurentoKmsProbe implements KmsProbe {
     /** Destroyed while the baseline was being read: the baseline must not bring them back. */
     private final Set<String> destroyedDuringBaseline = ConcurrentHashMap.newKeySet();
     private volatile boolean baselining = true;
+    /** Ids destroyed lately (the last {@link #REMEMBERED} of them), oldest first. Guarded by itself. */
+    private final Map<String, Boolean> destroyed = new LinkedHashMap<>(16, 0.75f, false) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+        return size() > REMEMBERED;
+      }
+    };
+    static final int REMEMBERED = 10_000;
 
     void baseline(String id) {
       if (!destroyedDuringBaseline.contains(id)) {
@@ -196,9 +210,16 @@ public final class KurentoKmsProbe implements KmsProbe {
       if (set == null) {
         return;
       }
-      if (alive) {
-        set.add(id);
-        return;
+      synchronized (destroyed) {
+        if (alive) {
+          // Its destruction (or its pipeline's) was handled first: it is not alive.
+          int slash = id.indexOf('/');
+          if (!destroyed.containsKey(id) && !(slash > 0 && destroyed.containsKey(id.substring(0, slash)))) {
+            set.add(id);
+          }
+          return;
+        }
+        destroyed.put(id, Boolean.TRUE);
       }
       if (baselining) {
         destroyedDuringBaseline.add(id);
