@@ -220,6 +220,9 @@ public final class KurentoMediaServer implements MediaServer, AutoCloseable {
   @Override
   public void release(String kmsUrl, String objectId) {
     listeners.remove(key(kmsUrl, objectId)); // KMS drops an object's subscriptions with it
+    // and its children's: a pipeline's endpoints (ids "<pipeline>/<endpoint>") go with it.
+    String children = key(kmsUrl, objectId) + "/";
+    listeners.keySet().removeIf(k -> k.startsWith(children));
     call("release", kmsUrl, -1, lease -> {
       lease.client().getById(objectId, MediaObject.class).release();
       return null;

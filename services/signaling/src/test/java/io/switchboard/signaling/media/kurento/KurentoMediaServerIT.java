@@ -113,6 +113,20 @@ class KurentoMediaServerIT {
   }
 
   @Test
+  void releasingAPipelineForgetsItsEndpointsListenersToo() {
+    media = new KurentoMediaServer(Duration.ofSeconds(10), 4, 64, registry);
+    String pipeline = media.createPipeline(url);
+    String endpoint = media.createEndpoint(url, pipeline, candidate -> { });
+    String other = media.createEndpoint(url, media.createPipeline(url), candidate -> { });
+    assertThat(media.listener(url, endpoint)).isNotNull();
+
+    media.release(url, pipeline);
+
+    assertThat(media.listener(url, endpoint)).as("gone with its pipeline").isNull();
+    assertThat(media.listener(url, other)).as("another pipeline's").isNotNull();
+  }
+
+  @Test
   void openingANodeOpensEveryOneOfItsSessions() {
     media = new KurentoMediaServer(Duration.ofSeconds(10), 4, 64, registry);
 
