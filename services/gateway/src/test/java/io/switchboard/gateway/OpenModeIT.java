@@ -76,6 +76,24 @@ class OpenModeIT {
   }
 
   @Test
+  void aSocketStraightToAPodIsRefusedWhileTheGatewaysOpenSocketsAreServed() {
+    // The gateway signs an open-mode assertion for each socket it admits; a pod with the identity
+    // secret serves nothing else, forged identity headers or not.
+    String pod = STACK.pods.get(0).baseUrl().replace("http://", "ws://") + "/groupcall";
+    for (GatewaySocket.Builder straight : List.of(GatewaySocket.to(pod),
+        GatewaySocket.to(pod).header("X-Switchboard-Identity", "ceo").header("X-Switchboard-Room", "board")
+            .header("X-Switchboard-Grants", "admin"))) {
+      GatewaySocket s = open(straight);
+      assertThat(s.next("error").path("message").asString())
+          .isEqualTo("this pod serves only sockets the gateway admitted: connect through the gateway");
+      assertThat(s.awaitClose().code()).isEqualTo(4403);
+    }
+    GatewaySocket through = open();
+    through.send(message("joinRoom").put("name", "dana").put("room", "straight"));
+    assertThat(through.next("existingParticipants").path("data")).isEmpty();
+  }
+
+  @Test
   void theTutorialsGroupCallWorksThroughTheGatewayUnchanged() {
     // The tutorial's client: no room in the URL, no token, no subprotocol.
     GatewaySocket alice = open();

@@ -6,53 +6,86 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.switchboard.testing.KmsEmulatorFleet;
 import io.switchboard.launchers.RedisServerProcess;
 import java.util.Map;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * What a pod does with the identity the gateway verified (X-Switchboard-* headers): a pod that
- * requires it refuses sockets without; a join elsewhere than the token says closes with 4403; an
- * action not granted is refused and the socket carries on; a resume is held to the same rules.
+ * Whom a pod serves and what it lets them do (docs/gateway.md, "Identity"): with an identity secret
+ * only what the gateway signed counts; in open mode (require-identity=false, no secret) anyone, the
+ * plain X-Switchboard-* headers narrowing it; with neither, nobody. A join elsewhere than the token
+ * says closes with 4403; an action not granted is refused and the socket carries on; a resume is
+ * held to the same rules.
  */
 class JoinTokenEnforcementIT {
 
   static final RedisServerProcess REDIS = RedisServerProcess.start();
   static final KmsEmulatorFleet KMS = KmsEmulatorFleet.start(1);
   static final PlacementStub PLACEMENT = new PlacementStub(REDIS.url(), () -> KMS.node(0).url());
-  static final ConfigurableApplicationContext POD = SignalingPods.start(REDIS.url(), PLACEMENT.url(),
-      "--switchboard.signaling.require-identity=true");
   static final String IDENTITY_SECRET = "the-gateway-and-pods-share-this-32-bytes+";
-  /** A pod that believes only identities the gateway signed. */
+  /** A pod that believes only identities the gateway signed, as every pod in production. */
   static final ConfigurableApplicationContext SIGNED_POD = SignalingPods.start(REDIS.url(), PLACEMENT.url(),
       "--switchboard.signaling.identity-secret=" + IDENTITY_SECRET);
+  /** Development's open mode: anyone, narrowed by the plain headers of a gateway without a secret. */
+  static final ConfigurableApplicationContext OPEN_POD = SignalingPods.start(REDIS.url(), PLACEMENT.url(),
+      "--switchboard.signaling.require-identity=false");
+  /** Started with neither a secret nor open mode: serves nobody. */
+  static final ConfigurableApplicationContext UNCONFIGURED_POD = SignalingPods.startWithoutIdentitySettings(
+      REDIS.url(), PLACEMENT.url());
 
   @AfterAll
   static void stop() {
+    UNCONFIGURED_POD.close();
+    OPEN_POD.close();
     SIGNED_POD.close();
-    POD.close();
     PLACEMENT.close();
     KMS.close();
     REDIS.close();
   }
 
-  static Map<String, String> token(String identity, String room, String grants) {
+  /** Plain identity headers, as a gateway without an identity secret sets them (and anyone could). */
+  static Map<String, String> headers(String identity, String room, String grants) {
     return Map.of("X-Switchboard-Identity", identity, "X-Switchboard-Room", room, "X-Switchboard-Grants", grants);
   }
 
+  /** What the gateway sends for a socket it admitted with this token. */
+  static Map<String, String> token(String identity, String room, String grants) {
+    try {
+      return Map.of("X-Switchboard-Assertion", assertion(IDENTITY_SECRET, identity, room,
+          java.util.List.of(grants.split(",")), "switchboard-signaling"));
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   @Test
-  void aPodThatRequiresIdentityRefusesASocketWithoutIt() throws Exception {
-    try (BrowserSocket anonymous = new BrowserSocket(SignalingPods.url(POD))) {
-      assertThat(anonymous.next("error").path("code").asText()).isEqualTo("not-allowed");
+  void aPodWithASecretRefusesASocketThatDidNotComeThroughTheGateway() throws Exception {
+    try (BrowserSocket anonymous = new BrowserSocket(SignalingPods.url(SIGNED_POD))) {
+      assertThat(anonymous.next("error").path("message").asText())
+          .isEqualTo("this pod serves only sockets the gateway admitted: connect through the gateway");
       assertThat(anonymous.closed.get(5, TimeUnit.SECONDS)).isEqualTo(4403);
     }
   }
 
   @Test
+  void aPodStartedWithoutSecretOrOpenModeServesNobodyAndSaysWhy() throws Exception {
+    for (Map<String, String> h : java.util.List.of(Map.<String, String>of(), headers("alice", "standup", "publish"))) {
+      try (BrowserSocket s = new BrowserSocket(SignalingPods.url(UNCONFIGURED_POD), h)) {
+        JsonNode error = s.next("error");
+        assertThat(error.path("code").asText()).isEqualTo("not-allowed");
+        assertThat(error.path("message").asText()).contains("switchboard.signaling.identity-secret")
+            .contains("switchboard.signaling.require-identity=false");
+        assertThat(s.closed.get(5, TimeUnit.SECONDS)).isEqualTo(4403);
+      }
+    }
+  }
+
+  @Test
   void aRoomOrGrantsWithoutTheIdentityAreRefusedNotTakenForAnyone() throws Exception {
-    // What a pod would see had a client talked a proxy into dropping the identity header.
-    try (BrowserSocket stripped = new BrowserSocket(SignalingPods.url(POD),
+    // What an open pod would see had a client talked a proxy into dropping the identity header.
+    try (BrowserSocket stripped = new BrowserSocket(SignalingPods.url(OPEN_POD),
         Map.of("X-Switchboard-Room", "standup", "X-Switchboard-Grants", "subscribe"))) {
       assertThat(stripped.next("error").path("message").asText()).isEqualTo("incomplete identity headers");
       assertThat(stripped.closed.get(5, TimeUnit.SECONDS)).isEqualTo(4403);
@@ -69,20 +102,32 @@ class JoinTokenEnforcementIT {
     return jwt.serialize();
   }
 
+  static String openAssertion(String secret) throws Exception {
+    com.nimbusds.jwt.SignedJWT jwt = new com.nimbusds.jwt.SignedJWT(
+        new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.HS256),
+        new com.nimbusds.jwt.JWTClaimsSet.Builder().claim("open", true).audience("switchboard-signaling")
+            .expirationTime(new java.util.Date(System.currentTimeMillis() + 60_000)).build());
+    jwt.sign(new com.nimbusds.jose.crypto.MACSigner(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    return jwt.serialize();
+  }
+
   @Test
   void withAnIdentitySecretOnlyWhatTheGatewaySignedCounts() throws Exception {
     String url = SignalingPods.url(SIGNED_POD);
     // Plain headers, as anything in the cluster could send them: refused.
-    try (BrowserSocket forged = new BrowserSocket(url, token("ceo", "board", "admin"))) {
-      assertThat(forged.next("error").path("message").asText()).isEqualTo("identity assertion missing or invalid");
+    try (BrowserSocket forged = new BrowserSocket(url, headers("ceo", "board", "admin"))) {
+      assertThat(forged.next("error").path("message").asText())
+          .isEqualTo("this pod serves only sockets the gateway admitted: connect through the gateway");
       assertThat(forged.closed.get(5, TimeUnit.SECONDS)).isEqualTo(4403);
     }
     // Signed with another secret, or for another audience: refused.
     for (String bad : java.util.List.of(
         assertion("another-secret-another-secret-another-secret", "ceo", "board", java.util.List.of("admin"),
             "switchboard-signaling"),
-        assertion(IDENTITY_SECRET, "ceo", "board", java.util.List.of("admin"), "somebody-else"))) {
+        assertion(IDENTITY_SECRET, "ceo", "board", java.util.List.of("admin"), "somebody-else"),
+        openAssertion("another-secret-another-secret-another-secret"))) {
       try (BrowserSocket s = new BrowserSocket(url, Map.of("X-Switchboard-Assertion", bad))) {
+        assertThat(s.next("error").path("message").asText()).contains("assertion is invalid or expired");
         assertThat(s.closed.get(5, TimeUnit.SECONDS)).isEqualTo(4403);
       }
     }
@@ -94,19 +139,26 @@ class JoinTokenEnforcementIT {
       alice.send(message("startRecording"));
       assertThat(alice.next("error").path("message").asText()).contains("record grant");
     }
-    // No identity at all: anyone (require-identity is off on this pod).
-    try (BrowserSocket anyone = new BrowserSocket(url)) {
+    // Admitted by the gateway in open mode (no token): anyone.
+    try (BrowserSocket anyone = new BrowserSocket(url, Map.of("X-Switchboard-Assertion", openAssertion(IDENTITY_SECRET)))) {
       CallSteps.joined(anyone, "bob", "signed");
     }
   }
 
   @Test
-  void percentEncodedIdentitiesAreDecodedAndJoinsAreHeldToThem() throws Exception {
-    try (BrowserSocket zoe = new BrowserSocket(SignalingPods.url(POD),
-        token("Zo%C3%AB", "Q%26A%20room", "subscribe"))) {
+  void anOpenPodServesAnyoneAndHoldsPlainHeadersToTheirWord() throws Exception {
+    try (BrowserSocket anyone = new BrowserSocket(SignalingPods.url(OPEN_POD))) {
+      CallSteps.joined(anyone, "carol", "open");
+    }
+    try (BrowserSocket zoe = new BrowserSocket(SignalingPods.url(OPEN_POD),
+        headers("Zo%C3%AB", "Q%26A%20room", "subscribe"))) {
       CallSteps.joined(zoe, "Zoë", "Q&A room");
     }
-    try (BrowserSocket wrong = new BrowserSocket(SignalingPods.url(POD), token("alice", "standup", "publish"))) {
+  }
+
+  @Test
+  void aJoinElsewhereThanTheTokenSaysClosesTheSocket() throws Exception {
+    try (BrowserSocket wrong = new BrowserSocket(SignalingPods.url(SIGNED_POD), token("alice", "standup", "publish"))) {
       wrong.send(message("joinRoom").put("name", "alice").put("room", "retro"));
       assertThat(wrong.next("error").path("message").asText()).isEqualTo("the join token is for room standup, not retro");
       assertThat(wrong.closed.get(5, TimeUnit.SECONDS)).isEqualTo(4403);
@@ -115,8 +167,8 @@ class JoinTokenEnforcementIT {
 
   @Test
   void ungrantedActionsAreRefusedAndTheSocketCarriesOn() {
-    try (BrowserSocket host = new BrowserSocket(SignalingPods.url(POD), token("host", "grants", "publish"));
-        BrowserSocket guest = new BrowserSocket(SignalingPods.url(POD), token("guest", "grants", "subscribe"))) {
+    try (BrowserSocket host = new BrowserSocket(SignalingPods.url(SIGNED_POD), token("host", "grants", "publish"));
+        BrowserSocket guest = new BrowserSocket(SignalingPods.url(SIGNED_POD), token("guest", "grants", "subscribe"))) {
       CallSteps.joined(host, "host", "grants");
       CallSteps.publish(host, "host");
       CallSteps.joined(guest, "guest", "grants");
@@ -139,15 +191,15 @@ class JoinTokenEnforcementIT {
   @Test
   void aResumeIsHeldToTheSocketsToken() {
     String session;
-    try (BrowserSocket alice = new BrowserSocket(SignalingPods.url(POD), token("alice", "resume", "subscribe"))) {
+    try (BrowserSocket alice = new BrowserSocket(SignalingPods.url(SIGNED_POD), token("alice", "resume", "subscribe"))) {
       session = CallSteps.joined(alice, "alice", "resume");
     }
     // Someone else's socket with alice's session token: refused, alice stays parked.
-    try (BrowserSocket mallory = new BrowserSocket(SignalingPods.url(POD), token("mallory", "resume", "subscribe"))) {
+    try (BrowserSocket mallory = new BrowserSocket(SignalingPods.url(SIGNED_POD), token("mallory", "resume", "subscribe"))) {
       mallory.send(message("resume").put("token", session));
       assertThat(mallory.next("error").path("code").asText()).isEqualTo("not-allowed");
     }
-    try (BrowserSocket alice = new BrowserSocket(SignalingPods.url(POD), token("alice", "resume", "subscribe"))) {
+    try (BrowserSocket alice = new BrowserSocket(SignalingPods.url(SIGNED_POD), token("alice", "resume", "subscribe"))) {
       alice.send(message("resume").put("token", session));
       assertThat(alice.next("resumed").path("name").asText()).isEqualTo("alice");
     }

@@ -54,6 +54,7 @@ class PodLossIT {
     List<String> all = new ArrayList<>(List.of("--spring.data.redis.url=" + REDIS.url(),
         "--switchboard.placement.url=" + PLACEMENT.url()));
     all.addAll(SignalingPods.FAST_HEARTBEATS);
+    all.add(SignalingPods.OPEN_MODE);
     all.addAll(List.of(settings(pod, more)));
     return ServiceProcess.start("signaling", all.toArray(String[]::new));
   }

@@ -154,7 +154,7 @@ class PresenceEventsIT {
         io.switchboard.launchers.ServiceProcess podA = io.switchboard.launchers.ServiceProcess.start("signaling",
             "--spring.data.redis.url=" + REDIS.url(), "--switchboard.placement.url=" + PLACEMENT.url(),
             "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(), "--switchboard.signaling.pod-id=doomed",
-            "--switchboard.signaling.resume-grace=2s", SignalingPods.FAST_HEARTBEATS.get(0),
+            "--switchboard.signaling.resume-grace=2s", SignalingPods.OPEN_MODE, SignalingPods.FAST_HEARTBEATS.get(0),
             SignalingPods.FAST_HEARTBEATS.get(1));
         ConfigurableApplicationContext podB = SignalingPods.start(REDIS.url(), PLACEMENT.url(),
             "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(), "--switchboard.signaling.pod-id=survivor")) {

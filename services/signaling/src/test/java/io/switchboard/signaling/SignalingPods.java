@@ -14,8 +14,24 @@ final class SignalingPods {
 
   private SignalingPods() {}
 
-  /** A pod on a free port, with Redis, placement and these settings ({@code --key=value}). */
+  /** Tests talk to pods directly: open mode, unless the settings say how identities are verified. */
+  static final String OPEN_MODE = "--switchboard.signaling.require-identity=false";
+
+  /**
+   * A pod on a free port, with Redis, placement and these settings ({@code --key=value}); in open
+   * mode unless the settings name {@code require-identity} or {@code identity-secret}.
+   */
   static ConfigurableApplicationContext start(String redisUrl, String placementUrl, String... settings) {
+    List<String> all = new ArrayList<>(List.of(settings));
+    if (all.stream().noneMatch(a -> a.contains("require-identity") || a.contains("identity-secret"))) {
+      all.add(OPEN_MODE);
+    }
+    return startWithoutIdentitySettings(redisUrl, placementUrl, all.toArray(String[]::new));
+  }
+
+  /** A pod with only these settings, as a pod started without any identity setting is. */
+  static ConfigurableApplicationContext startWithoutIdentitySettings(String redisUrl, String placementUrl,
+      String... settings) {
     List<String> args = new ArrayList<>(List.of("--server.port=0", "--server.address=127.0.0.1",
         "--spring.data.redis.url=" + redisUrl, "--switchboard.placement.url=" + placementUrl));
     args.addAll(FAST_HEARTBEATS);

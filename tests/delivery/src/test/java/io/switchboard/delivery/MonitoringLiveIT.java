@@ -119,7 +119,7 @@ class MonitoringLiveIT {
           starting.submit(() -> start("signaling", signaling, "--spring.data.redis.url=" + redis.url(),
               "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
               "--switchboard.placement.url=http://127.0.0.1:" + placement.server(),
-              "--switchboard.signaling.pod-id=signaling-0")));
+              "--switchboard.signaling.pod-id=signaling-0", "--switchboard.signaling.require-identity=false")));
       for (Future<?> service : services) {
         service.get();
       }

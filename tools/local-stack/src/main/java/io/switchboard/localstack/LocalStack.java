@@ -64,7 +64,9 @@ public final class LocalStack {
           "--spring.data.redis.url=" + redis, "--spring.kafka.bootstrap-servers=" + kafka));
       step(started, "signaling", () -> ServiceProcess.start("signaling", 8081, logs.resolve("signaling.log"),
           "--spring.data.redis.url=" + redis, "--spring.kafka.bootstrap-servers=" + kafka,
-          "--switchboard.placement.url=http://127.0.0.1:8090", "--switchboard.signaling.pod-id=signaling-local"));
+          "--switchboard.placement.url=http://127.0.0.1:8090", "--switchboard.signaling.pod-id=signaling-local",
+          // Open mode: the local stack is for development, and tools/loadgen talks to the pod directly.
+          "--switchboard.signaling.require-identity=false"));
       step(started, "gateway", () -> ServiceProcess.start("gateway", 8080, logs.resolve("gateway.log"),
           "--spring.data.redis.url=" + redis,
           "--spring.cloud.discovery.client.simple.instances.signaling[0].uri=http://127.0.0.1:8081",

@@ -3,8 +3,8 @@ package io.switchboard.groupcall.protocol;
 /**
  * How the gateway tells a signaling pod who a socket is, on the WebSocket handshake it proxies:
  * the verified identity, room (both percent-encoded UTF-8) and grants, and, with a shared
- * identity secret, the same signed as an HS256 JWT. The gateway removes these headers from what
- * clients send.
+ * identity secret, the same signed as an HS256 JWT (for every socket it admits, with or without a
+ * token). The gateway removes these headers from what clients send.
  */
 public final class IdentityHeaders {
 
@@ -19,6 +19,11 @@ public final class IdentityHeaders {
   public static final String ROOM_CLAIM = "room";
   /** The assertion's claim listing the grants' {@link Grant#wire()} names (a join token's too). */
   public static final String GRANTS_CLAIM = "grants";
+  /**
+   * The assertion's claim, {@code true}, for a socket the gateway admitted in open mode without a
+   * join token (no {@code sub}, {@code room} or {@code grants}): the pod serves it as anyone.
+   */
+  public static final String OPEN_CLAIM = "open";
 
   private IdentityHeaders() {}
 }

@@ -26,6 +26,14 @@ public record GatewayProperties(
     @DefaultValue KeepAlive keepAlive,
     @DefaultValue Sticky sticky) {
 
+  public GatewayProperties {
+    if (mode == Mode.SECURE && (identitySecret == null || identitySecret.isEmpty())) {
+      throw new IllegalArgumentException("switchboard.gateway.mode=secure needs switchboard.gateway.identity-secret"
+          + " (at least 32 bytes, e.g. openssl rand -base64 48; the signaling pods' switchboard.signaling.identity-secret"
+          + " must be the same): without it a pod cannot tell the sockets this gateway admitted from anyone else's");
+    }
+  }
+
   /** The shortest {@code api-keys} entry accepted (the chart's values schema asks the same). */
   public static final int MIN_API_KEY = 16;
 

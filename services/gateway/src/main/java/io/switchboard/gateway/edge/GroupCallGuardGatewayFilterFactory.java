@@ -104,6 +104,11 @@ public final class GroupCallGuardGatewayFilterFactory
     if (mode == GatewayProperties.Mode.SECURE && !tokens.configured()) {
       throw new IllegalStateException("secure mode needs switchboard.gateway.tokens.secret or .jwks-uri");
     }
+    if (mode == GatewayProperties.Mode.SECURE && assertions == null) {
+      throw new IllegalStateException("secure mode needs switchboard.gateway.identity-secret (at least 32 bytes,"
+          + " the same as the signaling pods' switchboard.signaling.identity-secret): without it a pod cannot"
+          + " tell the sockets this gateway admitted from anyone else's");
+    }
     return (exchange, chain) -> {
       exchange.getAttributes().put(STARTED_ATTRIBUTE, System.nanoTime());
       String origin = exchange.getRequest().getHeaders().getOrigin();
@@ -201,9 +206,9 @@ public final class GroupCallGuardGatewayFilterFactory
         h.set(IdentityHeaders.IDENTITY, encode(token.identity()));
         h.set(IdentityHeaders.ROOM, encode(token.room()));
         h.set(IdentityHeaders.GRANTS, token.grants().stream().map(Grant::wire).sorted().collect(Collectors.joining(",")));
-        if (assertions != null) {
-          h.set(IdentityHeaders.ASSERTION, assertions.sign(token));
-        }
+      }
+      if (assertions != null) {
+        h.set(IdentityHeaders.ASSERTION, token != null ? assertions.sign(token) : assertions.signOpen());
       }
     }).build();
     return exchange.mutate().request(admitted).build();

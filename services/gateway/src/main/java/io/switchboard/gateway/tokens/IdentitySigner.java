@@ -18,7 +18,8 @@ import java.util.Date;
  * tell it from anything else that reaches its port: {@link IdentityHeaders#ASSERTION}, an HS256 JWT
  * (sub, room, grants, a one-minute exp, audience {@code switchboard-signaling}) under
  * {@code switchboard.gateway.identity-secret}, which the pods share
- * ({@code switchboard.signaling.identity-secret}; signaling's IdentityVerifier verifies it).
+ * ({@code switchboard.signaling.identity-secret}; signaling's IdentityVerifier verifies it). Every
+ * socket the gateway admits carries one: a pod with the secret serves nothing else.
  */
 public final class IdentitySigner {
 
@@ -27,7 +28,7 @@ public final class IdentitySigner {
   private final MACSigner signer;
   private final Clock clock;
 
-  /** Null when no secret is set: the pods then trust the plain headers. */
+  /** Null when no secret is set (open mode only): pods in open mode read the plain headers. */
   public static IdentitySigner of(String secret, Clock clock) {
     return secret.isEmpty() ? null : new IdentitySigner(secret, clock);
   }
@@ -46,11 +47,19 @@ public final class IdentitySigner {
   }
 
   public String sign(JoinToken token) {
-    JWTClaimsSet claims = new JWTClaimsSet.Builder()
+    return sign(new JWTClaimsSet.Builder()
         .subject(token.identity())
         .claim(IdentityHeaders.ROOM_CLAIM, token.room())
-        .claim(IdentityHeaders.GRANTS_CLAIM, token.grants().stream().map(Grant::wire).sorted().toList())
-        .audience(IdentityHeaders.AUDIENCE)
+        .claim(IdentityHeaders.GRANTS_CLAIM, token.grants().stream().map(Grant::wire).sorted().toList()));
+  }
+
+  /** For a socket admitted in open mode, without a join token: the pod serves it as anyone. */
+  public String signOpen() {
+    return sign(new JWTClaimsSet.Builder().claim(IdentityHeaders.OPEN_CLAIM, true));
+  }
+
+  private String sign(JWTClaimsSet.Builder builder) {
+    JWTClaimsSet claims = builder.audience(IdentityHeaders.AUDIENCE)
         .expirationTime(Date.from(clock.instant().plus(TTL)))
         .build();
     SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);

@@ -90,7 +90,8 @@ public final class ProxyOverheadBenchmark {
   private static ServiceProcess pod(RedisServerProcess redis, ServiceProcess placement, int i) {
     return ServiceProcess.start("signaling", "--spring.data.redis.url=" + redis.url(),
         "--switchboard.placement.url=" + placement.baseUrl(), "--switchboard.presence.enabled=false",
-        "--switchboard.signaling.pod-id=bench-" + i, "--switchboard.signaling.messages-per-second=100000",
+        "--switchboard.signaling.pod-id=bench-" + i, "--switchboard.signaling.require-identity=false",
+        "--switchboard.signaling.messages-per-second=100000",
         "--switchboard.signaling.message-burst=100000", "--logging.level.root=WARN");
   }
 

@@ -37,4 +37,16 @@ class GatewayPropertiesTest {
         .cause().isInstanceOf(BindValidationException.class)
         .hasMessageContaining("an API key must be at least 16 characters");
   }
+
+  @Test
+  void secureModeWithoutAnIdentitySecretStopsTheGatewayFromStarting() {
+    assertThatThrownBy(() -> bind(Map.of("switchboard.gateway.mode", "secure",
+        "switchboard.gateway.tokens.secret", "a-token-secret-of-at-least-32-bytes!!")))
+        .isInstanceOf(BindException.class)
+        .rootCause().hasMessageContaining("switchboard.gateway.mode=secure needs switchboard.gateway.identity-secret");
+    assertThat(bind(Map.of("switchboard.gateway.mode", "secure",
+        "switchboard.gateway.identity-secret", "an-identity-secret-of-at-least-32-bytes")).mode())
+        .isEqualTo(GatewayProperties.Mode.SECURE);
+    assertThat(bind(Map.of()).identitySecret()).isEmpty(); // open mode: pods in open mode read plain headers
+  }
 }

@@ -183,7 +183,8 @@ class SignalingConfiguration {
   GroupCallSocketHandler groupCallSocketHandler(GroupCallService calls, io.micrometer.core.instrument.MeterRegistry registry) {
     SignalingProperties.Signaling s = properties.signaling();
     return new GroupCallSocketHandler(calls, new io.switchboard.signaling.ws.SocketSettings(s.maxFrameBytes(),
-        s.messagesPerSecond(), s.messageBurst(), s.requireIdentity(), s.identitySecret(), s.sendTimeLimit(),
+        s.messagesPerSecond(), s.messageBurst(),
+        io.switchboard.signaling.ws.IdentityPolicy.of(s.requireIdentity(), s.identitySecret()), s.sendTimeLimit(),
         s.sendBufferBytes()), registry);
   }
 

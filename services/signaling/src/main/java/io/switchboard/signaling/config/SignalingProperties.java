@@ -32,7 +32,7 @@ public record SignalingProperties(@DefaultValue Signaling signaling, @DefaultVal
       @DefaultValue("50") @Min(1) int messagesPerSecond,
       @DefaultValue("200") @Min(1) int messageBurst,
       @DefaultValue("*") List<String> allowedOrigins,
-      @DefaultValue("false") boolean requireIdentity,
+      Boolean requireIdentity,
       @DefaultValue("") String identitySecret,
       @DefaultValue("5s") @NotNull Duration sendTimeLimit,
       @DefaultValue("1048576") @Min(1024) int sendBufferBytes,

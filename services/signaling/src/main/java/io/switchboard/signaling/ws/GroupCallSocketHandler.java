@@ -2,7 +2,6 @@ package io.switchboard.signaling.ws;
 
 import io.switchboard.groupcall.protocol.ClientMessage;
 import io.switchboard.groupcall.protocol.ErrorCode;
-import io.switchboard.groupcall.protocol.IdentityHeaders;
 import io.switchboard.groupcall.protocol.MessageDecoder;
 import io.switchboard.groupcall.protocol.MessageEncoder;
 import io.switchboard.groupcall.protocol.ProtocolException;
@@ -34,9 +33,6 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
 
   /** The subprotocol a browser asks for when it passes a join token as a subprotocol (the gateway strips the token). */
   public static final String SUBPROTOCOL = "switchboard";
-  private static final String IDENTITY_HEADER = IdentityHeaders.IDENTITY;
-  private static final String ROOM_HEADER = IdentityHeaders.ROOM;
-  private static final String GRANTS_HEADER = IdentityHeaders.GRANTS;
   /** Close code: the join token does not allow this (wrong room or name), or there is none where one is required. */
   static final int FORBIDDEN = 4403;
 
@@ -44,8 +40,8 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
 
   private final GroupCallService calls;
   private final SocketSettings settings;
-  /** Verifies the gateway's signed identity; null when no identity secret is set (headers trusted as they come). */
-  private final IdentityVerifier assertions;
+  /** Whom the pod serves: what the gateway signed, anyone (open mode), or nobody. */
+  private final IdentityPolicy identities;
   private final MessageDecoder decoder = new MessageDecoder();
   private final MessageEncoder encoder = new MessageEncoder();
   private final Map<String, ClientSocket> sockets = new ConcurrentHashMap<>();
@@ -57,47 +53,17 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
       io.micrometer.core.instrument.MeterRegistry registry) {
     this.calls = calls;
     this.settings = settings;
-    this.assertions = settings.identitySecret().isEmpty() ? null : new IdentityVerifier(settings.identitySecret());
+    this.identities = settings.identities();
+    String warning = identities.startupWarning();
+    if (warning != null) {
+      log.warn(warning);
+    }
     this.metrics = new SignalingMetrics(registry, calls, sockets::size);
   }
 
   @Override
   public java.util.List<String> getSubProtocols() {
     return java.util.List.of(SUBPROTOCOL);
-  }
-
-  /**
-   * What the gateway verified about this socket's join token, from the headers it sets (and strips
-   * from clients). None: anyone may do anything the room allows, unless identity is required.
-   * Null when the headers are incomplete (refused).
-   */
-  Access accessOf(WebSocketSession session) {
-    org.springframework.http.HttpHeaders headers = session.getHandshakeHeaders();
-    if (assertions != null) {
-      // Only what the gateway signed counts; the plain headers are for logs and humans.
-      String assertion = headers.getFirst(IdentityHeaders.ASSERTION);
-      if (assertion == null && headers.getFirst(IDENTITY_HEADER) == null && headers.getFirst(ROOM_HEADER) == null
-          && headers.getFirst(GRANTS_HEADER) == null) {
-        return Access.ANYONE;
-      }
-      return assertions.verify(assertion);
-    }
-    String identity = headers.getFirst(IDENTITY_HEADER);
-    if (identity == null) {
-      // The gateway sets all three or none: a room or grants without an identity means the
-      // identity was removed on the way (a client naming it in Connection, say), not "anyone".
-      return headers.getFirst(ROOM_HEADER) == null && headers.getFirst(GRANTS_HEADER) == null ? Access.ANYONE : null;
-    }
-    String room = headers.getFirst(ROOM_HEADER);
-    return new Access(decode(identity), room == null ? "" : decode(room), Access.parseGrants(headers.getFirst(GRANTS_HEADER)));
-  }
-
-  private static String decode(String value) {
-    try {
-      return java.net.URLDecoder.decode(value, java.nio.charset.StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      return value; // not percent-encoded: compared as it is
-    }
   }
 
   /** Messages come in pieces of the container's buffer ({@link #CONTAINER_TEXT_BUFFER}), put together per socket. */
@@ -114,20 +80,14 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
 
   @Override
   public void afterConnectionEstablished(WebSocketSession session) {
-    Access access = accessOf(session);
+    IdentityPolicy.Admission admission = identities.admit(session.getHandshakeHeaders());
     ClientSocket socket = new ClientSocket(session, encoder, settings.sendTimeLimit(),
         settings.sendBufferBytes(), settings.messagesPerSecond(), settings.messageBurst(), settings.maxFrameBytes(),
-        access == null ? Access.ANYONE : access);
-    if (access == null) {
-      String why = assertions != null ? "identity assertion missing or invalid" : "incomplete identity headers";
-      socket.send(new ServerMessage.Error(ErrorCode.NOT_ALLOWED.wire(), why, null));
-      socket.close(new CloseStatus(FORBIDDEN, why));
-      return;
-    }
-    if (settings.requireIdentity() && !access.restricted()) {
-      socket.send(new ServerMessage.Error(ErrorCode.NOT_ALLOWED.wire(),
-          "connect through the gateway with a join token", null));
-      socket.close(new CloseStatus(FORBIDDEN, "a join token is required"));
+        admission.access() == null ? Access.ANYONE : admission.access());
+    if (admission.refusal() != null) {
+      metrics.refused("identity");
+      socket.send(new ServerMessage.Error(ErrorCode.NOT_ALLOWED.wire(), admission.refusal(), null));
+      socket.close(new CloseStatus(FORBIDDEN, "no verified identity"));
       return;
     }
     sockets.put(session.getId(), socket);

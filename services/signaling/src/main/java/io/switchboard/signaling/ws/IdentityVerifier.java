@@ -18,7 +18,8 @@ import java.util.Set;
  * HS256 JWT with {@code sub} (identity), {@code room}, {@code grants}, {@code exp} and audience
  * {@code switchboard-signaling}, signed with {@code switchboard.signaling.identity-secret}, which
  * the gateway shares ({@code switchboard.gateway.identity-secret}). With it, a pod believes only
- * identities the gateway signed, whoever else can reach its port.
+ * identities the gateway signed, whoever else can reach its port. A socket the gateway admitted
+ * in open mode (no join token) carries {@code open: true} and no {@code sub}: anyone.
  */
 final class IdentityVerifier {
 
@@ -31,7 +32,7 @@ final class IdentityVerifier {
       throw new IllegalArgumentException("switchboard.signaling.identity-secret must be at least 32 bytes");
     }
     processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.HS256, new ImmutableSecret<>(key)));
-    processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(IdentityHeaders.AUDIENCE, null, Set.of("sub", "exp", IdentityHeaders.ROOM_CLAIM)));
+    processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(IdentityHeaders.AUDIENCE, null, Set.of("exp")));
   }
 
   /** The access the assertion states, or null when it is missing, forged, expired or malformed. */
@@ -41,6 +42,12 @@ final class IdentityVerifier {
     }
     try {
       JWTClaimsSet claims = processor.process(assertion, null);
+      if (Boolean.TRUE.equals(claims.getBooleanClaim(IdentityHeaders.OPEN_CLAIM)) && claims.getSubject() == null) {
+        return Access.ANYONE; // the gateway admitted it in open mode, without a join token
+      }
+      if (claims.getSubject() == null || claims.getStringClaim(IdentityHeaders.ROOM_CLAIM) == null) {
+        return null;
+      }
       List<String> grants = claims.getStringListClaim(IdentityHeaders.GRANTS_CLAIM);
       return new Access(claims.getSubject(), claims.getStringClaim(IdentityHeaders.ROOM_CLAIM),
           Access.parseGrants(grants == null ? "" : String.join(",", grants)));
