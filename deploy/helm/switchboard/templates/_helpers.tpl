@@ -123,14 +123,14 @@ Usage: include "switchboard.image" (list . .Values.gateway.image "gateway.image"
 {{- printf "http://%s.%s.svc:%d" (include "switchboard.componentName" (list . "gateway")) .Release.Namespace (int .Values.gateway.service.port) -}}
 {{- end -}}
 
-{{/* The Secret holding tokens-secret, identity-secret and api-keys (chart-made or existing). */}}
+{{/* The Secret holding tokens-secret, identity-secret, service-token and api-keys (chart-made or existing). */}}
 {{- define "switchboard.secretName" -}}
 {{- default (include "switchboard.componentName" (list . "secrets")) .Values.secrets.existingSecret -}}
 {{- end -}}
 
 {{/* Whether the chart's Secret has anything in it, or an existing one is named. */}}
 {{- define "switchboard.hasSecret" -}}
-{{- if or .Values.secrets.existingSecret .Values.secrets.tokensSecret .Values.secrets.identitySecret .Values.secrets.apiKeys -}}true{{- end -}}
+{{- if or .Values.secrets.existingSecret .Values.secrets.tokensSecret .Values.secrets.identitySecret .Values.secrets.serviceToken .Values.secrets.apiKeys -}}true{{- end -}}
 {{- end -}}
 
 {{/* Whether signaling requires the gateway's verified identity: follows gateway.mode unless set. */}}
@@ -359,7 +359,7 @@ Usage: include "switchboard.secretEnv" (list . "SWITCHBOARD_GATEWAY_TOKENS_SECRE
 
 {{/* checksum/config: pods restart when the chart's Secret or their configuration changes. */}}
 {{- define "switchboard.secretChecksum" -}}
-{{- $secret := dict "existing" .Values.secrets.existingSecret "tokens" .Values.secrets.tokensSecret "identity" .Values.secrets.identitySecret "keys" .Values.secrets.apiKeys -}}
+{{- $secret := dict "existing" .Values.secrets.existingSecret "tokens" .Values.secrets.tokensSecret "identity" .Values.secrets.identitySecret "service" .Values.secrets.serviceToken "keys" .Values.secrets.apiKeys -}}
 {{- toJson $secret | sha256sum -}}
 {{- end -}}
 

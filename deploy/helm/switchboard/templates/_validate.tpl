@@ -18,6 +18,17 @@ Checks a schema cannot express: combinations and cross-field limits. Each failur
     {{- end -}}
   {{- end -}}
 {{- end -}}
+{{- if and (not $s.existingSecret) (not $s.serviceToken) -}}
+  {{- fail "secrets.serviceToken is empty: set it (at least 32 characters, e.g. `openssl rand -hex 32`): placement and state refuse every request that does not present it, so signaling could open no room; or name a Secret in secrets.existingSecret with the key service-token" -}}
+{{- end -}}
+{{- with $s.serviceToken -}}
+  {{- if lt (len .) 32 -}}
+    {{- fail (printf "secrets.serviceToken is %d characters: it must be at least 32 (e.g. `openssl rand -hex 32`)" (len .)) -}}
+  {{- end -}}
+  {{- if not (regexMatch "^[!-~]+$" .) -}}
+    {{- fail "secrets.serviceToken must be printable ASCII without spaces (e.g. `openssl rand -hex 32`): it travels in an Authorization header" -}}
+  {{- end -}}
+{{- end -}}
 {{- range $key := list "tokensSecret" "identitySecret" -}}
   {{- $value := index $s $key -}}
   {{- if and $value (lt (len $value) 32) -}}

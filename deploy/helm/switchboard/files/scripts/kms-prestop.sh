@@ -10,11 +10,16 @@
 # Node ids: placement's Kubernetes discovery names each KMS pod's node after the pod (NODE_ID is
 # the pod name from the downward API). The pod's terminationGracePeriodSeconds exceeds the
 # deadline + settle time + the drain request's retries, so the kubelet does not cut this short.
+#
+# Placement's /v1 answers only requests presenting the service token (Authorization: Bearer). It is
+# read from SERVICE_TOKEN_FILE (a Secret volume the kubelet keeps current) when the hook runs, and
+# handed to curl on its standard input, never on its command line.
 set -o errexit -o nounset -o pipefail
 
 node="${NODE_ID:?NODE_ID (the pod name) is required}"
 placement="${PLACEMENT_URL:?PLACEMENT_URL is required}"
 deadline="${DRAIN_DEADLINE_SECONDS:?DRAIN_DEADLINE_SECONDS is required}"
+token_file="${SERVICE_TOKEN_FILE:?SERVICE_TOKEN_FILE (the service token) is required}"
 poll="${DRAIN_POLL_SECONDS:-5}"
 # After the deadline, time for placement to announce the remaining rooms and for signaling to
 # rebuild them elsewhere while this KMS still answers.
@@ -27,9 +32,17 @@ log() {
   { echo "$line" >/proc/1/fd/1; } 2>/dev/null || echo "$line" >&2
 }
 
+# The Authorization header line, for curl's --header @- (read on every request: a rotated token
+# reaches the file within the kubelet's sync period).
+authorization() {
+  local token
+  token="$(tr -d '[:space:]' <"$token_file")"
+  printf 'Authorization: Bearer %s\n' "$token"
+}
+
 drain() {
-  curl --silent --max-time 5 --output /dev/null --write-out '%{http_code}' \
-    --request POST --header 'Content-Type: application/json' \
+  authorization | curl --silent --max-time 5 --output /dev/null --write-out '%{http_code}' \
+    --request POST --header @- --header 'Content-Type: application/json' \
     --data "{\"deadlineSeconds\":${deadline}}" \
     "${placement}/v1/nodes/${node}/drain" || true
 }
@@ -37,7 +50,7 @@ drain() {
 # The node's entry in GET /v1/nodes (a flat JSON object), or nothing when placement has none.
 node_entry() {
   local nodes pattern
-  nodes="$(curl --silent --fail --max-time 5 "${placement}/v1/nodes")" || return 2
+  nodes="$(authorization | curl --silent --fail --max-time 5 --header @- "${placement}/v1/nodes")" || return 2
   pattern="\\{[^{}]*\"id\": *\"${node//./\\.}\"[^{}]*\\}"
   grep --only-matching --extended-regexp "$pattern" <<<"$nodes" || true
 }
@@ -57,6 +70,11 @@ for attempt in 1 2 3 4 5 6; do
       log "placement does not know this node (never ready, or already gone): nothing to drain"
       exit 0
       ;;
+    401)
+      # A token being rotated can disagree for a while: retry like any other failure, but say why.
+      log "placement refused the service token in ${token_file} (HTTP 401), attempt ${attempt} of 6"
+      sleep 5
+      ;;
     *)
       log "drain request failed (HTTP ${status:-none}), attempt ${attempt} of 6"
       sleep 5
@@ -64,7 +82,7 @@ for attempt in 1 2 3 4 5 6; do
   esac
 done
 if [[ -z "$drained" ]]; then
-  log "placement unreachable at ${placement}: stopping without a drain"
+  log "placement at ${placement} took no drain (last HTTP ${status:-none}): stopping without a drain"
   exit 1
 fi
 

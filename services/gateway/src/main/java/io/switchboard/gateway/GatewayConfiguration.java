@@ -104,20 +104,42 @@ class GatewayConfiguration {
    */
   @Bean
   RouteLocator switchboardRoutes(RouteLocatorBuilder routes, GatewayProperties properties,
-      GroupCallGuardGatewayFilterFactory guard, ApiKeyGatewayFilterFactory apiKey) {
+      GroupCallGuardGatewayFilterFactory guard, ApiKeyGatewayFilterFactory apiKey,
+      io.switchboard.serviceauth.ServiceToken serviceToken) {
     List<String> stateOpen = properties.mode() == GatewayProperties.Mode.OPEN ? List.of("GET", "HEAD") : List.of();
     return routes.routes()
         .route("groupcall", r -> r.path("/groupcall")
             .filters(f -> f.filter(guard.apply(new GroupCallGuardGatewayFilterFactory.Config())))
             .uri("lb://" + GatewayProperties.SIGNALING))
         .route("placement-api", r -> r.path("/api/placement/**")
-            .filters(f -> f.filter(apiKey.apply(new ApiKeyGatewayFilterFactory.Config()))
+            .filters(f -> asService(f.filter(apiKey.apply(new ApiKeyGatewayFilterFactory.Config())), serviceToken)
                 .rewritePath("/api/placement/(?<rest>.*)", "/v1/${rest}"))
             .uri(properties.placementUrl()))
         .route("state-api", r -> r.path("/api/state/**")
-            .filters(f -> f.filter(apiKey.apply(new ApiKeyGatewayFilterFactory.Config().setOpenMethods(stateOpen)))
+            .filters(f -> asService(f.filter(apiKey.apply(new ApiKeyGatewayFilterFactory.Config().setOpenMethods(stateOpen))),
+                serviceToken)
                 .rewritePath("/api/state/(?<rest>.*)", "/v1/${rest}"))
             .uri(properties.stateUrl()))
         .build();
   }
+
+  /**
+   * A request the gateway forwards to an internal API carries the gateway's service token, and
+   * never the client's own Authorization header.
+   */
+  private static org.springframework.cloud.gateway.route.builder.GatewayFilterSpec asService(
+      org.springframework.cloud.gateway.route.builder.GatewayFilterSpec filters,
+      io.switchboard.serviceauth.ServiceToken token) {
+    return token.configured()
+        ? filters.setRequestHeader(org.springframework.http.HttpHeaders.AUTHORIZATION, token.authorization())
+        : filters.removeRequestHeader(org.springframework.http.HttpHeaders.AUTHORIZATION);
+  }
+
+  /** {@code switchboard.service-token}: presented to placement and state, which require it. */
+  @Bean
+  io.switchboard.serviceauth.ServiceToken serviceToken(org.springframework.core.env.Environment environment) {
+    return io.switchboard.serviceauth.ServiceToken.fromSettings(environment,
+        "placement and state will refuse what /api/placement and /api/state forward");
+  }
+
 }

@@ -41,7 +41,8 @@ final class GatewayFixture implements AutoCloseable {
   final RedisServerProcess redis = RedisServerProcess.start();
   final KmsEmulatorFleet kms = KmsEmulatorFleet.start(1);
   final ServiceProcess placement = ServiceProcess.start("placement",
-      "--spring.data.redis.url=" + redis.url(), "--switchboard.placement.nodes=" + kms.urlList());
+      "--spring.data.redis.url=" + redis.url(), "--switchboard.placement.nodes=" + kms.urlList(),
+      io.switchboard.testing.TestCredentials.SERVICE_TOKEN_SETTING);
   final List<ServiceProcess> pods = new ArrayList<>();
   private final RedisClient redisClient = RedisClient.create(redis.url());
   final StatefulRedisConnection<String, String> redisConnection = redisClient.connect();
@@ -57,7 +58,7 @@ final class GatewayFixture implements AutoCloseable {
     return ServiceProcess.start("signaling", port, null, "--spring.data.redis.url=" + redis.url(),
         "--switchboard.placement.url=" + placement.baseUrl(), "--switchboard.presence.enabled=false",
         "--switchboard.signaling.pod-id=pod-" + i, "--switchboard.signaling.resume-grace=2s",
-        "--switchboard.signaling.identity-secret=" + IDENTITY_SECRET,
+        "--switchboard.signaling.identity-secret=" + IDENTITY_SECRET, io.switchboard.testing.TestCredentials.SERVICE_TOKEN_SETTING,
         "--switchboard.signaling.heartbeat-interval=500ms", "--switchboard.signaling.heartbeat-timeout=3s");
   }
 
@@ -93,6 +94,9 @@ final class GatewayFixture implements AutoCloseable {
         "--switchboard.gateway.limits.trust-forwarded-for=true"));
     for (int i = 0; i < signaling.size(); i++) {
       args.add("--spring.cloud.discovery.client.simple.instances.signaling[" + i + "].uri=" + signaling.get(i));
+    }
+    if (java.util.Arrays.stream(settings).noneMatch(s -> s.startsWith("--switchboard.service-token="))) {
+      args.add(io.switchboard.testing.TestCredentials.SERVICE_TOKEN_SETTING);
     }
     args.addAll(List.of(settings));
     ConfigurableApplicationContext context = new SpringApplicationBuilder(GatewayApplication.class)

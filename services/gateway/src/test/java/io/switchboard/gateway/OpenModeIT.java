@@ -252,6 +252,22 @@ class OpenModeIT {
     assertThat(operator.statusCode()).isEqualTo(200);
     assertThat(GatewaySocket.JSON.readTree(operator.body()).get(0).path("url").asString())
         .isEqualTo(STACK.kms.urls().get(0));
+    // The gateway presents its own service token to placement, whatever Authorization the client sends.
+    HttpResponse<String> withOwnAuthorization = HTTP.send(HttpRequest.newBuilder(URI.create(http(GATEWAY,
+        "/api/placement/nodes"))).header("X-Api-Key", GatewayFixture.API_KEY)
+        .header("Authorization", "Bearer a-guess-at-the-service-token-0123456789").build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(withOwnAuthorization.statusCode()).isEqualTo(200);
+    // A gateway without the service token: placement refuses what it forwards, and says why.
+    ConfigurableApplicationContext tokenless = STACK.gatewayTo(List.of(STACK.pods.get(0).baseUrl()),
+        "--switchboard.service-token=");
+    HttpResponse<String> refused = HTTP.send(HttpRequest.newBuilder(URI.create(http(tokenless, "/api/placement/nodes")))
+        .header("X-Api-Key", GatewayFixture.API_KEY)
+        .header("Authorization", io.switchboard.testing.TestCredentials.SERVICE_AUTHORIZATION).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(refused.statusCode()).isEqualTo(401);
+    assertThat(GatewaySocket.JSON.readTree(refused.body()).path("detail").asString())
+        .contains("present switchboard.service-token");
     // Without a secret the gateway cannot issue join tokens, and says why.
     HttpResponse<String> token = HTTP.send(HttpRequest.newBuilder(URI.create(http(GATEWAY, "/api/tokens")))
         .header("X-Api-Key", GatewayFixture.API_KEY).header("Content-Type", "application/json")

@@ -40,7 +40,7 @@ class ClusterIT {
       "--switchboard.placement.nodes=" + KMS.urlList(),
       "--switchboard.placement.poll-interval=250ms",
       "--switchboard.placement.request-timeout=1s",
-      "--switchboard.placement.failures-before-down=2");
+      "--switchboard.placement.failures-before-down=2", io.switchboard.testing.TestCredentials.SERVICE_TOKEN_SETTING);
   static final ConfigurableApplicationContext POD_A = SignalingPods.start(REDIS.url(), PLACEMENT.baseUrl(),
       "--switchboard.signaling.pod-id=pod-a", "--switchboard.signaling.kms-request-timeout=1500ms");
   static final ConfigurableApplicationContext POD_B = SignalingPods.start(REDIS.url(), PLACEMENT.baseUrl(),
@@ -63,7 +63,8 @@ class ClusterIT {
   private static JsonNode get(String path) {
     try {
       HttpResponse<String> response = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create(PLACEMENT.baseUrl() + path)).build(), HttpResponse.BodyHandlers.ofString());
+          HttpRequest.newBuilder(URI.create(PLACEMENT.baseUrl() + path))
+              .header("Authorization", io.switchboard.testing.TestCredentials.SERVICE_AUTHORIZATION).build(), HttpResponse.BodyHandlers.ofString());
       return BrowserSocket.JSON.readTree(response.statusCode() == 200 ? response.body() : "{\"status\":"
           + response.statusCode() + "}");
     } catch (IOException e) {

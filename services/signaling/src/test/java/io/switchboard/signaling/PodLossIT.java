@@ -55,6 +55,7 @@ class PodLossIT {
         "--switchboard.placement.url=" + PLACEMENT.url()));
     all.addAll(SignalingPods.FAST_HEARTBEATS);
     all.add(SignalingPods.OPEN_MODE);
+    all.add(io.switchboard.testing.TestCredentials.SERVICE_TOKEN_SETTING);
     all.addAll(List.of(settings(pod, more)));
     return ServiceProcess.start("signaling", all.toArray(String[]::new));
   }

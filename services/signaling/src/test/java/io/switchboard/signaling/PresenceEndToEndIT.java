@@ -45,7 +45,8 @@ class PresenceEndToEndIT {
   private static JsonNode get(ServiceProcess state, String path) {
     try {
       HttpResponse<String> r = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create(state.baseUrl() + path)).build(), HttpResponse.BodyHandlers.ofString());
+          HttpRequest.newBuilder(URI.create(state.baseUrl() + path))
+              .header("Authorization", io.switchboard.testing.TestCredentials.SERVICE_AUTHORIZATION).build(), HttpResponse.BodyHandlers.ofString());
       return BrowserSocket.JSON.readTree(r.statusCode() == 200 ? r.body() : "{\"status\":" + r.statusCode() + "}");
     } catch (IOException e) {
       throw new IllegalStateException(e);
@@ -58,7 +59,8 @@ class PresenceEndToEndIT {
   @Test
   void theViewEndsExactlyAsTheRoomIsAcrossABrokerOutage() {
     try (ServiceProcess state = ServiceProcess.start("state", "--spring.data.redis.url=" + REDIS.url(),
-            "--spring.kafka.bootstrap-servers=" + KAFKA.bootstrapServers(), "--switchboard.state.partitions=2");
+            "--spring.kafka.bootstrap-servers=" + KAFKA.bootstrapServers(), "--switchboard.state.partitions=2",
+            io.switchboard.testing.TestCredentials.SERVICE_TOKEN_SETTING);
         ConfigurableApplicationContext pod = SignalingPods.start(REDIS.url(), PLACEMENT.url(),
             "--spring.kafka.bootstrap-servers=" + KAFKA.bootstrapServers());
         BrowserSocket alice = new BrowserSocket(SignalingPods.url(pod));

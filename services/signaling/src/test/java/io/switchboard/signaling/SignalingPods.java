@@ -33,7 +33,8 @@ final class SignalingPods {
   static ConfigurableApplicationContext startWithoutIdentitySettings(String redisUrl, String placementUrl,
       String... settings) {
     List<String> args = new ArrayList<>(List.of("--server.port=0", "--server.address=127.0.0.1",
-        "--spring.data.redis.url=" + redisUrl, "--switchboard.placement.url=" + placementUrl));
+        "--spring.data.redis.url=" + redisUrl, "--switchboard.placement.url=" + placementUrl,
+        io.switchboard.testing.TestCredentials.SERVICE_TOKEN_SETTING));
     args.addAll(FAST_HEARTBEATS);
     args.addAll(List.of(settings));
     return new SpringApplicationBuilder(SignalingApplication.class).run(args.toArray(String[]::new));

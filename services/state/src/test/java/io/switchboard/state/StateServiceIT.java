@@ -53,6 +53,7 @@ class StateServiceIT {
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry registry) {
     registry.add("spring.data.redis.url", REDIS::url);
+    registry.add("switchboard.service-token", () -> io.switchboard.testing.TestCredentials.SERVICE_TOKEN);
     registry.add("spring.kafka.bootstrap-servers", KAFKA::bootstrapServers);
     // Two consumers, one partition each: a rebuild must reach both.
     registry.add("switchboard.state.concurrency", () -> "2");
@@ -82,7 +83,7 @@ class StateServiceIT {
   private HttpResponse<String> getWith(String path, String header, String value) {
     try {
       return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-          .header(header, value).build(), HttpResponse.BodyHandlers.ofString());
+          .header("Authorization", io.switchboard.testing.TestCredentials.SERVICE_AUTHORIZATION).header(header, value).build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new IllegalStateException(e);
     } catch (InterruptedException e) {
@@ -93,8 +94,8 @@ class StateServiceIT {
 
   private HttpResponse<String> get(String path) {
     try {
-      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+          .header("Authorization", io.switchboard.testing.TestCredentials.SERVICE_AUTHORIZATION).build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new IllegalStateException(e);
     } catch (InterruptedException e) {
@@ -248,7 +249,8 @@ class StateServiceIT {
     private final java.util.concurrent.CompletableFuture<HttpResponse<java.util.stream.Stream<String>>> response;
 
     SseClient(String query, String lastEventId) {
-      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/stream" + query));
+      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/stream" + query))
+          .header("Authorization", io.switchboard.testing.TestCredentials.SERVICE_AUTHORIZATION);
       if (lastEventId != null) {
         request.header("Last-Event-ID", lastEventId);
       }
@@ -333,6 +335,23 @@ class StateServiceIT {
     // And it goes on from there.
     send(event(PresenceType.PARTICIPANT_LEFT, "durable", 4, "jane", null, null));
     await().atMost(Duration.ofSeconds(20)).until(() -> json("/v1/rooms/durable").path("participants").isEmpty());
+  }
+
+  @Test
+  void withoutTheServiceTokenNothingIsServedAndThe401SaysWhatToPresent() throws Exception {
+    for (String authorization : new String[] {null, "Bearer another-service-token-0123456789abcdef"}) {
+      for (String path : new String[] {"/v1/rooms", "/v1/rooms/standup", "/v1/users/alice/presence", "/v1/stream"}) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
+        if (authorization != null) {
+          request.header("Authorization", authorization);
+        }
+        HttpResponse<String> r = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(path).isEqualTo(401);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v)
+            .startsWith("application/problem+json"));
+        assertThat(r.body()).as(path).contains("\"code\":\"unauthorized\"").contains("switchboard.service-token");
+      }
+    }
   }
 
   @Test

@@ -67,6 +67,18 @@ class ComposeFileIT {
   }
 
   @Test
+  void theFourServicesShareOneServiceTokenLongEnoughForThem() {
+    List<String> tokens = new ArrayList<>();
+    for (String name : ImagesIT.SERVICES.keySet()) {
+      String token = compose.path("services").path(name).path("environment").path("SWITCHBOARD_SERVICE_TOKEN").asText();
+      assertThat(token).as("%s's SWITCHBOARD_SERVICE_TOKEN (placement and state refuse /v1 without it)", name)
+          .matches("[!-~]{32,}");
+      tokens.add(token);
+    }
+    assertThat(tokens).as("one value for all four services").containsOnly(tokens.get(0));
+  }
+
+  @Test
   void everyFileItMountsExists() {
     compose.path("services").fields().forEachRemaining(entry -> entry.getValue().path("volumes").forEach(volume -> {
       String source = volume.isTextual() ? volume.asText().split(":")[0] : volume.path("source").asText();

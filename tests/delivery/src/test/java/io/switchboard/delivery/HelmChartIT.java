@@ -199,8 +199,13 @@ class HelmChartIT {
       }
       for (Volume v : Optional.ofNullable(w.spec().getVolumes()).orElse(List.of())) {
         if (v.getSecret() != null) {
+          boolean optional = Boolean.TRUE.equals(v.getSecret().getOptional());
           assertSecretResolves(chart, defaults, external, w + " volume " + v.getName(), v.getSecret().getSecretName(),
-              null, Boolean.TRUE.equals(v.getSecret().getOptional()));
+              null, optional);
+          for (var item : Optional.ofNullable(v.getSecret().getItems()).orElse(List.of())) {
+            assertSecretResolves(chart, defaults, external, w + " volume " + v.getName(),
+                v.getSecret().getSecretName(), item.getKey(), optional);
+          }
         }
         if (v.getConfigMap() != null) {
           assertThat(chart.find(ConfigMap.class, v.getConfigMap().getName()))
@@ -405,6 +410,67 @@ class HelmChartIT {
     assertThat(gateway.getEnv()).as("no secret as a plain value")
         .filteredOn(e -> e.getName().endsWith("_SECRET") || e.getName().endsWith("_API_KEYS"))
         .allSatisfy(e -> assertThat(e.getValue()).isNull());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("ciValues")
+  void allFourServicesAndTheKmsDrainShareOneServiceTokenInEveryMode(Path values) {
+    RenderedChart chart = render(values);
+    Object existing = HelmValues.at(chart.values(), "secrets.existingSecret").orElse("");
+    String secret = "".equals(existing) ? RenderedChart.name("secrets") : existing.toString();
+    for (String service : SERVICES) {
+      Container c = container(chart.workload(service));
+      SecretKeySelector ref = secretRef(c, "SWITCHBOARD_SERVICE_TOKEN");
+      assertThat(ref.getName()).as("%s reads the service token from the release's Secret", service).isEqualTo(secret);
+      assertThat(ref.getKey()).as(service).isEqualTo("service-token");
+      assertThat(ref.getOptional()).as("%s: placement and state serve /v1 to nobody without it, in any mode", service)
+          .isNotEqualTo(Boolean.TRUE);
+      assertThat(c.getEnv()).as("%s: no service token as a plain value", service)
+          .filteredOn(e -> e.getName().equals("SWITCHBOARD_SERVICE_TOKEN")).singleElement()
+          .satisfies(e -> assertThat(e.getValue()).isNull());
+    }
+    chart.find(Secret.class, secret).ifPresent(s -> assertThat(s.getData()).as("the chart's Secret %s", secret)
+        .containsKey("service-token"));
+
+    // KMS's preStop drain calls placement's /v1: it reads the same key, from a file the kubelet keeps
+    // current (so a rotated token reaches it without restarting the media node).
+    Workload kms = chart.workload("kms");
+    Container c = container(kms);
+    String file = env(c, "SERVICE_TOKEN_FILE");
+    Volume volume = kms.spec().getVolumes().stream().filter(v -> v.getSecret() != null
+        && secret.equals(v.getSecret().getSecretName())).findFirst()
+        .orElseThrow(() -> new AssertionError("KMS mounts no volume of Secret " + secret));
+    assertThat(volume.getSecret().getOptional()).isNotEqualTo(Boolean.TRUE);
+    assertThat(volume.getSecret().getItems()).as("only the service token, none of the Secret's other keys")
+        .singleElement().satisfies(item -> {
+          assertThat(item.getKey()).isEqualTo("service-token");
+          assertThat(c.getVolumeMounts()).anySatisfy(m -> {
+            assertThat(m.getName()).isEqualTo(volume.getName());
+            assertThat(m.getReadOnly()).isTrue();
+            assertThat(m.getSubPath()).as("a subPath mount is never refreshed").isNull();
+            assertThat(m.getMountPath() + "/" + item.getPath()).isEqualTo(file);
+          });
+        });
+  }
+
+  @Test
+  void aNewServiceTokenRestartsTheServicesButNoMediaNode() throws IOException {
+    Path rotated = Files.createDirectories(Path.of("target/helm-values").toAbsolutePath())
+        .resolve("rotated-service-token.yaml");
+    Files.writeString(rotated, "secrets:\n  serviceToken: ci-only-rotated-service-token-0123456789abcdef\n");
+    RenderedChart before = render("default-values.yaml");
+    RenderedChart after = RenderedChart.with(RenderedChart.CHART.resolve("ci/default-values.yaml"), rotated);
+    for (String service : SERVICES) {
+      assertThat(checksum(after.workload(service))).as("%s restarts with the new token", service)
+          .isNotEqualTo(checksum(before.workload(service)));
+    }
+    assertThat(after.workload("kms").podMetadata().getAnnotations())
+        .as("KMS pods are replaced only through a drain: the token reaches them as a refreshed file")
+        .isEqualTo(before.workload("kms").podMetadata().getAnnotations());
+  }
+
+  private static String checksum(Workload w) {
+    return Objects.requireNonNull(w.podMetadata().getAnnotations().get("checksum/config"), w + " checksum/config");
   }
 
   @ParameterizedTest(name = "{0}")

@@ -45,6 +45,8 @@ class ImagesIT {
   static final String API_KEY = "images-it-api-key";
   static final String TOKEN_SECRET = "images-it-token-secret-at-least-32-bytes";
   static final String IDENTITY_SECRET = "images-it-identity-secret-of-32-bytes+";
+  /** switchboard.service-token of all four containers (placement and state refuse /v1 without it). */
+  static final String SERVICE_TOKEN = "images-it-service-token-0123456789abcdef";
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final String run = UUID.randomUUID().toString().substring(0, 8);
@@ -108,6 +110,7 @@ class ImagesIT {
     all.put("MANAGEMENT_SERVER_PORT", String.valueOf(ports.management()));
     all.put("MANAGEMENT_SERVER_ADDRESS", LoopbackPorts.HOST);
     all.put("SPRING_DATA_REDIS_URL", redis.url());
+    all.put("SWITCHBOARD_SERVICE_TOKEN", SERVICE_TOKEN);
     List<String> options = new ArrayList<>(List.of("--read-only", "--tmpfs", "/tmp:rw,size=64m",
         "--memory", String.valueOf(MEMORY_LIMIT), "--health-interval", "2s", "--health-start-period", "120s"));
     all.forEach((k, v) -> options.addAll(List.of("-e", k + "=" + v)));

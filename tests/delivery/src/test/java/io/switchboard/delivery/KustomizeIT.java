@@ -187,6 +187,14 @@ class KustomizeIT {
         new Breakage("the ExternalSecret of the app's secrets left out", "dev",
             k -> replace(k, "overlays/dev/kustomization.yaml", "  - external-secrets.yaml\n", ""),
             OverlayChecks::referenceProblems, "reads key identity-secret of Secret switchboard-secrets"),
+        new Breakage("the service token left out of the app's ExternalSecret", "prod",
+            k -> replace(k, "overlays/prod/external-secrets.yaml", "    - secretKey: service-token\n      remoteRef:\n"
+                + "        key: switchboard-prod/app\n        property: service-token\n", ""),
+            OverlayChecks::referenceProblems, "reads key service-token of Secret switchboard-secrets"),
+        new Breakage("the service token left out of the app's ExternalSecret, as KMS mounts it", "dev",
+            k -> replace(k, "overlays/dev/external-secrets.yaml", "    - secretKey: service-token\n      remoteRef:\n"
+                + "        key: switchboard-dev/app\n        property: service-token\n", ""),
+            OverlayChecks::referenceProblems, "mounts key service-token of Secret switchboard-secrets"),
         new Breakage("a $(VAR) above its variable", "dev",
             k -> append(k, "overlays/dev/resources.yaml", deploymentPatch("state",
                 "          env:\n            - name: STATE_URL\n              value: http://$(STATE_HOST)/")),

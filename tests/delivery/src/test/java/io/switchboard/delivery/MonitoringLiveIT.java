@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -58,6 +59,8 @@ import org.junit.jupiter.api.TestInstance;
 class MonitoringLiveIT {
 
   private static final String API_KEY = "monitoring-live-api-key";
+  /** switchboard.service-token of all four services (placement and state refuse /v1 without it). */
+  private static final String SERVICE_TOKEN = "monitoring-live-service-token-0123456789";
   private static final Duration SETTLE = Duration.ofSeconds(30);
 
   /** Panels that show failures only: a healthy call leaves them empty. */
@@ -412,8 +415,10 @@ class MonitoringLiveIT {
   /** A service from its jar, actuator on its management port; its log under this run's directory. */
   private ServiceProcess start(String service, Ports ports, String... settings) {
     Path log = directory.resolve(service + ".log");
+    String[] all = Arrays.copyOf(settings, settings.length + 1);
+    all[settings.length] = "--switchboard.service-token=" + SERVICE_TOKEN;
     try {
-      return track(ServiceProcess.startWithManagementPort(service, ports.server(), ports.management(), log, settings));
+      return track(ServiceProcess.startWithManagementPort(service, ports.server(), ports.management(), log, all));
     } catch (IllegalStateException e) {
       throw new IllegalStateException(e.getMessage() + "\n" + tail(log), e);
     }

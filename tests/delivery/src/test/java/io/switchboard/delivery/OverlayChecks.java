@@ -153,10 +153,18 @@ final class OverlayChecks {
           problems.add(w + " volume " + v.getName() + " mounts ConfigMap " + v.getConfigMap().getName()
               + ", not rendered");
         }
-        if (v.getSecret() != null && !Boolean.TRUE.equals(v.getSecret().getOptional())
-            && !secrets.containsKey(v.getSecret().getSecretName())) {
-          problems.add(w + " volume " + v.getName() + " mounts Secret " + v.getSecret().getSecretName()
-              + ", which no ExternalSecret makes");
+        if (v.getSecret() != null && !Boolean.TRUE.equals(v.getSecret().getOptional())) {
+          String name = v.getSecret().getSecretName();
+          if (!secrets.containsKey(name)) {
+            problems.add(w + " volume " + v.getName() + " mounts Secret " + name + ", which no ExternalSecret makes");
+          } else {
+            for (var item : Optional.ofNullable(v.getSecret().getItems()).orElse(List.of())) {
+              if (!secrets.get(name).contains(item.getKey())) {
+                problems.add(w + " volume " + v.getName() + " mounts key " + item.getKey() + " of Secret " + name
+                    + ", which no ExternalSecret of " + r + " makes (it makes " + secrets + ")");
+              }
+            }
+          }
         }
       }
     }

@@ -36,19 +36,22 @@ class LoadgenIT {
   @TempDir
   Path out;
 
+  /** What signaling presents to placement, which requires it. */
+  static final String SERVICE_TOKEN = "--switchboard.service-token=loadgen-it-service-token-0123456789abcdef";
+
   @BeforeAll
   static void start() {
     redis = RedisServerProcess.start();
     kms = KmsEmulatorProcess.start();
     placement = ServiceProcess.start("placement", "--spring.data.redis.url=" + redis.url(),
-        "--switchboard.placement.nodes=" + kms.url());
+        "--switchboard.placement.nodes=" + kms.url(), SERVICE_TOKEN);
     signaling = startPod("pod-a");
   }
 
   private static ServiceProcess startPod(String id) {
     return ServiceProcess.start("signaling", "--spring.data.redis.url=" + redis.url(),
         "--switchboard.placement.url=" + placement.baseUrl(), "--switchboard.presence.enabled=false",
-        "--switchboard.signaling.require-identity=false", "--switchboard.signaling.pod-id=" + id);
+        "--switchboard.signaling.require-identity=false", "--switchboard.signaling.pod-id=" + id, SERVICE_TOKEN);
   }
 
   @AfterAll

@@ -22,6 +22,8 @@ public final class LocalStack {
 
   /** The local gateway's API key (POST /api/tokens, /api/placement/**): for development only. */
   static final String API_KEY = "local-dev-api-key-0001";
+  /** What the services present to each other's internal APIs: for development only. */
+  static final String SERVICE_TOKEN = "--switchboard.service-token=local-dev-service-token-0123456789abcdef";
 
   private LocalStack() {}
 
@@ -59,18 +61,18 @@ public final class LocalStack {
       KmsEmulator kms = step(started, "KMS emulator", () -> KmsEmulator.start(EmulatorConfig.defaults()
           .withHost("127.0.0.1").withPort(8888).withAdminPort(8889)));
       step(started, "placement", () -> ServiceProcess.start("placement", 8090, logs.resolve("placement.log"),
-          "--spring.data.redis.url=" + redis, "--switchboard.placement.nodes=" + kms.url()));
+          "--spring.data.redis.url=" + redis, "--switchboard.placement.nodes=" + kms.url(), SERVICE_TOKEN));
       step(started, "state", () -> ServiceProcess.start("state", 8092, logs.resolve("state.log"),
-          "--spring.data.redis.url=" + redis, "--spring.kafka.bootstrap-servers=" + kafka));
+          "--spring.data.redis.url=" + redis, "--spring.kafka.bootstrap-servers=" + kafka, SERVICE_TOKEN));
       step(started, "signaling", () -> ServiceProcess.start("signaling", 8081, logs.resolve("signaling.log"),
           "--spring.data.redis.url=" + redis, "--spring.kafka.bootstrap-servers=" + kafka,
           "--switchboard.placement.url=http://127.0.0.1:8090", "--switchboard.signaling.pod-id=signaling-local",
           // Open mode: the local stack is for development, and tools/loadgen talks to the pod directly.
-          "--switchboard.signaling.require-identity=false"));
+          "--switchboard.signaling.require-identity=false", SERVICE_TOKEN));
       step(started, "gateway", () -> ServiceProcess.start("gateway", 8080, logs.resolve("gateway.log"),
           "--spring.data.redis.url=" + redis,
           "--spring.cloud.discovery.client.simple.instances.signaling[0].uri=http://127.0.0.1:8081",
-          "--switchboard.gateway.api-keys=" + API_KEY));
+          "--switchboard.gateway.api-keys=" + API_KEY, SERVICE_TOKEN));
     } catch (Exception e) {
       System.err.println("the local stack did not start: " + e.getMessage());
       System.exit(1);
@@ -81,13 +83,14 @@ public final class LocalStack {
           the browser client (open two tabs)             http://localhost:8080/
           group calls (the Kurento tutorial's protocol)  ws://localhost:8080/groupcall
           operator APIs through the gateway              http://localhost:8080/api/placement/nodes  (X-Api-Key: %s)
-          placement API                                  http://localhost:8090/v1/nodes
+          placement API (internal)                       http://localhost:8090/v1/nodes
           presence: rooms, people, live changes (SSE)    http://localhost:8092/v1/rooms  /v1/stream
+            internal APIs want the service token          Authorization: Bearer %s
           KMS emulator, and its fault injection          ws://localhost:8888/kurento  http://localhost:8889/status
           Redis / Kafka                                  redis://localhost:6379  localhost:9092
           logs                                           target/local-stack/*.log
         Ctrl-C stops it all.
-        """.formatted(API_KEY));
+        """.formatted(API_KEY, SERVICE_TOKEN.substring(SERVICE_TOKEN.indexOf('=') + 1)));
     Thread.currentThread().join();
   }
 

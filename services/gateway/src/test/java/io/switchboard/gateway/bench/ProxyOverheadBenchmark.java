@@ -36,7 +36,7 @@ public final class ProxyOverheadBenchmark {
     try (RedisServerProcess redis = RedisServerProcess.start();
         KmsEmulatorFleet kms = KmsEmulatorFleet.start(1);
         ServiceProcess placement = ServiceProcess.start("placement", "--spring.data.redis.url=" + redis.url(),
-            "--switchboard.placement.nodes=" + kms.urlList());
+            "--switchboard.placement.nodes=" + kms.urlList(), io.switchboard.testing.TestCredentials.SERVICE_TOKEN_SETTING);
         ServiceProcess pod0 = pod(redis, placement, 0);
         ServiceProcess pod1 = pod(redis, placement, 1)) {
       ConfigurableApplicationContext gateway = new SpringApplicationBuilder(GatewayApplication.class).run(
@@ -91,6 +91,7 @@ public final class ProxyOverheadBenchmark {
     return ServiceProcess.start("signaling", "--spring.data.redis.url=" + redis.url(),
         "--switchboard.placement.url=" + placement.baseUrl(), "--switchboard.presence.enabled=false",
         "--switchboard.signaling.pod-id=bench-" + i, "--switchboard.signaling.require-identity=false",
+        io.switchboard.testing.TestCredentials.SERVICE_TOKEN_SETTING,
         "--switchboard.signaling.messages-per-second=100000",
         "--switchboard.signaling.message-burst=100000", "--logging.level.root=WARN");
   }

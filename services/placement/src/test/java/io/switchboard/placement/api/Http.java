@@ -14,9 +14,17 @@ public final class Http {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
+  /** The Authorization header sent with every request; null: none. */
+  private final String authorization;
 
+  /** Presenting the tests' service token, as the other services do. */
   public Http(int port) {
+    this(port, io.switchboard.testing.TestCredentials.SERVICE_AUTHORIZATION);
+  }
+
+  public Http(int port, String authorization) {
     this.base = "http://127.0.0.1:" + port;
+    this.authorization = authorization;
   }
 
   /** A response with its body parsed as JSON (null when empty). */
@@ -55,6 +63,9 @@ public final class Http {
 
   private Response send(HttpRequest.Builder request) {
     try {
+      if (authorization != null) {
+        request.header("Authorization", authorization);
+      }
       HttpResponse<String> r = client.send(request.timeout(Duration.ofSeconds(20)).build(),
           HttpResponse.BodyHandlers.ofString());
       JsonNode json = r.body() == null || r.body().isBlank() ? null : parse(r.body());

@@ -39,6 +39,7 @@ class PlacementApiIT {
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry registry) {
     registry.add("spring.data.redis.url", REDIS::url);
+    registry.add("switchboard.service-token", () -> io.switchboard.testing.TestCredentials.SERVICE_TOKEN);
     registry.add("switchboard.placement.nodes", KMS::urlList);
     registry.add("switchboard.placement.poll-interval", () -> "200ms");
     registry.add("switchboard.placement.cpu-sample", () -> "10ms");
@@ -99,6 +100,33 @@ class PlacementApiIT {
     assertThat(gone.status()).isEqualTo(404);
     assertThat(gone.json().path("code").asText()).isEqualTo("not-placed");
     assertThat(http.delete("/v1/rooms/standup/placement").status()).isEqualTo(404);
+  }
+
+  @Test
+  void withoutTheServiceTokenNothingIsDrainedOrFreedAndThe401SaysWhatToPresent() {
+    String node = http.get("/v1/nodes").json().get(0).path("id").asText();
+    assertThat(http.put("/v1/rooms/guarded/placement", null).status()).isEqualTo(200);
+    String wrong = "Bearer another-service-token-0123456789abcdef";
+    for (Http stranger : List.of(new Http(port, null), new Http(port, wrong), new Http(port, "Basic c2VydmljZTp4"))) {
+      for (Http.Response r : List.of(stranger.post("/v1/nodes/" + node + "/drain", "{\"deadlineSeconds\":0}"),
+          stranger.delete("/v1/rooms/guarded/placement"), stranger.get("/v1/nodes"),
+          stranger.put("/v1/rooms/other/placement", null))) {
+        assertThat(r.status()).isEqualTo(401);
+        assertThat(r.header("Content-Type")).startsWith("application/problem+json");
+        assertThat(r.header("WWW-Authenticate")).startsWith("Bearer");
+        assertThat(r.json().path("code").asText()).isEqualTo("unauthorized");
+        assertThat(r.json().path("detail").asText()).contains("switchboard.service-token");
+      }
+    }
+    assertThat(new Http(port, null).get("/v1/nodes").json().path("detail").asText())
+        .contains("present switchboard.service-token as 'Authorization: Bearer <token>'");
+    assertThat(new Http(port, wrong).get("/v1/nodes").json().path("detail").asText())
+        .contains("is not this service's switchboard.service-token");
+    // Nothing changed: every node still serves, the room is still placed, no other room was.
+    assertThat(http.get("/v1/nodes").json()).allSatisfy(n -> assertThat(n.path("state").asText()).isEqualTo("SERVING"));
+    assertThat(http.get("/v1/rooms/guarded/placement").status()).isEqualTo(200);
+    assertThat(http.get("/v1/rooms/other/placement").status()).isEqualTo(404);
+    assertThat(http.delete("/v1/rooms/guarded/placement").status()).isEqualTo(204);
   }
 
   @Test
@@ -179,7 +207,7 @@ class PlacementApiIT {
       "PUT  | /v1/rooms/x/placement                | {\"expectedParticipants\":\"many\"} | 400 | bad-request",
       "PUT  | /v1/rooms/x/placement                | {\"expectedParticipants\":       | 400 | bad-request",
       "PUT  | /v1/rooms/x/placement                | [1,2]                         | 400 | bad-request",
-      "GET  | /v1/rooms/%2e%2e/placement           |                               | 400 | invalid-room-id",
+      "GET  | /v1/rooms/%2e%2e/placement           |                               | 400 | invalid-path",
       "POST | /v1/rooms/x/placement                |                               | 405 | method-not-allowed",
       "POST | /v1/nodes/nope/drain                 |                               | 404 | unknown-node",
       "POST | /v1/nodes/nope/undrain               |                               | 404 | unknown-node",

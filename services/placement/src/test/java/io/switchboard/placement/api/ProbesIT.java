@@ -23,6 +23,7 @@ class ProbesIT {
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry registry) {
     registry.add("spring.data.redis.url", REDIS::url);
+    registry.add("switchboard.service-token", () -> io.switchboard.testing.TestCredentials.SERVICE_TOKEN);
     registry.add("spring.data.redis.timeout", () -> "500ms");
   }
 

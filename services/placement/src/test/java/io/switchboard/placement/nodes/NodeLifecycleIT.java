@@ -48,6 +48,7 @@ class NodeLifecycleIT {
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry registry) {
     registry.add("spring.data.redis.url", REDIS::url);
+    registry.add("switchboard.service-token", () -> io.switchboard.testing.TestCredentials.SERVICE_TOKEN);
     registry.add("switchboard.placement.nodes", KMS::urlList);
     registry.add("switchboard.placement.poll-interval", () -> "200ms");
     registry.add("switchboard.placement.stale-after", () -> "3s");

@@ -53,17 +53,27 @@ class SignalingConfiguration {
         signaling.kmsMaxInFlightPerNode(), registry);
   }
 
+  /** {@code switchboard.service-token}: presented to placement, which requires it. */
   @Bean
-  RoomPlacementClient roomPlacementClient() {
+  io.switchboard.serviceauth.ServiceToken serviceToken(org.springframework.core.env.Environment environment) {
+    return io.switchboard.serviceauth.ServiceToken.fromSettings(environment,
+        "placement will refuse this pod's requests, and no room can open");
+  }
+
+  @Bean
+  RoomPlacementClient roomPlacementClient(io.switchboard.serviceauth.ServiceToken token) {
     java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
         .connectTimeout(java.time.Duration.ofSeconds(2)).build();
     org.springframework.http.client.JdkClientHttpRequestFactory requests =
         new org.springframework.http.client.JdkClientHttpRequestFactory(http);
     requests.setReadTimeout(java.time.Duration.ofSeconds(5));
-    return new HttpRoomPlacementClient(RestClient.builder()
+    RestClient.Builder builder = RestClient.builder()
         .baseUrl(properties.placement().url().toString())
-        .requestFactory(requests)
-        .build());
+        .requestFactory(requests);
+    if (token.configured()) {
+      builder.defaultHeader(org.springframework.http.HttpHeaders.AUTHORIZATION, token.authorization());
+    }
+    return new HttpRoomPlacementClient(builder.build());
   }
 
   @Bean(destroyMethod = "close")

@@ -45,7 +45,8 @@ public final class PresenceDelayBenchmark {
         KafkaBroker kafka = KafkaBroker.start(PresenceContract.TOPIC, PresenceContract.DEAD_LETTER_TOPIC);
         ConfigurableApplicationContext state = new SpringApplicationBuilder(StateApplication.class).run(
             "--server.port=0", "--server.address=127.0.0.1", "--spring.data.redis.url=" + redis.url(),
-            "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(), "--logging.level.root=WARN");
+            "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(), "--logging.level.root=WARN",
+            io.switchboard.testing.TestCredentials.SERVICE_TOKEN_SETTING);
         KafkaProducer<String, CloudEvent> producer = new KafkaProducer<>(Map.of(
             "bootstrap.servers", kafka.bootstrapServers(), "key.serializer", StringSerializer.class,
             "value.serializer", PresenceContract.serializer(), "cloudevents.serializer.encoding", "BINARY",
@@ -58,7 +59,8 @@ public final class PresenceDelayBenchmark {
       Thread reader = new Thread(() -> {
         try {
           HttpResponse<java.io.InputStream> response = HttpClient.newHttpClient().send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/stream")).build(),
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/stream"))
+                  .header("Authorization", io.switchboard.testing.TestCredentials.SERVICE_AUTHORIZATION).build(),
               HttpResponse.BodyHandlers.ofInputStream());
           try (BufferedReader in = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
             String line;

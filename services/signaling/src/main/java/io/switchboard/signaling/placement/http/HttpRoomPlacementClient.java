@@ -13,7 +13,11 @@ public final class HttpRoomPlacementClient implements RoomPlacementClient {
   private final RestClient http;
 
   public HttpRoomPlacementClient(RestClient http) {
-    this.http = http;
+    // A 401 is configuration, not a passing outage: say which setting to fix.
+    this.http = http.mutate().defaultStatusHandler(status -> status.value() == 401, (request, response) -> {
+      throw new IllegalStateException("placement refused this pod's credential: switchboard.service-token must be"
+          + " set, and the same on every service");
+    }).build();
   }
 
   private record Placement(String roomId, String nodeId, String kmsUrl, String placedAt) {}
