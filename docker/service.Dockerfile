@@ -24,6 +24,9 @@ RUN java -Djarmode=tools -jar service.jar extract --layers --destination extract
 FROM ${BASE_IMAGE}
 ARG SERVICE
 ARG PORT
+# The actuator (health, metrics) listens apart from the public port, as the chart runs it (its
+# managementPort); MANAGEMENT_SERVER_PORT at run time moves it.
+ARG MANAGEMENT_PORT=9090
 LABEL org.opencontainers.image.title="switchboard-${SERVICE}" \
       org.opencontainers.image.description="Switchboard ${SERVICE}: horizontally scaled WebRTC signaling for Kurento" \
       org.opencontainers.image.licenses="Apache-2.0"
@@ -37,7 +40,8 @@ COPY --from=layers /build/extracted/application/ ./
 # orchestrator restarts it) instead of leaving a half-working JVM. Override or extend with
 # JAVA_TOOL_OPTIONS.
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError" \
-    SERVER_PORT=${PORT}
+    SERVER_PORT=${PORT} \
+    MANAGEMENT_SERVER_PORT=${MANAGEMENT_PORT}
 EXPOSE ${PORT}
 # Any non-root uid works (the image writes nothing outside /tmp, which may be a read-only root
 # file system's tmpfs); numeric, so Kubernetes' runAsNonRoot can verify it.

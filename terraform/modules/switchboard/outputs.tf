@@ -15,6 +15,9 @@ locals {
     }
     signaling = {
       nodeSelector = module.cluster.service_node_selector
+      # Browser ICE candidates may not point KMS at the VPC (pods, nodes, Redis, MSK) nor at the
+      # Service CIDR (EKS takes 10.100.0.0/16 or 172.20.0.0/16 when none is given).
+      iceBlockedRanges = [var.vpc_cidr, "10.100.0.0/16", "172.20.0.0/16"]
       serviceAccount = {
         name = module.iam.signaling_service_account
         annotations = {

@@ -84,8 +84,10 @@ public final class ServiceProcess implements AutoCloseable {
     command.add("-XX:+ExitOnOutOfMemoryError");
     command.addAll(List.of("-jar", jar(service).toString(),
         "--server.port=" + port, "--server.address=" + LoopbackPorts.HOST));
+    // Always said: a service whose own default puts the actuator apart (the gateway) keeps it on
+    // the server port when asked to.
+    command.add("--management.server.port=" + managementPort);
     if (managementPort != port) {
-      command.add("--management.server.port=" + managementPort);
       command.add("--management.server.address=" + LoopbackPorts.HOST);
     }
     command.addAll(List.of(settings));

@@ -7,6 +7,7 @@ import io.switchboard.gateway.edge.GroupCallGuardGatewayFilterFactory;
 import io.switchboard.gateway.edge.KeepAliveWebSocketService;
 import io.switchboard.gateway.edge.Refusals;
 import io.switchboard.gateway.edge.SecurityHeadersFilter;
+import io.switchboard.gateway.edge.ApiRateLimitFilter;
 import io.switchboard.gateway.edge.SocketLeases;
 import io.switchboard.gateway.routing.OpenSockets;
 import io.switchboard.gateway.routing.SocketTrackingFilter;
@@ -66,6 +67,21 @@ class GatewayConfiguration {
     return limiter;
   }
 
+  /**
+   * The request rate per client address on {@code /api/**}: a token bucket of its own (not a bean,
+   * so that Spring Cloud Gateway's request-rate-limiter keeps its one default).
+   */
+  @Bean
+  ApiRateLimitFilter apiRateLimitFilter(GatewayProperties properties, Refusals refusals,
+      org.springframework.context.ApplicationContext context) {
+    RedisRateLimiter limiter = new RedisRateLimiter(properties.limits().apiRequestsPerSecond(),
+        properties.limits().apiBurst());
+    limiter.setIncludeHeaders(false);
+    limiter.setApplicationContext(context);
+    return new ApiRateLimitFilter(limiter, properties.limits().trustForwardedFor(), refusals,
+        GroupCallGuardGatewayFilterFactory.REDIS_WAIT);
+  }
+
   @Bean(destroyMethod = "close")
   SocketLeases socketLeases(ReactiveStringRedisTemplate redis, GatewayProperties properties, Clock clock) {
     return new SocketLeases(redis, properties.limits().socketsPerAddress(), properties.limits().socketLease(), clock);
@@ -74,11 +90,17 @@ class GatewayConfiguration {
   /** What proxied sockets are served by (the gateway's WebsocketRoutingFilter takes the primary). */
   @Bean
   @Primary
-  WebSocketService keepAliveWebSocketService(RequestUpgradeStrategy upgrades, GatewayProperties properties,
+  KeepAliveWebSocketService keepAliveWebSocketService(RequestUpgradeStrategy upgrades, GatewayProperties properties,
       MeterRegistry registry) {
     return new KeepAliveWebSocketService(new HandshakeWebSocketService(upgrades),
         properties.keepAlive().pingInterval(), properties.keepAlive().idleTimeout(),
         properties.keepAlive().podHandshakeTimeout(), registry);
+  }
+
+  /** On stop, proxied clients are told to reconnect elsewhere before the server shuts down. */
+  @Bean
+  io.switchboard.gateway.edge.GatewayDrain gatewayDrain(KeepAliveWebSocketService sockets, GatewayProperties properties) {
+    return new io.switchboard.gateway.edge.GatewayDrain(sockets, properties.shutdownDrain());
   }
 
   @Bean

@@ -85,6 +85,7 @@ final class GatewayFixture implements AutoCloseable {
   /** A gateway in front of these signaling URLs. */
   ConfigurableApplicationContext gatewayTo(List<String> signaling, String... settings) {
     List<String> args = new ArrayList<>(List.of("--server.port=0", "--server.address=127.0.0.1",
+        "--management.server.port=0", "--management.server.address=127.0.0.1",
         "--spring.data.redis.url=" + redis.url(),
         "--spring.cloud.loadbalancer.health-check.interval=3s",
         "--spring.cloud.loadbalancer.health-check.refetch-instances-interval=1s",

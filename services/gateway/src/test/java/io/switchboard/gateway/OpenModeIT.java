@@ -115,7 +115,7 @@ class OpenModeIT {
     subscribe(carol, "bob");
     // ICE from the browser reaches the pod's endpoint (no error comes back).
     carol.send(message("onIceCandidate").put("name", "alice").set("candidate", GatewaySocket.JSON.createObjectNode()
-        .put("candidate", "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host").put("sdpMid", "0")
+        .put("candidate", "candidate:1 1 udp 2122260223 192.0.2.10 50000 typ host").put("sdpMid", "0")
         .put("sdpMLineIndex", 0)));
     carol.send(message("leaveRoom"));
     assertThat(alice.next("participantLeft").path("name").asString()).isEqualTo("carol");
@@ -275,6 +275,62 @@ class OpenModeIT {
         .build(), HttpResponse.BodyHandlers.ofString());
     assertThat(token.statusCode()).isEqualTo(501);
     assertThat(token.body()).contains("not-configured");
+  }
+
+  @Test
+  void theActuatorIsNotOnThePublicPort() throws Exception {
+    for (String path : List.of("/actuator/health", "/actuator/prometheus", "/actuator/gateway/routes")) {
+      HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(http(GATEWAY, path))).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).as(path).isEqualTo(404);
+      assertThat(response.body()).as(path).doesNotContain("127.0.0.1");
+    }
+  }
+
+  @Test
+  void apiRequestsPerAddressAreLimitedBeforeTheKeyIsLookedAt() throws Exception {
+    ConfigurableApplicationContext limited = STACK.gatewayTo(List.of(STACK.pods.get(0).baseUrl()),
+        "--switchboard.gateway.limits.api-requests-per-second=1", "--switchboard.gateway.limits.api-burst=3");
+    String address = GatewaySocket.freshAddress();
+    List<Integer> statuses = new ArrayList<>();
+    HttpResponse<String> last;
+    HttpResponse<String> refused = null;
+    for (int i = 0; i < 8; i++) {
+      last = HTTP.send(HttpRequest.newBuilder(URI.create(http(limited, "/api/placement/nodes")))
+          .header("X-Forwarded-For", address).header("X-Api-Key", "a-guess-at-an-api-key-" + i).build(),
+          HttpResponse.BodyHandlers.ofString());
+      statuses.add(last.statusCode());
+      if (last.statusCode() == 429) {
+        refused = last;
+      }
+    }
+    // Tries within the burst (wrong keys: 401), then refused before the key is even read; a token
+    // may come back while the eight go (one a second), never the burst.
+    assertThat(statuses.subList(0, 3)).containsOnly(401);
+    assertThat(statuses).containsOnly(401, 429).contains(429);
+    assertThat(refused.headers().firstValue("Retry-After")).contains("1");
+    assertThat(refused.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v)
+        .startsWith("application/problem+json"));
+    assertThat(GatewaySocket.JSON.readTree(refused.body()).path("code").asString()).isEqualTo("rate-limited");
+    assertThat(count(limited, "switchboard.gateway.rejections", "reason", "api-rate"))
+        .isEqualTo(statuses.stream().filter(code -> code == 429).count());
+    assertThat(count(limited, "switchboard.gateway.rejections", "reason", "api-key"))
+        .isEqualTo(statuses.stream().filter(code -> code == 401).count());
+    // The token endpoint shares the bucket; another address has its own, and sockets are apart.
+    List<Integer> tokenStatuses = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      tokenStatuses.add(HTTP.send(HttpRequest.newBuilder(URI.create(http(limited, "/api/tokens")))
+          .header("X-Forwarded-For", address).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+    }
+    assertThat(tokenStatuses).contains(429); // at most one token came back meanwhile
+    HttpResponse<String> other = HTTP.send(HttpRequest.newBuilder(URI.create(http(limited, "/api/placement/nodes")))
+        .header("X-Forwarded-For", GatewaySocket.freshAddress()).header("X-Api-Key", GatewayFixture.API_KEY).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(other.statusCode()).isEqualTo(200);
+    GatewaySocket socket = open(GatewaySocket.to(url(limited, "/groupcall")).from(address));
+    socket.send(message("joinRoom").put("name", "erin").put("room", "api-limited"));
+    assertThat(socket.next("existingParticipants").path("data")).isEmpty();
   }
 
   @Test

@@ -49,7 +49,7 @@ final class CallSteps {
   /** A browser's host candidate on loopback {@code port} (m-line 0), as RTCIceCandidate's JSON. */
   static com.fasterxml.jackson.databind.node.ObjectNode candidate(int foundation, int port) {
     return BrowserSocket.JSON.createObjectNode()
-        .put("candidate", "candidate:" + foundation + " 1 udp 2122260223 127.0.0.1 " + port + " typ host")
+        .put("candidate", "candidate:" + foundation + " 1 udp 2122260223 192.0.2.10 " + port + " typ host")
         .put("sdpMid", "0").put("sdpMLineIndex", 0);
   }
 

@@ -41,11 +41,22 @@ class GroupCallIT {
   static final KmsEmulatorFleet KMS = KmsEmulatorFleet.start(1);
   static final PlacementStub PLACEMENT = new PlacementStub(REDIS.url(), () -> KMS.node(0).url());
 
+  @org.springframework.beans.factory.annotation.Autowired
+  io.micrometer.core.instrument.MeterRegistry meters;
+
+  /** Browser candidates this pod kept from KMS, for {@code reason}. */
+  double dropped(String reason) {
+    io.micrometer.core.instrument.Counter c = meters.find("switchboard.signaling.ice.candidates.dropped")
+        .tag("reason", reason).counter();
+    return c == null ? 0 : c.count();
+  }
+
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry registry) {
     registry.add("spring.data.redis.url", REDIS::url);
     registry.add("switchboard.placement.url", () -> PLACEMENT.url());
     registry.add("switchboard.signaling.require-identity", () -> "false"); // browsers straight to the pod
+    registry.add("switchboard.signaling.ice.blocked-ranges", () -> "10.100.0.0/16,fd00:10::/32"); // "the cluster"
     registry.add("switchboard.signaling.messages-per-second", () -> "20");
     registry.add("switchboard.signaling.message-burst", () -> "40");
     registry.add("switchboard.signaling.kms-request-timeout", () -> "1500ms");
@@ -276,6 +287,9 @@ class GroupCallIT {
         JsonNode resumed = again.next("resumed");
         assertThat(resumed.path("name").asText()).isEqualTo("alice");
         assertThat(resumed.path("room").asText()).isEqualTo("resumable");
+        // The token is spent: the socket gets a new one for its next resume.
+        String rotated = again.next("session").path("token").asText();
+        assertThat(rotated).matches("[A-Za-z0-9_-]{43}").isNotEqualTo(token);
         assertThat(again.next("existingParticipants").path("data").toString()).isEqualTo("[\"bob\"]");
         // The same endpoints serve on: nothing was released or made again.
         assertThat(kms().server().count("WebRtcEndpoint")).isEqualTo(endpoints);
@@ -292,9 +306,12 @@ class GroupCallIT {
         // (and only) one Bob hears has left. Had Alice's grace run out, Bob would hear of her first.
         assertThat(bob.next("participantLeft").path("name").asText()).isEqualTo("carol");
         assertThat(bob.drain("participantLeft")).isEmpty();
-        // The token is Alice's session only: resuming it twice on open sockets moves her again.
+        // The spent token resumes nothing; the new one is Alice's session, and resuming it on
+        // another socket while hers is open moves her again.
         try (BrowserSocket third = browser()) {
           third.send(message("resume").put("token", token));
+          assertThat(third.next("error").path("code").asText()).isEqualTo("invalid-token");
+          third.send(message("resume").put("token", rotated));
           third.next("resumed");
           // The socket she left open is closed: one socket speaks for a participant.
           assertThat(again.closed).succeedsWithin(Duration.ofSeconds(5)).isEqualTo(4000);
@@ -799,6 +816,19 @@ class GroupCallIT {
         assertThat(s.next("error").path("code").asText()).isEqualTo("unknown-sender");
         frank.send(message("leaveRoom"));
       }
+      // Candidates that would point KMS inside the cluster are dropped, silently (the browser offers
+      // what it has), and counted; the socket carries on.
+      double blockedBefore = dropped("blocked-address");
+      double namesBefore = dropped("hostname");
+      for (String inside : List.of("127.0.0.1", "169.254.169.254", "10.100.0.10", "fd00:10::5", "redis.default.svc")) {
+        s.send(message("onIceCandidate").put("name", "dana").set("candidate", BrowserSocket.JSON.createObjectNode()
+            .put("candidate", "candidate:9 1 udp 2122260223 " + inside + " 6379 typ host").put("sdpMid", "0")
+            .put("sdpMLineIndex", 0)));
+      }
+      s.send(message("onIceCandidate").put("name", "nobody").set("candidate", candidate(1, 50000)));
+      assertThat(s.next("error").path("code").asText()).as("only the next message's error").isEqualTo("unknown-stream");
+      assertThat(dropped("blocked-address") - blockedBefore).isEqualTo(4);
+      assertThat(dropped("hostname") - namesBefore).isEqualTo(1);
       // Candidates for streams nobody has.
       JsonNode candidate = candidate(1, 50000);
       s.send(message("onIceCandidate").put("name", "nobody").set("candidate", candidate));

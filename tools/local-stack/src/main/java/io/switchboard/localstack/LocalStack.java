@@ -69,7 +69,7 @@ public final class LocalStack {
           "--switchboard.placement.url=http://127.0.0.1:8090", "--switchboard.signaling.pod-id=signaling-local",
           // Open mode: the local stack is for development, and tools/loadgen talks to the pod directly.
           "--switchboard.signaling.require-identity=false", SERVICE_TOKEN));
-      step(started, "gateway", () -> ServiceProcess.start("gateway", 8080, logs.resolve("gateway.log"),
+      step(started, "gateway", () -> ServiceProcess.startWithManagementPort("gateway", 8080, 8180, logs.resolve("gateway.log"),
           "--spring.data.redis.url=" + redis,
           "--spring.cloud.discovery.client.simple.instances.signaling[0].uri=http://127.0.0.1:8081",
           "--switchboard.gateway.api-keys=" + API_KEY, SERVICE_TOKEN));

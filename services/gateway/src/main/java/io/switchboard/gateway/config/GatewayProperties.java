@@ -24,7 +24,8 @@ public record GatewayProperties(
     @DefaultValue Tokens tokens,
     @DefaultValue Limits limits,
     @DefaultValue KeepAlive keepAlive,
-    @DefaultValue Sticky sticky) {
+    @DefaultValue Sticky sticky,
+    @DefaultValue("5s") @NotNull Duration shutdownDrain) {
 
   public GatewayProperties {
     if (mode == Mode.SECURE && (identitySecret == null || identitySecret.isEmpty())) {
@@ -61,11 +62,13 @@ public record GatewayProperties(
 
   /** Per client address, shared by every gateway replica through Redis. */
   public record Limits(
-      @DefaultValue("5") @Min(1) int connectionsPerSecond,
-      @DefaultValue("20") @Min(1) int connectionBurst,
-      @DefaultValue("20") @Min(1) int socketsPerAddress,
+      @DefaultValue("50") @Min(1) int connectionsPerSecond,
+      @DefaultValue("500") @Min(1) int connectionBurst,
+      @DefaultValue("1000") @Min(1) int socketsPerAddress,
       @DefaultValue("2m") @NotNull Duration socketLease,
-      @DefaultValue("false") boolean trustForwardedFor) {}
+      @DefaultValue("false") boolean trustForwardedFor,
+      @DefaultValue("20") @Min(1) int apiRequestsPerSecond,
+      @DefaultValue("200") @Min(1) int apiBurst) {}
 
   /**
    * Pings keep idle sockets open through load balancers; a socket silent this long is closed. A

@@ -45,7 +45,7 @@ public final class GroupCallGuardGatewayFilterFactory
   public static final String TOKEN_PROTOCOL_PREFIX = "access_token.";
   public static final String TOKEN_QUERY = "access_token";
   /** How long a connect waits for Redis's answer on limits before letting the socket in. */
-  static final java.time.Duration REDIS_WAIT = java.time.Duration.ofMillis(300);
+  public static final java.time.Duration REDIS_WAIT = java.time.Duration.ofMillis(300);
   /** Exchange attribute: when the request arrived (System.nanoTime), for the upgrade latency. */
   public static final String STARTED_ATTRIBUTE = "switchboard.started";
   /**

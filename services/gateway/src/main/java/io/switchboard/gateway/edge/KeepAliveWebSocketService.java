@@ -28,7 +28,10 @@ import reactor.core.publisher.Sinks;
  * a ping every {@code ping-interval} (idle sockets survive load balancers' idle timeouts: the
  * seeds lost sockets to the ELB's 60 s), a close (1001) when the client has sent nothing, not even
  * a pong, for {@code idle-timeout}, and the upgrade's outcome and latency: from the request's
- * arrival to the pod's handshake, which is when the proxy first sends to the client.
+ * arrival to the pod's handshake, which is when the proxy first sends to the client. When the
+ * gateway stops ({@link #drain}), every proxied client is told to {@code reconnect} and closed
+ * with 1012: it resumes its session through another replica instead of losing it when the
+ * server's graceful shutdown gives up on open sockets.
  */
 public final class KeepAliveWebSocketService implements WebSocketService {
 
@@ -40,6 +43,16 @@ public final class KeepAliveWebSocketService implements WebSocketService {
   private final Duration podHandshakeTimeout;
   private final MeterRegistry registry;
   private final Timer upgrades;
+  /** The client sockets proxied to a pod right now. */
+  private final java.util.Set<KeptAlive> proxied = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Set when the gateway stops: every socket, and any that still arrives, is told to reconnect. */
+  private volatile boolean draining;
+
+  /** What a client is told when the gateway stops (the signaling pods' own message for it). */
+  static final String RECONNECT = Refusals.json(Map.of("id", "reconnect", "reason",
+      "this gateway is stopping; reconnect and resume"));
+  /** 1012 Service Restart: the client may reconnect at once (to another replica). */
+  static final CloseStatus STOPPING = new CloseStatus(1012, "gateway stopping");
 
   public KeepAliveWebSocketService(WebSocketService delegate, Duration pingInterval, Duration idleTimeout,
       Duration podHandshakeTimeout, MeterRegistry registry) {
@@ -74,6 +87,10 @@ public final class KeepAliveWebSocketService implements WebSocketService {
           upgrades.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
           registry.counter("switchboard.gateway.upgrades", "outcome", "proxied").increment();
         });
+        proxied.add(kept);
+        if (draining) {
+          kept.tellToReconnect(); // arrived while the gateway stops: off to another replica
+        }
         // Until the pod's handshake is done, nothing else ends the proxy's attempt: give up when
         // it takes too long (a pod that accepts TCP but never answers), or when the client leaves
         // (its close status completes, empty when the connection just dropped). Whichever of
@@ -106,12 +123,42 @@ public final class KeepAliveWebSocketService implements WebSocketService {
                   .onErrorResume(x -> Mono.empty());
             })
             .doFinally(signal -> {
+              proxied.remove(kept);
               if (lifetime != null) {
                 lifetime.release();
               }
             });
       }
     })).subscribeOn(eventLoopOf(exchange));
+  }
+
+  /**
+   * The gateway is stopping: tells every proxied client to {@code reconnect} (then closes it with
+   * 1012, which ends its pod socket too, so the pod holds the participant for a resume), and waits
+   * up to {@code grace} for the sockets to end. Sockets that arrive meanwhile get the same.
+   *
+   * @return how many sockets were told
+   */
+  public int drain(Duration grace) {
+    draining = true;
+    List<KeptAlive> now = List.copyOf(proxied);
+    log.info("stopping: telling {} proxied sockets to reconnect elsewhere", now.size());
+    now.forEach(KeptAlive::tellToReconnect);
+    long deadline = System.nanoTime() + grace.toNanos();
+    while (!proxied.isEmpty() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return now.size();
+  }
+
+  /** The client sockets proxied right now. */
+  public int proxiedSockets() {
+    return proxied.size();
   }
 
   /**
@@ -165,6 +212,20 @@ public final class KeepAliveWebSocketService implements WebSocketService {
       return state.compareAndSet(PENDING, ABANDONED);
     }
     private volatile long lastHeard = System.nanoTime();
+    /** The {@code reconnect} to send when the gateway stops, merged into what the proxy sends. */
+    private final Sinks.One<WebSocketMessage> stopping = Sinks.one();
+    private final java.util.concurrent.atomic.AtomicBoolean told = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Tells the client to reconnect, then closes its socket (and so the pod's) with 1012. */
+    void tellToReconnect() {
+      if (!told.compareAndSet(false, true)) {
+        return;
+      }
+      registry.counter("switchboard.gateway.drained.sockets").increment();
+      stopping.tryEmitValue(session.textMessage(RECONNECT));
+      // The close frame after the message: the message goes out with the proxy's own frames.
+      Mono.delay(Duration.ofMillis(250)).then(session.close(STOPPING)).subscribe(v -> { }, e -> { });
+    }
 
     KeptAlive(WebSocketSession session, Runnable onConnected) {
       this.session = session;
@@ -191,7 +252,7 @@ public final class KeepAliveWebSocketService implements WebSocketService {
             }
             sink.next(session.pingMessage(f -> f.wrap(new byte[0])));
           });
-      return session.send(Flux.merge(proxied, pings));
+      return session.send(Flux.merge(proxied, pings, stopping.asMono()));
     }
 
     /**

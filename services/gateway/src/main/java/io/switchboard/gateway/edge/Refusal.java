@@ -15,6 +15,7 @@ public enum Refusal {
   TOKEN("token", "invalid-token", 4401, HttpStatus.UNAUTHORIZED),
   TOKEN_KEYS("token-keys", "unavailable", 1013, HttpStatus.SERVICE_UNAVAILABLE),
   API_KEY("api-key", "invalid-api-key", 4401, HttpStatus.UNAUTHORIZED),
+  API_RATE("api-rate", "rate-limited", 4429, HttpStatus.TOO_MANY_REQUESTS),
   PATH("path", "invalid-path", 1008, HttpStatus.BAD_REQUEST),
   NO_POD("no-pod", "unavailable", 1013, HttpStatus.SERVICE_UNAVAILABLE);
 

@@ -39,8 +39,13 @@ public final class Refusals {
     return "websocket".equalsIgnoreCase(exchange.getRequest().getHeaders().getUpgrade());
   }
 
-  public Mono<Void> refuse(ServerWebExchange exchange, Refusal refusal, String message) {
+  /** Counts a refusal answered elsewhere (a controller's own response). */
+  public void count(Refusal refusal) {
     registry.counter("switchboard.gateway.rejections", "reason", refusal.tag()).increment();
+  }
+
+  public Mono<Void> refuse(ServerWebExchange exchange, Refusal refusal, String message) {
+    count(refusal);
     log.info("refused {} {} from {}: {} ({})", exchange.getRequest().getMethod(), exchange.getRequest().getPath(),
         exchange.getRequest().getRemoteAddress(), refusal.tag(), message);
     if (exchange.getResponse().isCommitted()) {

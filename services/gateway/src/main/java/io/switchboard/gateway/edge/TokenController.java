@@ -38,16 +38,19 @@ public class TokenController {
 
   private final JoinTokens tokens;
   private final ApiKeyGatewayFilterFactory apiKeys;
+  private final Refusals refusals;
 
-  public TokenController(JoinTokens tokens, ApiKeyGatewayFilterFactory apiKeys) {
+  public TokenController(JoinTokens tokens, ApiKeyGatewayFilterFactory apiKeys, Refusals refusals) {
     this.tokens = tokens;
     this.apiKeys = apiKeys;
+    this.refusals = refusals;
   }
 
   @PostMapping(path = "/api/tokens", consumes = "application/json", produces = "application/json")
   public ResponseEntity<?> issue(@RequestHeader(name = ApiKeyGatewayFilterFactory.HEADER, required = false) String key,
       @RequestBody(required = false) TokenRequest request) {
     if (!apiKeys.valid(key)) {
+      refusals.count(Refusal.API_KEY);
       return problem(HttpStatus.UNAUTHORIZED, "invalid-api-key", "a valid X-Api-Key header is required");
     }
     if (!tokens.canIssue()) {

@@ -40,7 +40,8 @@ public final class ProxyOverheadBenchmark {
         ServiceProcess pod0 = pod(redis, placement, 0);
         ServiceProcess pod1 = pod(redis, placement, 1)) {
       ConfigurableApplicationContext gateway = new SpringApplicationBuilder(GatewayApplication.class).run(
-          "--server.port=0", "--server.address=127.0.0.1", "--spring.data.redis.url=" + redis.url(),
+          "--server.port=0", "--server.address=127.0.0.1", "--management.server.port=0",
+          "--spring.data.redis.url=" + redis.url(),
           "--spring.cloud.discovery.client.simple.instances.signaling[0].uri=" + pod0.baseUrl(),
           "--spring.cloud.discovery.client.simple.instances.signaling[1].uri=" + pod1.baseUrl(),
           "--switchboard.gateway.limits.connections-per-second=100000",

@@ -165,7 +165,8 @@ class SignalingConfiguration {
         presence.getIfAvailable(() -> io.switchboard.signaling.domain.PresenceFeed.NONE), new CallMeters(registry), clock,
         new GroupCallService.Settings(pod, s.expectedParticipants(), s.resumeGrace(), s.heartbeatInterval(),
             s.heartbeatTimeout(), new io.switchboard.signaling.domain.RoomLimits(s.room().maxParticipants(),
-                s.room().mayPublish(), s.room().mayRecord(), s.room().recordingUri())));
+                s.room().mayPublish(), s.room().mayRecord(), s.room().recordingUri()),
+            io.switchboard.signaling.domain.CandidateFilter.blocking(s.ice().blockedRanges())));
   }
 
   @Bean

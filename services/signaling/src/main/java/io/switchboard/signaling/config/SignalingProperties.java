@@ -46,7 +46,11 @@ public record SignalingProperties(@DefaultValue Signaling signaling, @DefaultVal
       @DefaultValue("2s") @NotNull Duration heartbeatInterval,
       @DefaultValue("10s") @NotNull Duration heartbeatTimeout,
       @DefaultValue("5s") @NotNull Duration shutdownDrain,
-      @DefaultValue @NotNull Room room) {}
+      @DefaultValue @NotNull Room room,
+      @DefaultValue @NotNull Ice ice) {}
+
+  /** Browser ICE candidates: those naming these ranges (CIDR) never reach KMS, besides the built-in ones. */
+  public record Ice(@DefaultValue List<String> blockedRanges) {}
 
   /** What every room allows, until join-token grants narrow it per participant. */
   public record Room(

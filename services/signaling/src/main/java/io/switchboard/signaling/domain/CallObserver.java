@@ -15,5 +15,8 @@ public interface CallObserver {
   /** This pod rebuilt a room on a new KMS node after its node was lost. */
   default void roomRebuilt() {}
 
+  /** A browser ICE candidate was kept from KMS ({@link CandidateFilter}): {@code reason} says why. */
+  default void candidateDropped(String reason) {}
+
   CallObserver NONE = new CallObserver() {};
 }

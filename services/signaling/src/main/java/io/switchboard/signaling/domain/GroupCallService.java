@@ -36,10 +36,19 @@ public final class GroupCallService implements AutoCloseable {
    * @param heartbeatTimeout how long after its last beat a pod counts as dead
    * @param limits what rooms allow
    */
+  /** @param candidates which browser ICE candidates may reach KMS */
   public record Settings(String podId, int expectedParticipants, Duration resumeGrace, Duration heartbeatInterval,
-      Duration heartbeatTimeout, RoomLimits limits) {}
+      Duration heartbeatTimeout, RoomLimits limits, CandidateFilter candidates) {
+
+    /** Every candidate of a legal shape passes (tests of other things). */
+    public Settings(String podId, int expectedParticipants, Duration resumeGrace, Duration heartbeatInterval,
+        Duration heartbeatTimeout, RoomLimits limits) {
+      this(podId, expectedParticipants, resumeGrace, heartbeatInterval, heartbeatTimeout, limits, CandidateFilter.NONE);
+    }
+  }
 
   private final Settings settings;
+  private final CallObserver observer;
   private final LocalRooms local;
   private final MediaCleanup cleanup;
   private final Grants grants;
@@ -68,6 +77,7 @@ public final class GroupCallService implements AutoCloseable {
       LoadReporter load, RoomEvents events, PresenceFeed presenceFeed, CallObserver observer, Clock clock,
       RoomOpener.Pause pause, Settings settings) {
     this.settings = settings;
+    this.observer = observer;
     String pod = settings.podId();
     RoomLocks locks = new RoomLocks();
     RoomEventDelivery[] delivery = new RoomEventDelivery[1]; // made last: it reaches most pieces
@@ -132,7 +142,13 @@ public final class GroupCallService implements AutoCloseable {
     if (message instanceof ClientMessage.ReceiveVideoFrom receive) {
       negotiation.receiveVideoFrom(self, receive);
     } else if (message instanceof ClientMessage.OnIceCandidate candidate) {
-      negotiation.onIceCandidate(self, candidate);
+      String refused = settings.candidates().refuses(candidate.candidate().candidate());
+      if (refused == null) {
+        negotiation.onIceCandidate(self, candidate);
+      } else {
+        // Not an error the browser could act on (it offers what it has): dropped, counted.
+        observer.candidateDropped(refused);
+      }
     } else if (message instanceof ClientMessage.LeaveRoom) {
       departures.leave(self);
       return null;

@@ -54,8 +54,11 @@ public final class Participant {
   String recordingUri;
   boolean audio = true;
   boolean video = true;
-  /** Hash of the resume token handed out at join. */
-  final String tokenHash;
+  /**
+   * Hash of the resume token the client holds: handed out at join, and a new one at every resume
+   * (the one resumed with is spent). Changed under the participant's lock.
+   */
+  volatile String tokenHash;
   /** The socket closed; the participant waits for a resume until {@link #parkedUntil}. */
   boolean detached;
   /** When a detached participant's wait ends (epoch ms); 0 while connected. */

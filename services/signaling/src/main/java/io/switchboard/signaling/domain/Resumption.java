@@ -72,16 +72,28 @@ final class Resumption {
     if (refused != null) {
       throw new ProtocolException(ErrorCode.NOT_ALLOWED, refused, resume.requestId());
     }
+    // Every resume spends its token and hands out a new one: a token that leaked (a log, a
+    // shoulder) is good until its owner next resumes, not for the session's whole life.
+    String fresh = SessionTokens.newToken();
+    String freshHash = SessionTokens.hash(fresh);
+    store.saveSession(freshHash, session, Joins.SESSION_TTL);
     Participant here = local.get(session.roomId(), session.name());
-    Participant p = here != null && here.memberId.equals(member.id()) && member.pod().equals(podId)
-        ? resumeHere(here, channel, resume.requestId())
-        : takeOver(member, session, tokenHash, channel, resume.requestId());
+    Participant p;
+    try {
+      p = here != null && here.memberId.equals(member.id()) && member.pod().equals(podId)
+          ? resumeHere(here, channel, fresh, resume.requestId())
+          : takeOver(member, session, tokenHash, fresh, channel, resume.requestId());
+    } catch (RuntimeException e) {
+      BestEffort.run(session.name(), session.roomId(), () -> store.deleteSession(freshHash));
+      throw e;
+    }
+    BestEffort.run(p.name, p.roomId, () -> store.deleteSession(tokenHash));
     log.info("{} resumed in room {}", p.name, p.roomId);
     return p;
   }
 
   /** The participant is this pod's: the new socket takes the old one's place. */
-  private Participant resumeHere(Participant p, ClientChannel channel, String requestId) {
+  private Participant resumeHere(Participant p, ClientChannel channel, String fresh, String requestId) {
     // Under the room's lock, like a join, so the fresh participant list and the events after it
     // tell the client of each participant once.
     ClientChannel replaced;
@@ -91,14 +103,27 @@ final class Resumption {
         if (p.gone) {
           throw ended("the session has ended; join again", requestId);
         }
+        long until = p.parkedUntil;
+        String spent = p.tokenHash;
         if (p.detached) {
-          long until = p.parkedUntil;
           p.parkedUntil = 0;
-          if (!records.write(p)) {
+        }
+        p.tokenHash = SessionTokens.hash(fresh);
+        if (!records.write(p)) {
+          p.parkedUntil = until;
+          p.tokenHash = spent;
+          throw ended("the session has ended; join again", requestId);
+        }
+        if (p.detached) {
+          try {
+            pods.unpark(p.entry());
+          } catch (RuntimeException e) {
+            // Not resumed after all: the token the client holds must still be the one that works.
             p.parkedUntil = until;
-            throw ended("the session has ended; join again", requestId);
+            p.tokenHash = spent;
+            BestEffort.run(p.name, p.roomId, () -> records.write(p));
+            throw e;
           }
-          pods.unpark(p.entry());
         }
         replaced = p.detached ? null : p.channel;
         p.detached = false;
@@ -109,6 +134,7 @@ final class Resumption {
       // Presence hears it before the client does: whatever the client does next comes after.
       presence.send(PresenceType.PARTICIPANT_RESUMED, p.roomId, p.name, p.nodeId, null, null, null);
       channel.send(new ServerMessage.Resumed(p.name, p.roomName));
+      channel.send(new ServerMessage.Session(fresh));
       channel.send(new ServerMessage.ExistingParticipants(existing));
       rebuild.tellIfMediaMoved(p);
     }
@@ -125,12 +151,12 @@ final class Resumption {
    * pod takes its record over, then listens to its endpoints itself (KMS sends an object's events
    * only to sessions that subscribed). Its media never stopped: no SDP is exchanged again.
    */
-  private Participant takeOver(RoomStore.MemberRecord member, RoomStore.SessionRecord session, String tokenHash,
-      ClientChannel channel, String requestId) {
+  private Participant takeOver(RoomStore.MemberRecord member, RoomStore.SessionRecord session, String spentHash,
+      String fresh, ClientChannel channel, String requestId) {
     RoomStore.RoomRecord room = store.room(session.roomId())
         .orElseThrow(() -> ended("the room has closed; join again", requestId));
     Participant p = new Participant(session.name(), session.roomId(), session.roomName(), room.nodeId(),
-        room.kmsUrl(), member.id(), member.joinedAt(), channel, member.publisher(), tokenHash);
+        room.kmsUrl(), member.id(), member.joinedAt(), channel, member.publisher(), SessionTokens.hash(fresh));
     synchronized (p) {
       p.publishing = member.publishing();
       p.mediaMoved = member.mediaMoved();
@@ -170,6 +196,7 @@ final class Resumption {
         // Presence hears it before the client does: whatever the client does next comes after.
         presence.send(PresenceType.PARTICIPANT_RESUMED, p.roomId, p.name, p.nodeId, null, null, null);
         channel.send(new ServerMessage.Resumed(p.name, p.roomName));
+        channel.send(new ServerMessage.Session(fresh));
         channel.send(new ServerMessage.ExistingParticipants(existing));
         rebuild.tellIfMediaMoved(p);
       } catch (RuntimeException e) {
@@ -178,8 +205,10 @@ final class Resumption {
             local.unfollowIfEmpty(p.roomId);
           }
         } else if (!p.gone) {
-          // It is ours, but the socket was not told so: it waits for another resume, parked.
+          // It is ours, but the socket was not told so: it waits for another resume, parked,
+          // under the token the client still holds.
           synchronized (p) {
+            p.tokenHash = spentHash;
             p.detached = true;
             p.parkedUntil = parking.deadline();
           }

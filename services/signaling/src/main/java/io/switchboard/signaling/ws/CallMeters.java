@@ -13,8 +13,10 @@ public final class CallMeters implements CallObserver {
   private final Counter deadPods;
   private final Counter adopted;
   private final Counter rebuilt;
+  private final MeterRegistry registry;
 
   public CallMeters(MeterRegistry registry) {
+    this.registry = registry;
     resumedHere = Counter.builder("switchboard.signaling.resumes").tag("from", "same-pod")
         .description("Sessions resumed, by where they were served before").register(registry);
     resumedElsewhere = Counter.builder("switchboard.signaling.resumes").tag("from", "other-pod")
@@ -27,6 +29,13 @@ public final class CallMeters implements CallObserver {
         .description("Participants of dead pods parked to wait for a resume").register(registry);
     rebuilt = Counter.builder("switchboard.signaling.rooms.rebuilt")
         .description("Rooms this pod rebuilt on a new KMS node after theirs was lost").register(registry);
+  }
+
+  @Override
+  public void candidateDropped(String reason) {
+    Counter.builder("switchboard.signaling.ice.candidates.dropped").tag("reason", reason)
+        .description("Browser ICE candidates kept from KMS: they named an address it must not probe").register(registry)
+        .increment();
   }
 
   @Override

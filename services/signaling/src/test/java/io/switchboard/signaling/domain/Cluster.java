@@ -68,10 +68,17 @@ final class Cluster implements AutoCloseable {
   private final AtomicInteger holds = new AtomicInteger();
   private Duration resumeGrace = RESUME_GRACE;
   private RoomLimits limits = LIMITS;
+  private CandidateFilter candidates = CandidateFilter.NONE;
 
   /** Pods made from now on wait this long for a resume. */
   Cluster resumeGrace(Duration grace) {
     resumeGrace = grace;
+    return this;
+  }
+
+  /** Pods made from now on keep these browser candidates from KMS. */
+  Cluster candidates(CandidateFilter now) {
+    candidates = now;
     return this;
   }
 
@@ -236,7 +243,7 @@ final class Cluster implements AutoCloseable {
       this.service = new GroupCallService(rigged(RoomStore.class, store, storeHooks), registry,
           rigged(MediaServer.class, media, mediaHooks), placement, load, events, presence, observer, clock,
           clock::advance, new GroupCallService.Settings(id, EXPECTED_PARTICIPANTS, resumeGrace, HEARTBEAT_INTERVAL,
-              HEARTBEAT_TIMEOUT, limits));
+              HEARTBEAT_TIMEOUT, limits, candidates));
       this.heartbeat = piece("heartbeat", Heartbeat.class);
       this.janitor = piece("janitor", PodJanitor.class);
     }
@@ -388,6 +395,8 @@ final class Cluster implements AutoCloseable {
       resumed.token = token;
       resumed.send(new ClientMessage.Resume(token, "resume-" + name));
       assertThat(resumed.participant).as(name + " resumed on " + on).isNotNull();
+      // Every resume hands out a new token; the one resumed with is spent.
+      resumed.token = resumed.channel.last(ServerMessage.Session.class).token();
       return resumed;
     }
 

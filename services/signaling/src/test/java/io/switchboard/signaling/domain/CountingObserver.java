@@ -11,6 +11,18 @@ public final class CountingObserver implements CallObserver {
   private final AtomicInteger adoptedPods = new AtomicInteger();
   private final AtomicInteger adoptedMembers = new AtomicInteger();
   private final AtomicInteger roomsRebuilt = new AtomicInteger();
+  private final java.util.Map<String, AtomicInteger> candidatesDropped = new java.util.concurrent.ConcurrentHashMap<>();
+
+  @Override
+  public void candidateDropped(String reason) {
+    candidatesDropped.computeIfAbsent(reason, r -> new AtomicInteger()).incrementAndGet();
+  }
+
+  /** Browser candidates dropped, by reason. */
+  public int candidatesDropped(String reason) {
+    AtomicInteger n = candidatesDropped.get(reason);
+    return n == null ? 0 : n.get();
+  }
 
   @Override
   public void resumed(boolean elsewhere) {

@@ -125,6 +125,28 @@ class NegotiationTest extends TwoPods {
   }
 
   @Test
+  void candidatesNamingAddressesKmsMustNotProbeNeverReachItAndTheCallGoesOn() {
+    Cluster.Pod guarded = cluster.candidates(CandidateFilter.blocking(List.of("10.100.0.0/16"))).pod("pod-c");
+    Client carol = guarded.join(ROOM, "carol");
+    cluster.settle();
+    carol.publish("carol's offer");
+    String publisher = carol.record(cluster).publisher();
+    IceCandidate metadata = new IceCandidate("candidate:1 1 udp 1 169.254.169.254 80 typ host", "0", 0);
+    IceCandidate loopback = new IceCandidate("candidate:2 1 udp 1 127.0.0.1 6379 typ host", "0", 0);
+    IceCandidate service = new IceCandidate("candidate:3 1 tcp 1 10.100.7.8 8090 typ host tcptype passive", "0", 0);
+    IceCandidate named = new IceCandidate("candidate:4 1 udp 1 redis.switchboard.svc 6379 typ host", "0", 0);
+    IceCandidate real = new IceCandidate("candidate:5 1 udp 1 203.0.113.9 50000 typ srflx raddr 0.0.0.0 rport 0", "0", 0);
+    for (IceCandidate c : List.of(metadata, loopback, service, named, real)) {
+      carol.candidate("carol", Stream.WEBCAM, c);
+    }
+
+    assertThat(cluster.kms.remoteCandidates(KMS_0, publisher)).containsExactly(real);
+    assertThat(carol.channel.sent(ServerMessage.Error.class)).isEmpty();
+    assertThat(guarded.observer.candidatesDropped("blocked-address")).isEqualTo(3);
+    assertThat(guarded.observer.candidatesDropped("hostname")).isEqualTo(1);
+  }
+
+  @Test
   void candidatesThatComeBeforeTheirEndpointNegotiatesAreKeptAndGivenToIt() {
     String publisher = alice.record(cluster).publisher();
     alice.candidate("alice", Stream.WEBCAM, candidate(1));

@@ -42,7 +42,10 @@ class ResumptionTest extends TwoPods {
 
     assertThat(resumed.participant).as("the same participant, on a new socket").isSameAs(alice.participant);
     assertThat(resumed.channel.sent()).containsExactly(new ServerMessage.Resumed("alice", ROOM),
+        new ServerMessage.Session(resumed.token),
         new ServerMessage.ExistingParticipants(List.of(new ParticipantState("bob", true, true, false))));
+    assertThat(resumed.token).isNotEqualTo(alice.token);
+    assertThat(alice.record(cluster).session()).isEqualTo(SessionTokens.hash(resumed.token));
     assertThat(alice.channel.closedWith()).isEqualTo(
         new RecordingChannel.Close(RecordingChannel.REPLACED, "resumed on another socket"));
     assertThat(podA.observer.resumedHere()).isEqualTo(1);
@@ -126,10 +129,12 @@ class ResumptionTest extends TwoPods {
 
     RoomStore.MemberRecord after = alice.record(cluster);
     assertThat(after.pod()).isEqualTo("pod-b");
-    assertThat(after).isEqualTo(before.withPod("pod-b"));
+    assertThat(after).usingRecursiveComparison().ignoringFields("session").isEqualTo(before.withPod("pod-b"));
+    assertThat(after.session()).isEqualTo(SessionTokens.hash(resumed.token)).isNotEqualTo(before.session());
     assertThat(cluster.registry.served("pod-a")).containsExactly(bob.participant.entry());
     assertThat(cluster.registry.served("pod-b")).containsExactly(resumed.participant.entry());
     assertThat(resumed.channel.sent()).containsExactly(new ServerMessage.Resumed("alice", ROOM),
+        new ServerMessage.Session(resumed.token),
         new ServerMessage.ExistingParticipants(List.of(new ParticipantState("bob", true, true, false))));
     assertThat(podB.observer.resumedFromElsewhere()).isEqualTo(1);
     assertThat(cluster.bus.published(ROOM)).last().isEqualTo(
@@ -233,6 +238,29 @@ class ResumptionTest extends TwoPods {
     assertThat(backOnA.channel.sent(ServerMessage.IceCandidateFound.class)).hasSize(1);
     assertThat(podA.localParticipants()).isEqualTo(1);
     assertThat(podB.localParticipants()).isZero();
+  }
+
+  @Test
+  void everyResumeSpendsItsTokenAndHandsOutANewOne() {
+    Client alice = podA.join(ROOM, "alice");
+    String first = alice.token;
+
+    Client onB = alice.resumeOn(podB);
+    cluster.settle();
+
+    // The spent token resumes nothing, on either pod, and is gone from the store.
+    assertThat(cluster.store.session(SessionTokens.hash(first))).isEmpty();
+    for (Pod pod : List.of(podA, podB)) {
+      Client thief = new Client(pod, ROOM, "alice", new RecordingChannel(Access.ANYONE));
+      thief.refused(new ClientMessage.Resume(first, "stolen"), ErrorCode.INVALID_TOKEN);
+      assertThat(thief.participant).isNull();
+    }
+    // The new one works, once, and hands out another.
+    Client backOnA = onB.resumeOn(podA);
+    assertThat(backOnA.token).isNotEqualTo(onB.token).isNotEqualTo(first);
+    assertThat(cluster.store.session(SessionTokens.hash(onB.token))).isEmpty();
+    assertThat(cluster.store.session(SessionTokens.hash(backOnA.token))).isPresent();
+    assertThat(alice.record(cluster).session()).isEqualTo(SessionTokens.hash(backOnA.token));
   }
 
   @Test

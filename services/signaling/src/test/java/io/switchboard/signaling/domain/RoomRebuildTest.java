@@ -160,6 +160,7 @@ class RoomRebuildTest extends TwoPods {
     Client resumed = alice.resumeOn(podA);
 
     assertThat(resumed.channel.sent()).containsExactly(new ServerMessage.Resumed("alice", ROOM),
+        new ServerMessage.Session(resumed.token),
         new ServerMessage.ExistingParticipants(List.of(new ServerMessage.ParticipantState("bob", true, true, false))),
         new ServerMessage.MediaMoved(
             "the room's media server was lost and the room moved to another: publish and subscribe again"),

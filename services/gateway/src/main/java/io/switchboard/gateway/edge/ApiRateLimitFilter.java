@@ -1,0 +1,64 @@
+package io.switchboard.gateway.edge;
+
+import java.time.Duration;
+import java.util.Map;
+import org.springframework.cloud.gateway.filter.ratelimit.RateLimiter;
+import org.springframework.cloud.gateway.filter.ratelimit.RedisRateLimiter;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+import reactor.core.publisher.Mono;
+
+/**
+ * Every request to {@code /api/**} ({@code POST /api/tokens}, the placement and state APIs) counts
+ * against its client address's token bucket ({@code switchboard.gateway.limits.api-requests-per-second}
+ * and {@code api-burst}, in Redis, shared by every replica), checked before the API key is: a client
+ * cannot try keys, or mint tokens, faster than that. Over it: 429 with {@code Retry-After: 1},
+ * counted as {@code switchboard_gateway_rejections_total{reason="api-rate"}}. When Redis does not
+ * answer within {@link GroupCallGuardGatewayFilterFactory#REDIS_WAIT} the request goes on (the
+ * limits are a guard, not a dependency).
+ */
+public final class ApiRateLimitFilter implements WebFilter, Ordered {
+
+  /** The bucket's route id in Redis (the groupcall route has its own). */
+  static final String BUCKET = "api";
+
+  private final RedisRateLimiter limiter;
+  private final boolean trustForwardedFor;
+  private final Refusals refusals;
+  private final Duration redisWait;
+
+  public ApiRateLimitFilter(RedisRateLimiter limiter, boolean trustForwardedFor, Refusals refusals, Duration redisWait) {
+    this.limiter = limiter;
+    this.trustForwardedFor = trustForwardedFor;
+    this.refusals = refusals;
+    this.redisWait = redisWait;
+  }
+
+  @Override
+  public int getOrder() {
+    return Ordered.HIGHEST_PRECEDENCE + 10; // after the security headers, before routing and controllers
+  }
+
+  @Override
+  public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+    String path = exchange.getRequest().getPath().pathWithinApplication().value();
+    if (!path.startsWith("/api/")) {
+      return chain.filter(exchange);
+    }
+    String address = ClientAddress.of(exchange.getRequest(), trustForwardedFor);
+    // The limiter keys its buckets by id alone: this one's ids are apart from the sockets' bucket.
+    return limiter.isAllowed(BUCKET, BUCKET + ":" + address)
+        .timeout(redisWait, Mono.just(new RateLimiter.Response(true, Map.of())))
+        .onErrorResume(e -> Mono.just(new RateLimiter.Response(true, Map.of())))
+        .flatMap(rate -> {
+          if (rate.isAllowed()) {
+            return chain.filter(exchange);
+          }
+          exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, "1");
+          return refusals.refuse(exchange, Refusal.API_RATE, "too many API requests from this address; retry in a second");
+        });
+  }
+}
