@@ -54,6 +54,7 @@ class StateServiceIT {
   static void properties(DynamicPropertyRegistry registry) {
     registry.add("spring.data.redis.url", REDIS::url);
     registry.add("switchboard.service-token", () -> io.switchboard.testing.TestCredentials.SERVICE_TOKEN);
+    registry.add("switchboard.state.stream-max-subscribers-per-address", () -> "3");
     registry.add("spring.kafka.bootstrap-servers", KAFKA::bootstrapServers);
     // Two consumers, one partition each: a rebuild must reach both.
     registry.add("switchboard.state.concurrency", () -> "2");
@@ -249,10 +250,18 @@ class StateServiceIT {
     private final java.util.concurrent.CompletableFuture<HttpResponse<java.util.stream.Stream<String>>> response;
 
     SseClient(String query, String lastEventId) {
+      this(query, lastEventId, null);
+    }
+
+    /** From {@code client}, as the gateway names it (null: this connection's address). */
+    SseClient(String query, String lastEventId, String client) {
       HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/stream" + query))
           .header("Authorization", io.switchboard.testing.TestCredentials.SERVICE_AUTHORIZATION);
       if (lastEventId != null) {
         request.header("Last-Event-ID", lastEventId);
+      }
+      if (client != null) {
+        request.header("X-Switchboard-Client", client);
       }
       response = HttpClient.newHttpClient().sendAsync(request.build(), HttpResponse.BodyHandlers.ofLines());
       response.thenAccept(r -> {
@@ -351,6 +360,31 @@ class StateServiceIT {
             .startsWith("application/problem+json"));
         assertThat(r.body()).as(path).contains("\"code\":\"unauthorized\"").contains("switchboard.service-token");
       }
+    }
+  }
+
+  @Test
+  void oneClientAddressHasAtMostItsShareOfStreams() throws Exception {
+    List<SseClient> open = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < 3; i++) {
+        SseClient s = new SseClient("", null, "198.51.100.7");
+        open.add(s);
+        assertThat(s.subscribed).succeedsWithin(Duration.ofSeconds(10));
+      }
+      HttpResponse<String> fourth = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+              URI.create("http://127.0.0.1:" + port + "/v1/stream"))
+          .header("Authorization", io.switchboard.testing.TestCredentials.SERVICE_AUTHORIZATION)
+          .header("X-Switchboard-Client", "198.51.100.7").build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(fourth.statusCode()).isEqualTo(429);
+      assertThat(fourth.headers().firstValue("Retry-After")).contains("5");
+      assertThat(fourth.body()).contains("\"code\":\"too-many-subscribers-here\"");
+      // Another client is not held to that one's share.
+      try (SseClient other = new SseClient("", null, "198.51.100.8")) {
+        assertThat(other.subscribed).succeedsWithin(Duration.ofSeconds(10));
+      }
+    } finally {
+      open.forEach(SseClient::close);
     }
   }
 

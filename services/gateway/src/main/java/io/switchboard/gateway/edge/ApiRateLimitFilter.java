@@ -22,6 +22,9 @@ import reactor.core.publisher.Mono;
  */
 public final class ApiRateLimitFilter implements WebFilter, Ordered {
 
+  /** The client address as this gateway judged it, on what it forwards to the services' APIs. */
+  public static final String CLIENT_HEADER = "X-Switchboard-Client";
+
   /** The bucket's route id in Redis (the groupcall route has its own). */
   static final String BUCKET = "api";
 
@@ -55,7 +58,9 @@ public final class ApiRateLimitFilter implements WebFilter, Ordered {
         .onErrorResume(e -> Mono.just(new RateLimiter.Response(true, Map.of())))
         .flatMap(rate -> {
           if (rate.isAllowed()) {
-            return chain.filter(exchange);
+            // The services behind count per client too (state's streams): they hear who it is from
+            // the gateway, never from the client.
+            return chain.filter(exchange.mutate().request(r -> r.headers(h -> h.set(CLIENT_HEADER, address))).build());
           }
           exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, "1");
           return refusals.refuse(exchange, Refusal.API_RATE, "too many API requests from this address; retry in a second");

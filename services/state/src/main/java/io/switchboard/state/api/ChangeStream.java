@@ -21,60 +21,166 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
  * Server-Sent Events of the view's changes ({@link PresenceViewKeys#changes()}, a Redis stream the view
- * appends to as it applies each event). One reader follows the stream for every subscriber; a
- * subscriber that comes back with {@code Last-Event-ID} first gets what it missed, then the live
- * changes, each once, in order. Event ids are the stream's ids.
+ * appends to as it applies each event). One reader follows the stream and hands each change to
+ * every subscriber's own bounded queue; a small pool of senders writes each queue to its client,
+ * so one slow client holds up nobody else. A subscriber whose queue is full (it fell behind by
+ * {@code queue} changes) is sent a {@code reset} event and dropped: it reads the view again and
+ * subscribes anew. A subscriber that comes back with {@code Last-Event-ID} first gets what it
+ * missed, read page by page on a sender (never under the reader's lock), then the live changes,
+ * each once, in order. Subscribers are capped in all and per client address ({@link SubscriberLimits}).
+ * Event ids are the stream's ids.
  */
 public final class ChangeStream implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ChangeStream.class);
   private static final Duration BLOCK = Duration.ofSeconds(1);
   private static final java.util.regex.Pattern EVENT_ID = java.util.regex.Pattern.compile("\\d{1,19}-\\d{1,19}");
+  private static final int REPLAY_PAGE = 1_000;
 
-  /** A subscriber; it is sent changes with ids after {@code after} only (null: all). */
-  private record Subscriber(SseEmitter emitter, String room, String after) {}
+  /** How many subscribers, their queues, and how many threads write to them. */
+  public record Settings(Duration timeout, int maxSubscribers, int maxSubscribersPerAddress, int queue, int senders) {}
+
+  /** Refused: too many subscribers in all, or from this address. */
+  public static final class Refused extends RuntimeException {
+    final String code;
+
+    Refused(String code, String message) {
+      super(message, null, false, false);
+      this.code = code;
+    }
+  }
+
+  /**
+   * A subscriber: sent changes with ids after {@code after} only (null: all), of {@code room} only
+   * (null: all). Changes wait in {@link #queue} for a sender; {@link #scheduled} is set while a
+   * sender is (about to be) at work on it, so that one sender at a time writes to its client.
+   */
+  private final class Subscriber {
+    final SseEmitter emitter;
+    final String room;
+    final String after;
+    final String address;
+    final java.util.concurrent.BlockingQueue<StreamMessage<String, String>> queue;
+    final java.util.concurrent.atomic.AtomicBoolean scheduled = new java.util.concurrent.atomic.AtomicBoolean();
+    final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+    /**
+     * Until its subscription comment and replay are sent, queued live changes wait (they all come
+     * after the replay); the first sender clears it.
+     */
+    volatile boolean replaying = true;
+    /** Set when it fell behind: told {@code reset} and ended by its sender. */
+    volatile boolean overflowed;
+    /** The last id sent (replay or live), so nothing goes twice. */
+    String lastSent;
+
+    Subscriber(SseEmitter emitter, String room, String after, String address) {
+      this.emitter = emitter;
+      this.room = room;
+      this.after = after;
+      this.address = address;
+      this.queue = new java.util.concurrent.ArrayBlockingQueue<>(settings.queue());
+      this.lastSent = after;
+    }
+
+    boolean wants(StreamMessage<String, String> m) {
+      return (after == null || newer(m.getId(), after)) && (room == null || room.equals(m.getBody().get("roomId")));
+    }
+  }
 
   private final RedisClient client;
-  private final Duration timeout;
+  private final Settings settings;
+  private final SubscriberLimits limits;
   private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
   private final Object lock = new Object();
   /** The id of the last change handed to live subscribers (under {@link #lock}). */
   private String delivered;
   private volatile boolean running = true;
   private final Thread reader;
+  private final java.util.concurrent.ExecutorService senders;
   private StatefulRedisConnection<String, String> replays;
+  private final io.micrometer.core.instrument.Counter dropped;
 
-  public ChangeStream(RedisClient client, Duration timeout, MeterRegistry registry) {
+  /** How emitters are made (tests: ones that stand for slow clients). */
+  private final java.util.function.LongFunction<SseEmitter> emitters;
+
+  public ChangeStream(RedisClient client, Settings settings, MeterRegistry registry) {
+    this(client, settings, registry, SseEmitter::new);
+  }
+
+  ChangeStream(RedisClient client, Settings settings, MeterRegistry registry,
+      java.util.function.LongFunction<SseEmitter> emitters) {
+    this.emitters = emitters;
     this.client = client;
-    this.timeout = timeout;
+    this.settings = settings;
+    this.limits = new SubscriberLimits(settings.maxSubscribers(), settings.maxSubscribersPerAddress(), registry);
     Gauge.builder("switchboard.state.sse.subscribers", subscribers, List::size)
         .description("Open /v1/stream connections").register(registry);
+    this.dropped = io.micrometer.core.instrument.Counter.builder("switchboard.state.sse.dropped")
+        .description("Stream subscribers dropped (sent reset) because they fell behind").register(registry);
+    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+    this.senders = java.util.concurrent.Executors.newFixedThreadPool(settings.senders(), r -> {
+      Thread t = new Thread(r, "change-stream-sender-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
     this.reader = new Thread(this::follow, "change-stream");
     this.reader.setDaemon(true);
     this.reader.start();
   }
 
-  /** A new subscriber, for one room or all ({@code room} null), resuming after {@code lastEventId} if given. */
-  public SseEmitter subscribe(String room, String lastEventId) throws IOException {
-    SseEmitter emitter = new SseEmitter(timeout.toMillis());
-    Subscriber s = new Subscriber(emitter, room, lastEventId);
-    emitter.onCompletion(() -> subscribers.remove(s));
-    emitter.onTimeout(() -> subscribers.remove(s));
-    emitter.onError(e -> subscribers.remove(s));
+  /**
+   * A new subscriber, for one room or all ({@code room} null), resuming after {@code lastEventId}
+   * if given, counted against {@code address}.
+   *
+   * @throws Refused when there are too many subscribers, in all or from {@code address}
+   */
+  public SseEmitter subscribe(String room, String lastEventId, String address) {
+    String refused = limits.acquire(address);
+    if (refused != null) {
+      throw new Refused(refused.equals(SubscriberLimits.TOTAL) ? "too-many-subscribers" : "too-many-subscribers-here",
+          refused.equals(SubscriberLimits.TOTAL)
+              ? "this state replica serves " + settings.maxSubscribers() + " streams already; retry shortly"
+              : "this address has " + settings.maxSubscribersPerAddress() + " streams open already");
+    }
+    SseEmitter emitter = emitters.apply(settings.timeout().toMillis());
+    Subscriber s = new Subscriber(emitter, room, lastEventId, address);
+    emitter.onCompletion(() -> end(s));
+    emitter.onTimeout(() -> end(s));
+    emitter.onError(e -> end(s));
+    String upTo;
     synchronized (lock) {
       if (delivered == null) {
         delivered = latest(replays());
       }
-      if (lastEventId != null) {
-        // What it missed, up to what live subscribers have had (page by page); then it is one of them.
-        String from = lastEventId;
-        while (newer(delivered, from)) {
+      upTo = delivered;
+      // From now on live changes queue up for it; what it missed up to upTo is replayed first.
+      subscribers.add(s);
+    }
+    boolean replay = lastEventId != null && newer(upTo, lastEventId);
+    try {
+      senders.execute(() -> start(s, upTo, replay));
+    } catch (java.util.concurrent.RejectedExecutionException stopping) {
+      end(s);
+      throw new Refused("stopping", "this state replica is stopping; retry");
+    }
+    return emitter;
+  }
+
+  /** On a sender: the subscription comment, the replay (paged), then whatever queued meanwhile. */
+  private void start(Subscriber s, String upTo, boolean replay) {
+    try {
+      s.emitter.send(SseEmitter.event().comment("subscribed"));
+      if (replay) {
+        String from = s.after;
+        while (!s.ended.get() && newer(upTo, from)) {
           List<StreamMessage<String, String>> page = replays().sync().xrange(PresenceViewKeys.changes(),
-              Range.create(from, delivered), Limit.from(1_000));
+              Range.create(from, upTo), Limit.from(REPLAY_PAGE));
           boolean progressed = false;
           for (StreamMessage<String, String> m : page) {
             if (newer(m.getId(), from)) {
-              send(s, m);
+              if (s.wants(m)) {
+                write(s, m);
+              }
               from = m.getId();
               progressed = true;
             }
@@ -84,10 +190,13 @@ public final class ChangeStream implements AutoCloseable {
           }
         }
       }
-      subscribers.add(s);
+    } catch (IOException | RuntimeException e) {
+      fail(s, e);
+      return;
+    } finally {
+      s.replaying = false;
     }
-    emitter.send(SseEmitter.event().comment("subscribed"));
-    return emitter;
+    schedule(s);
   }
 
   private synchronized StatefulRedisConnection<String, String> replays() {
@@ -115,9 +224,16 @@ public final class ChangeStream implements AutoCloseable {
             XReadArgs.StreamOffset.from(PresenceViewKeys.changes(), delivered));
         synchronized (lock) {
           for (StreamMessage<String, String> m : read) {
-            subscribers.forEach(s -> send(s, m));
+            for (Subscriber s : subscribers) {
+              if (!s.overflowed && s.wants(m) && !s.queue.offer(m)) {
+                s.overflowed = true; // its sender tells it reset and ends it
+              }
+            }
             delivered = m.getId();
           }
+        }
+        if (!read.isEmpty()) {
+          subscribers.forEach(this::schedule);
         }
       } catch (RuntimeException e) {
         if (!running) {
@@ -140,13 +256,82 @@ public final class ChangeStream implements AutoCloseable {
     }
   }
 
+  /** Puts a sender to work on {@code s} unless one is, or its replay is still going. */
+  private void schedule(Subscriber s) {
+    if (s.replaying || s.ended.get() || (s.queue.isEmpty() && !s.overflowed)) {
+      return;
+    }
+    if (s.scheduled.compareAndSet(false, true)) {
+      try {
+        senders.execute(() -> drain(s));
+      } catch (java.util.concurrent.RejectedExecutionException stopping) {
+        s.scheduled.set(false);
+      }
+    }
+  }
+
+  /** On a sender: writes what waits for {@code s}; a subscriber that fell behind is told reset and ended. */
+  private void drain(Subscriber s) {
+    try {
+      if (s.overflowed) {
+        dropped.increment();
+        log.info("a /v1/stream subscriber from {} fell {} changes behind: reset", s.address, settings.queue());
+        s.queue.clear();
+        try {
+          s.emitter.send(SseEmitter.event().name("reset").data(Map.of("reason",
+              "this subscriber fell more than " + settings.queue() + " changes behind: read the view again"
+                  + " (GET /v1/rooms) and subscribe anew"), MediaType.APPLICATION_JSON));
+        } finally {
+          end(s);
+          s.emitter.complete();
+        }
+        return;
+      }
+      StreamMessage<String, String> m;
+      while (!s.ended.get() && (m = s.queue.poll()) != null) {
+        write(s, m);
+      }
+    } catch (IOException | RuntimeException e) {
+      fail(s, e);
+      return;
+    } finally {
+      s.scheduled.set(false);
+    }
+    schedule(s); // what arrived while it finished
+  }
+
+  private void write(Subscriber s, StreamMessage<String, String> m) throws IOException {
+    if (s.lastSent != null && !newer(m.getId(), s.lastSent)) {
+      return; // had it already (in the replay, or it came back to another replica that was behind)
+    }
+    s.emitter.send(SseEmitter.event().id(m.getId()).name("change").data(typed(m.getBody()), MediaType.APPLICATION_JSON));
+    s.lastSent = m.getId();
+  }
+
+  private void fail(Subscriber s, Exception e) {
+    log.debug("a /v1/stream subscriber went away: {}", e.toString());
+    end(s);
+    try {
+      s.emitter.completeWithError(e);
+    } catch (RuntimeException ignored) {
+      // gone already
+    }
+  }
+
+  /** Forgets the subscriber and gives its place back (once). */
+  private void end(Subscriber s) {
+    if (s.ended.compareAndSet(false, true)) {
+      subscribers.remove(s);
+      limits.release(s.address);
+    }
+  }
+
   private static String latest(StatefulRedisConnection<String, String> connection) {
     List<StreamMessage<String, String>> latest = connection.sync().xrevrange(PresenceViewKeys.changes(),
         Range.create("-", "+"), Limit.from(1));
     return latest.isEmpty() ? "0-0" : latest.get(0).getId();
   }
 
-  /** Whether stream id {@code a} comes after {@code b} ({@code ms-seq}, compared as numbers). */
   /**
    * Whether {@code id} can be an id of this stream: {@code <ms>-<seq>}, each a number that fits a
    * signed 64-bit integer (a Redis stream id's parts are 64-bit; Redis's own ids fit signed ones).
@@ -165,32 +350,13 @@ public final class ChangeStream implements AutoCloseable {
     }
   }
 
+  /** Whether stream id {@code a} comes after {@code b} ({@code ms-seq}, compared as numbers). */
   static boolean newer(String a, String b) {
     int da = a.indexOf('-');
     int db = b.indexOf('-');
     long ma = Long.parseLong(a.substring(0, da));
     long mb = Long.parseLong(b.substring(0, db));
     return ma != mb ? ma > mb : Long.parseLong(a.substring(da + 1)) > Long.parseLong(b.substring(db + 1));
-  }
-
-  private void send(Subscriber s, StreamMessage<String, String> m) {
-    if (s.after() != null && !newer(m.getId(), s.after())) {
-      return; // had it already (it came back to another replica that was behind)
-    }
-    Map<String, String> change = m.getBody();
-    if (s.room() != null && !s.room().equals(change.get("roomId"))) {
-      return;
-    }
-    try {
-      s.emitter().send(SseEmitter.event().id(m.getId()).name("change").data(typed(change), MediaType.APPLICATION_JSON));
-    } catch (IOException | IllegalStateException e) {
-      subscribers.remove(s);
-      try {
-        s.emitter().completeWithError(e);
-      } catch (RuntimeException ignored) {
-        // gone already
-      }
-    }
   }
 
   /** A change as JSON with its types: numbers for sequence and time, booleans for audio and video. */
@@ -217,9 +383,11 @@ public final class ChangeStream implements AutoCloseable {
   public void close() {
     running = false;
     reader.interrupt();
+    senders.shutdownNow();
     subscribers.forEach(s -> {
+      end(s);
       try {
-        s.emitter().complete();
+        s.emitter.complete();
       } catch (RuntimeException e) {
         log.debug("subscriber already gone: {}", e.toString()); // the web server stopped first
       }

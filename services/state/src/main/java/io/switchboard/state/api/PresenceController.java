@@ -85,6 +85,14 @@ public class PresenceController {
       return problem(HttpStatus.BAD_REQUEST, e.code, e.getMessage());
     }
 
+    @ExceptionHandler(ChangeStream.Refused.class)
+    ResponseEntity<ProblemDetail> refused(ChangeStream.Refused e) {
+      HttpStatus status = e.code.equals("too-many-subscribers-here") ? HttpStatus.TOO_MANY_REQUESTS
+          : HttpStatus.SERVICE_UNAVAILABLE;
+      ResponseEntity<ProblemDetail> problem = problem(status, e.code, e.getMessage());
+      return ResponseEntity.status(status).headers(problem.getHeaders()).header("Retry-After", "5").body(problem.getBody());
+    }
+
     @ExceptionHandler(NotFound.class)
     ResponseEntity<ProblemDetail> notFound(NotFound e) {
       return problem(HttpStatus.NOT_FOUND, e.code, e.getMessage());

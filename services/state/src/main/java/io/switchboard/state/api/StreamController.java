@@ -15,6 +15,9 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 @RequestMapping("/v1")
 public class StreamController {
 
+  /** The client address the gateway judged a request to come from (it sets it on /api/**). */
+  static final String CLIENT_HEADER = "X-Switchboard-Client";
+
   private final ChangeStream changes;
 
   public StreamController(ChangeStream changes) {
@@ -25,7 +28,9 @@ public class StreamController {
       + "reconnect with Last-Event-ID to get what was missed")
   @GetMapping(path = "/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
   public SseEmitter stream(@RequestParam(required = false) String room,
-      @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) throws IOException {
+      @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
+      @RequestHeader(name = CLIENT_HEADER, required = false) String client,
+      jakarta.servlet.http.HttpServletRequest request) throws IOException {
     if (room != null) {
       PresenceController.checkRoomId(room);
     }
@@ -33,6 +38,8 @@ public class StreamController {
       throw new PresenceController.BadInput("invalid-last-event-id",
           "Last-Event-ID is an id this stream sent: <milliseconds>-<sequence>, each a number below 2^63");
     }
-    return changes.subscribe(room, lastEventId);
+    // The gateway names the client it proxies for; only services (with the service token) get here.
+    String address = client != null && !client.isBlank() && client.length() <= 64 ? client : request.getRemoteAddr();
+    return changes.subscribe(room, lastEventId, address);
   }
 }

@@ -51,7 +51,9 @@ class StateConfiguration {
       org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory factory, StateProperties properties,
       MeterRegistry registry) {
     return new io.switchboard.state.api.ChangeStream((io.lettuce.core.RedisClient) factory.getRequiredNativeClient(),
-        properties.streamTimeout(), registry);
+        new io.switchboard.state.api.ChangeStream.Settings(properties.streamTimeout(), properties.streamMaxSubscribers(),
+            properties.streamMaxSubscribersPerAddress(), properties.streamQueue(), properties.streamSenders()),
+        registry);
   }
 
   @Bean

@@ -12,4 +12,8 @@ public record StateProperties(
     @DefaultValue("state") String groupId,
     @DefaultValue("1") @Min(1) int concurrency,
     @DefaultValue("12") @Min(1) int partitions,
-    @DefaultValue("30m") java.time.Duration streamTimeout) {}
+    @DefaultValue("30m") java.time.Duration streamTimeout,
+    @DefaultValue("1000") @Min(1) int streamMaxSubscribers,
+    @DefaultValue("50") @Min(1) int streamMaxSubscribersPerAddress,
+    @DefaultValue("1000") @Min(1) int streamQueue,
+    @DefaultValue("4") @Min(1) int streamSenders) {}
