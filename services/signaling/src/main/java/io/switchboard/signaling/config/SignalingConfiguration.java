@@ -83,9 +83,10 @@ class SignalingConfiguration {
 
   @Bean(destroyMethod = "close")
   RedisRoomEvents roomEvents(StringRedisTemplate redis,
-      org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory factory) {
+      org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory factory,
+      io.micrometer.core.instrument.MeterRegistry registry) {
     return new RedisRoomEvents(redis, (io.lettuce.core.RedisClient) factory.getRequiredNativeClient(),
-        java.time.Duration.ofMillis(factory.getTimeout()));
+        java.time.Duration.ofMillis(factory.getTimeout()), registry);
   }
 
   @Bean

@@ -8,8 +8,6 @@ import io.switchboard.signaling.redis.SignalingKeys;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,8 +16,11 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 /**
  * Room events over Redis pub/sub, one channel per room ({@link SignalingKeys#roomEvents}; every pod
  * serving a participant of the room subscribes, any of them publishes). Subscribing waits for
- * Redis's confirmation, so a pod hears every event published after it followed the room. Events
- * are handed to listeners on one thread, in the order Redis delivered them.
+ * Redis's confirmation, so a pod hears every event published after it followed the room. Each
+ * room's events are handed to its listener one after another, in the order Redis delivered them;
+ * different rooms' side by side ({@link RoomLanes}), so one room's slow delivery or chat flood
+ * holds up no other. A room's chat waits at most {@link #CHAT_BACKLOG} messages deep; more are
+ * dropped (counted in {@code switchboard.signaling.room.events.dropped}).
  */
 public final class RedisRoomEvents implements RoomEvents, AutoCloseable {
 
@@ -31,14 +32,20 @@ public final class RedisRoomEvents implements RoomEvents, AutoCloseable {
   private final StringRedisTemplate redis;
   private final StatefulRedisPubSubConnection<String, String> subscriptions;
   private final Map<String, Consumer<RoomEvent>> listeners = new ConcurrentHashMap<>();
-  private final ExecutorService delivery = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "room-events");
-    t.setDaemon(true);
-    return t;
-  });
+  /** Chat messages a room's delivery lets wait before it drops more. */
+  static final int CHAT_BACKLOG = 1_000;
+  /** Rooms delivered at once. */
+  static final int DELIVERY_THREADS = 4;
 
-  public RedisRoomEvents(StringRedisTemplate redis, RedisClient client, Duration timeout) {
+  private final RoomLanes delivery = new RoomLanes(DELIVERY_THREADS, CHAT_BACKLOG);
+  private final io.micrometer.core.instrument.Counter droppedChat;
+
+  public RedisRoomEvents(StringRedisTemplate redis, RedisClient client, Duration timeout,
+      io.micrometer.core.instrument.MeterRegistry registry) {
     this.redis = redis;
+    this.droppedChat = io.micrometer.core.instrument.Counter.builder("switchboard.signaling.room.events.dropped")
+        .tag("type", "chat").description("Room events dropped because the room's delivery was that far behind")
+        .register(registry);
     this.subscriptions = client.connectPubSub();
     this.subscriptions.setTimeout(timeout);
     this.subscriptions.addListener(new RedisPubSubAdapter<>() {
@@ -48,13 +55,16 @@ public final class RedisRoomEvents implements RoomEvents, AutoCloseable {
         if (listener == null) {
           return;
         }
-        delivery.execute(() -> {
-          try {
-            listener.accept(decode(message));
-          } catch (RuntimeException e) {
-            log.warn("room event {} on {} failed: {}", message, channel, e.toString());
-          }
-        });
+        RoomEvent event;
+        try {
+          event = decode(message);
+        } catch (RuntimeException e) {
+          log.warn("room event {} on {} is not one: {}", message, channel, e.toString());
+          return;
+        }
+        if (!delivery.submit(channel, () -> listener.accept(event), event instanceof ChatSent)) {
+          droppedChat.increment();
+        }
       }
     });
   }
@@ -140,7 +150,7 @@ public final class RedisRoomEvents implements RoomEvents, AutoCloseable {
 
   @Override
   public void close() {
-    delivery.shutdownNow();
+    delivery.close();
     subscriptions.close();
   }
 }
