@@ -228,10 +228,11 @@ class RoomRebuildTest extends TwoPods {
     cluster.settle();
     awaitTakenIn(alice);
 
-    org.assertj.core.api.SoftAssertions.assertSoftly(softly -> {
+    // Alice's take-in reports her endpoint on the new node just after it is in place: wait for it.
+    eventually().untilAsserted(() -> org.assertj.core.api.SoftAssertions.assertSoftly(softly -> {
       softly.assertThat(cluster.kms.liveObjects(KMS_1, Kind.WEBRTC_ENDPOINT)).as("alice's new camera only")
           .isEqualTo(1);
       softly.assertThat(cluster.load.room(ROOM, NODE_1)).as("the new node's load").isEqualTo(new Load(1, 1));
-    });
+    }));
   }
 }

@@ -30,7 +30,10 @@ public final class RedisRoomEvents implements RoomEvents, AutoCloseable {
       .build();
 
   private final StringRedisTemplate redis;
-  private final StatefulRedisPubSubConnection<String, String> subscriptions;
+  private final RedisClient client;
+  private final Duration timeout;
+  /** Null until first used ({@link #subscriptions()}). */
+  private StatefulRedisPubSubConnection<String, String> subscriptions;
   private final Map<String, Consumer<RoomEvent>> listeners = new ConcurrentHashMap<>();
   /** Chat messages a room's delivery lets wait before it drops more. */
   static final int CHAT_BACKLOG = 1_000;
@@ -46,9 +49,26 @@ public final class RedisRoomEvents implements RoomEvents, AutoCloseable {
     this.droppedChat = io.micrometer.core.instrument.Counter.builder("switchboard.signaling.room.events.dropped")
         .tag("type", "chat").description("Room events dropped because the room's delivery was that far behind")
         .register(registry);
-    this.subscriptions = client.connectPubSub();
-    this.subscriptions.setTimeout(timeout);
-    this.subscriptions.addListener(new RedisPubSubAdapter<>() {
+    this.client = client;
+    this.timeout = timeout;
+  }
+
+  /**
+   * The subscriber connection, opened on first use: a pod starts (unready) while Redis is away and
+   * connects once it is back; Lettuce then reconnects and resubscribes by itself.
+   */
+  private synchronized StatefulRedisPubSubConnection<String, String> subscriptions() {
+    if (subscriptions != null) {
+      return subscriptions;
+    }
+    StatefulRedisPubSubConnection<String, String> connection;
+    try {
+      connection = client.connectPubSub();
+    } catch (io.lettuce.core.RedisConnectionException e) {
+      throw new org.springframework.dao.DataAccessResourceFailureException("Redis is unreachable: " + e.getMessage(), e);
+    }
+    connection.setTimeout(timeout);
+    connection.addListener(new RedisPubSubAdapter<>() {
       @Override
       public void message(String channel, String message) {
         Consumer<RoomEvent> listener = listeners.get(channel);
@@ -67,6 +87,8 @@ public final class RedisRoomEvents implements RoomEvents, AutoCloseable {
         }
       }
     });
+    subscriptions = connection;
+    return connection;
   }
 
   static String channel(String roomId) {
@@ -77,14 +99,14 @@ public final class RedisRoomEvents implements RoomEvents, AutoCloseable {
   public void follow(String roomId, Consumer<RoomEvent> listener) {
     String channel = channel(roomId);
     listeners.put(channel, listener);
-    subscriptions.sync().subscribe(channel);
+    subscriptions().sync().subscribe(channel);
   }
 
   @Override
   public void unfollow(String roomId) {
     String channel = channel(roomId);
     listeners.remove(channel);
-    subscriptions.sync().unsubscribe(channel);
+    subscriptions().sync().unsubscribe(channel);
   }
 
   @Override
@@ -151,6 +173,10 @@ public final class RedisRoomEvents implements RoomEvents, AutoCloseable {
   @Override
   public void close() {
     delivery.close();
-    subscriptions.close();
+    synchronized (this) {
+      if (subscriptions != null) {
+        subscriptions.close();
+      }
+    }
   }
 }
