@@ -220,7 +220,8 @@ public final class ChangeStream implements AutoCloseable {
           }
         }
         List<StreamMessage<String, String>> read = connection.sync().xread(
-            XReadArgs.Builder.block(BLOCK).count(500),
+            // A batch is at most half a queue: one burst read at once never overflows a client that keeps up.
+            XReadArgs.Builder.block(BLOCK).count(Math.max(1, Math.min(500, settings.queue() / 2))),
             XReadArgs.StreamOffset.from(PresenceViewKeys.changes(), delivered));
         synchronized (lock) {
           for (StreamMessage<String, String> m : read) {
