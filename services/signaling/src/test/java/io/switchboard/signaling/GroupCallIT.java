@@ -78,6 +78,9 @@ class GroupCallIT {
   @LocalServerPort
   int port;
 
+  @org.springframework.beans.factory.annotation.Value("${local.management.port}")
+  int managementPort;
+
   /** Rooms of earlier tests close as their sockets go: every test starts from an empty KMS. */
   @org.junit.jupiter.api.BeforeEach
   void noRoomsLeft() {
@@ -896,8 +899,20 @@ class GroupCallIT {
 
   private java.net.http.HttpResponse<String> get(String path) throws IOException, InterruptedException {
     return java.net.http.HttpClient.newHttpClient().send(
-        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path)).build(),
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + (path.startsWith("/actuator") ? managementPort : port) + path)).build(),
         java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void theActuatorIsOnlyOnTheManagementPort() throws Exception {
+    assertThat(managementPort).isNotEqualTo(port);
+    for (String path : List.of("/actuator/health", "/actuator/prometheus", "/actuator")) {
+      java.net.http.HttpResponse<String> onPublicPort = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path)).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(onPublicPort.statusCode()).as("public port " + path).isEqualTo(404);
+      assertThat(get(path).statusCode()).as("management port " + path).isEqualTo(200);
+    }
   }
 
   @Test

@@ -53,7 +53,7 @@ class PresenceEventsIT {
   private static com.fasterxml.jackson.databind.JsonNode readiness(ConfigurableApplicationContext pod) {
     try {
       String body = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-              java.net.URI.create("http://127.0.0.1:" + SignalingPods.port(pod) + "/actuator/health/readiness")).build(),
+              java.net.URI.create("http://127.0.0.1:" + SignalingPods.managementPort(pod) + "/actuator/health/readiness")).build(),
           java.net.http.HttpResponse.BodyHandlers.ofString()).body();
       return BrowserSocket.JSON.readTree(body);
     } catch (java.io.IOException e) {

@@ -33,6 +33,7 @@ final class SignalingPods {
   static ConfigurableApplicationContext startWithoutIdentitySettings(String redisUrl, String placementUrl,
       String... settings) {
     List<String> args = new ArrayList<>(List.of("--server.port=0", "--server.address=127.0.0.1",
+        "--management.server.port=0", "--management.server.address=127.0.0.1",
         "--spring.data.redis.url=" + redisUrl, "--switchboard.placement.url=" + placementUrl,
         io.switchboard.testing.TestCredentials.SERVICE_TOKEN_SETTING));
     args.addAll(FAST_HEARTBEATS);
@@ -42,6 +43,11 @@ final class SignalingPods {
 
   static int port(ConfigurableApplicationContext pod) {
     return pod.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+  }
+
+  /** Where the pod's actuator listens: a port of its own, as in production. */
+  static int managementPort(ConfigurableApplicationContext pod) {
+    return pod.getEnvironment().getRequiredProperty("local.management.port", Integer.class);
   }
 
   static String url(ConfigurableApplicationContext pod) {

@@ -36,7 +36,7 @@ class StartWithoutRedisIT {
   static int status(ConfigurableApplicationContext pod, String path) {
     try {
       return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-          + SignalingPods.port(pod) + path)).timeout(Duration.ofSeconds(10)).build(),
+          + SignalingPods.managementPort(pod) + path)).timeout(Duration.ofSeconds(10)).build(),
           HttpResponse.BodyHandlers.discarding()).statusCode();
     } catch (Exception e) {
       throw new IllegalStateException(e);

@@ -41,6 +41,7 @@ class StateRestartIT {
 
   private static ConfigurableApplicationContext service() {
     return new SpringApplicationBuilder(StateApplication.class).run("--server.port=0", "--server.address=127.0.0.1",
+        "--management.server.port=0", "--management.server.address=127.0.0.1",
         "--spring.data.redis.url=" + REDIS.url(), "--spring.kafka.bootstrap-servers=" + KAFKA.bootstrapServers(),
         "--switchboard.state.group-id=restart-test");
   }

@@ -70,6 +70,9 @@ class StateServiceIT {
   @LocalServerPort
   int port;
 
+  @org.springframework.beans.factory.annotation.Value("${local.management.port}")
+  int managementPort;
+
   private static PresenceEvent event(PresenceType type, String room, long seq, String participant, Boolean audio,
       Boolean video) {
     return new PresenceEvent(UUID.randomUUID().toString(), type, room, seq, Instant.now(), "signaling-test",
@@ -95,7 +98,8 @@ class StateServiceIT {
 
   private HttpResponse<String> get(String path) {
     try {
-      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+          + (path.startsWith("/actuator") ? managementPort : port) + path))
           .header("Authorization", io.switchboard.testing.TestCredentials.SERVICE_AUTHORIZATION).build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new IllegalStateException(e);
@@ -110,6 +114,17 @@ class StateServiceIT {
       return JSON.readTree(get(path).body());
     } catch (IOException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void theActuatorIsOnlyOnTheManagementPort() throws Exception {
+    assertThat(managementPort).isNotEqualTo(port);
+    for (String path : List.of("/actuator/health", "/actuator/prometheus", "/actuator")) {
+      HttpResponse<String> onPublicPort = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(onPublicPort.statusCode()).as("public port " + path).isEqualTo(404);
+      assertThat(get(path).statusCode()).as("management port " + path).isEqualTo(200);
     }
   }
 

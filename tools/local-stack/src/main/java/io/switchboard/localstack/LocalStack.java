@@ -60,11 +60,11 @@ public final class LocalStack {
           PresenceContract.DEAD_LETTER_TOPIC)).bootstrapServers();
       KmsEmulator kms = step(started, "KMS emulator", () -> KmsEmulator.start(EmulatorConfig.defaults()
           .withHost("127.0.0.1").withPort(8888).withAdminPort(8889)));
-      step(started, "placement", () -> ServiceProcess.start("placement", 8090, logs.resolve("placement.log"),
+      step(started, "placement", () -> ServiceProcess.startWithManagementPort("placement", 8090, 8190, logs.resolve("placement.log"),
           "--spring.data.redis.url=" + redis, "--switchboard.placement.nodes=" + kms.url(), SERVICE_TOKEN));
-      step(started, "state", () -> ServiceProcess.start("state", 8092, logs.resolve("state.log"),
+      step(started, "state", () -> ServiceProcess.startWithManagementPort("state", 8092, 8192, logs.resolve("state.log"),
           "--spring.data.redis.url=" + redis, "--spring.kafka.bootstrap-servers=" + kafka, SERVICE_TOKEN));
-      step(started, "signaling", () -> ServiceProcess.start("signaling", 8081, logs.resolve("signaling.log"),
+      step(started, "signaling", () -> ServiceProcess.startWithManagementPort("signaling", 8081, 8181, logs.resolve("signaling.log"),
           "--spring.data.redis.url=" + redis, "--spring.kafka.bootstrap-servers=" + kafka,
           "--switchboard.placement.url=http://127.0.0.1:8090", "--switchboard.signaling.pod-id=signaling-local",
           // Open mode: the local stack is for development, and tools/loadgen talks to the pod directly.
@@ -72,6 +72,8 @@ public final class LocalStack {
       step(started, "gateway", () -> ServiceProcess.startWithManagementPort("gateway", 8080, 8180, logs.resolve("gateway.log"),
           "--spring.data.redis.url=" + redis,
           "--spring.cloud.discovery.client.simple.instances.signaling[0].uri=http://127.0.0.1:8081",
+          // The pod's readiness is on its management port.
+          "--spring.cloud.loadbalancer.health-check.port=8181",
           "--switchboard.gateway.api-keys=" + API_KEY, SERVICE_TOKEN));
     } catch (Exception e) {
       System.err.println("the local stack did not start: " + e.getMessage());
@@ -88,6 +90,8 @@ public final class LocalStack {
             internal APIs want the service token          Authorization: Bearer %s
           KMS emulator, and its fault injection          ws://localhost:8888/kurento  http://localhost:8889/status
           Redis / Kafka                                  redis://localhost:6379  localhost:9092
+          actuators (health, metrics): gateway, signaling, placement, state
+                                                         http://localhost:8180 8181 8190 8192 /actuator
           logs                                           target/local-stack/*.log
         Ctrl-C stops it all.
         """.formatted(API_KEY, SERVICE_TOKEN.substring(SERVICE_TOKEN.indexOf('=') + 1)));

@@ -55,6 +55,9 @@ class PlacementApiIT {
   @LocalServerPort
   int port;
 
+  @org.springframework.beans.factory.annotation.Value("${local.management.port}")
+  int managementPort;
+
   @Autowired
   StringRedisTemplate redis;
 
@@ -269,7 +272,7 @@ class PlacementApiIT {
   @Test
   void metricsAreExported() {
     http.put("/v1/rooms/metered/placement", null);
-    String prometheus = http.get("/actuator/prometheus").raw().body();
+    String prometheus = new Http(managementPort).get("/actuator/prometheus").raw().body();
     assertThat(prometheus).contains("switchboard_placement_decisions_total{")
         .contains("outcome=\"placed\"")
         .contains("switchboard_placement_decision_latency_seconds_bucket")

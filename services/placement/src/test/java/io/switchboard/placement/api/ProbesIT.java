@@ -35,16 +35,20 @@ class ProbesIT {
   @LocalServerPort
   int port;
 
+  @org.springframework.beans.factory.annotation.Value("${local.management.port}")
+  int managementPort;
+
   @Test
   void redisOutageMakesThePodUnreadyButNotDead() {
     Http http = new Http(port);
-    assertThat(http.get("/actuator/health/liveness").status()).isEqualTo(200);
-    assertThat(http.get("/actuator/health/readiness").status()).isEqualTo(200);
+    Http actuator = new Http(managementPort);
+    assertThat(actuator.get("/actuator/health/liveness").status()).isEqualTo(200);
+    assertThat(actuator.get("/actuator/health/readiness").status()).isEqualTo(200);
 
     REDIS.stop();
     try {
-      await().atMost(Duration.ofSeconds(10)).until(() -> http.get("/actuator/health/readiness").status() == 503);
-      assertThat(http.get("/actuator/health/liveness").status()).isEqualTo(200);
+      await().atMost(Duration.ofSeconds(10)).until(() -> actuator.get("/actuator/health/readiness").status() == 503);
+      assertThat(actuator.get("/actuator/health/liveness").status()).isEqualTo(200);
       Http.Response placement = http.put("/v1/rooms/r1/placement", null);
       assertThat(placement.status()).isEqualTo(503);
       assertThat(placement.json().path("code").asText()).isEqualTo("store-unavailable");
@@ -52,6 +56,15 @@ class ProbesIT {
     } finally {
       REDIS.restart();
     }
-    await().atMost(Duration.ofSeconds(15)).until(() -> http.get("/actuator/health/readiness").status() == 200);
+    await().atMost(Duration.ofSeconds(15)).until(() -> actuator.get("/actuator/health/readiness").status() == 200);
+  }
+
+  @Test
+  void theActuatorIsOnlyOnTheManagementPort() {
+    assertThat(managementPort).isNotEqualTo(port);
+    for (String path : new String[] {"/actuator/health", "/actuator/prometheus", "/actuator"}) {
+      assertThat(new Http(port).get(path).status()).as("public port " + path).isEqualTo(404);
+      assertThat(new Http(managementPort).get(path).status()).as("management port " + path).isEqualTo(200);
+    }
   }
 }

@@ -44,7 +44,8 @@ public final class PresenceDelayBenchmark {
     try (RedisServerProcess redis = RedisServerProcess.start();
         KafkaBroker kafka = KafkaBroker.start(PresenceContract.TOPIC, PresenceContract.DEAD_LETTER_TOPIC);
         ConfigurableApplicationContext state = new SpringApplicationBuilder(StateApplication.class).run(
-            "--server.port=0", "--server.address=127.0.0.1", "--spring.data.redis.url=" + redis.url(),
+            "--server.port=0", "--server.address=127.0.0.1", "--management.server.port=0",
+            "--management.server.address=127.0.0.1", "--spring.data.redis.url=" + redis.url(),
             "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(), "--logging.level.root=WARN",
             io.switchboard.testing.TestCredentials.SERVICE_TOKEN_SETTING);
         KafkaProducer<String, CloudEvent> producer = new KafkaProducer<>(Map.of(
