@@ -16,7 +16,10 @@ import io.switchboard.gateway.tokens.JoinTokens;
 import java.time.Clock;
 import java.util.List;
 import org.springframework.cloud.gateway.filter.ratelimit.RedisRateLimiter;
+import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.cloud.gateway.route.RouteLocator;
+import org.springframework.cloud.gateway.support.RouteMetadataUtils;
 import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -109,6 +112,11 @@ class GatewayConfiguration {
   }
 
   @Bean
+  io.switchboard.gateway.edge.SlowRequests slowRequests(Refusals refusals) {
+    return new io.switchboard.gateway.edge.SlowRequests(refusals);
+  }
+
+  @Bean
   GroupCallGuardGatewayFilterFactory groupCallGuardGatewayFilterFactory(GatewayProperties properties,
       JoinTokens tokens, RedisRateLimiter connectionRateLimiter, SocketLeases leases, Refusals refusals, Clock clock) {
     return new GroupCallGuardGatewayFilterFactory(properties, tokens, connectionRateLimiter, leases, refusals,
@@ -129,6 +137,9 @@ class GatewayConfiguration {
       GroupCallGuardGatewayFilterFactory guard, ApiKeyGatewayFilterFactory apiKey,
       io.switchboard.serviceauth.ServiceToken serviceToken) {
     List<String> stateOpen = properties.mode() == GatewayProperties.Mode.OPEN ? List.of("GET", "HEAD") : List.of();
+    // Until the response's headers arrive (a 504 after it); a started response, e.g. the change
+    // stream, is not cut.
+    long apiResponseTimeout = properties.timeouts().apiResponse().toMillis();
     return routes.routes()
         .route("groupcall", r -> r.path("/groupcall")
             .filters(f -> f.filter(guard.apply(new GroupCallGuardGatewayFilterFactory.Config())))
@@ -136,13 +147,28 @@ class GatewayConfiguration {
         .route("placement-api", r -> r.path("/api/placement/**")
             .filters(f -> asService(f.filter(apiKey.apply(new ApiKeyGatewayFilterFactory.Config())), serviceToken)
                 .rewritePath("/api/placement/(?<rest>.*)", "/v1/${rest}"))
+            .metadata(RouteMetadataUtils.RESPONSE_TIMEOUT_ATTR, apiResponseTimeout)
             .uri(properties.placementUrl()))
         .route("state-api", r -> r.path("/api/state/**")
             .filters(f -> asService(f.filter(apiKey.apply(new ApiKeyGatewayFilterFactory.Config().setOpenMethods(stateOpen))),
                 serviceToken)
                 .rewritePath("/api/state/(?<rest>.*)", "/v1/${rest}"))
+            .metadata(RouteMetadataUtils.RESPONSE_TIMEOUT_ATTR, apiResponseTimeout)
             .uri(properties.stateUrl()))
         .build();
+  }
+
+  /**
+   * A client has {@code timeouts.request} to send a request's body once its headers are in, with at
+   * most {@code timeouts.read} between two reads (slow senders cannot hold connections open);
+   * {@code server.netty.idle-timeout} closes connections that send no request. Upgraded WebSockets
+   * are not requests being read: their silence is the keep-alive's business.
+   */
+  @Bean
+  WebServerFactoryCustomizer<NettyReactiveWebServerFactory> requestTimeouts(GatewayProperties properties) {
+    GatewayProperties.Timeouts timeouts = properties.timeouts();
+    return factory -> factory.addServerCustomizers(
+        server -> server.requestTimeout(timeouts.request()).readTimeout(timeouts.read()));
   }
 
   /**

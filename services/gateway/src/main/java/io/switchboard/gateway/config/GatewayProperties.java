@@ -25,6 +25,7 @@ public record GatewayProperties(
     @DefaultValue Limits limits,
     @DefaultValue KeepAlive keepAlive,
     @DefaultValue Sticky sticky,
+    @DefaultValue Timeouts timeouts,
     @DefaultValue("5s") @NotNull Duration shutdownDrain) {
 
   public GatewayProperties {
@@ -79,6 +80,27 @@ public record GatewayProperties(
       @DefaultValue("25s") @NotNull Duration pingInterval,
       @DefaultValue("75s") @NotNull Duration idleTimeout,
       @DefaultValue("10s") @NotNull Duration podHandshakeTimeout) {}
+
+  /**
+   * How long the gateway waits: for a client to send a request's body ({@code request}: from its
+   * headers to its last byte; {@code read}: between two reads of it) and for placement or state to
+   * start answering one on {@code /api} ({@code api-response}; the state's change stream, once
+   * started, runs on). An upgraded WebSocket is not a request being read: neither cuts it.
+   */
+  public record Timeouts(
+      @DefaultValue("10s") @NotNull Duration request,
+      @DefaultValue("5s") @NotNull Duration read,
+      @DefaultValue("10s") @NotNull Duration apiResponse) {
+
+    public Timeouts {
+      for (Duration value : new Duration[] {request, read, apiResponse}) {
+        if (value != null && (value.isNegative() || value.isZero())) {
+          throw new IllegalArgumentException("switchboard.gateway.timeouts.* must be positive durations (e.g. 10s), not "
+              + value);
+        }
+      }
+    }
+  }
 
   /** The cookie that brings a client without a room back to its pod. */
   public record Sticky(

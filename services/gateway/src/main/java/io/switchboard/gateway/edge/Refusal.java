@@ -17,6 +17,7 @@ public enum Refusal {
   API_KEY("api-key", "invalid-api-key", 4401, HttpStatus.UNAUTHORIZED),
   API_RATE("api-rate", "rate-limited", 4429, HttpStatus.TOO_MANY_REQUESTS),
   PATH("path", "invalid-path", 1008, HttpStatus.BAD_REQUEST),
+  SLOW_REQUEST("slow-request", "request-timeout", 1008, HttpStatus.REQUEST_TIMEOUT),
   NO_POD("no-pod", "unavailable", 1013, HttpStatus.SERVICE_UNAVAILABLE);
 
   private final String tag;
