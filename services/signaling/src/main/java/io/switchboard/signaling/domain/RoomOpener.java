@@ -128,7 +128,19 @@ final class RoomOpener {
           RoomPlacementClient.PlacedRoom placed = placement.place(roomId, expectedParticipants);
           String pipeline = media.createPipeline(placed.kmsUrl());
           RoomStore.RoomRecord room = new RoomStore.RoomRecord(placed.nodeId(), placed.kmsUrl(), pipeline);
-          store.saveRoom(roomId, room);
+          if (!store.saveRoom(roomId, owner, room)) {
+            // Placement and KMS took longer than the lock: another pod took it and opens the room
+            // (its placement is the room's too). Ours is not the room's pipeline: release it, and
+            // read theirs.
+            log.warn("room {}: the opening lock lapsed while placement and KMS answered; another pod opens it,"
+                + " this pipeline ({}) is released", roomId, pipeline);
+            cleanup.release(placed.kmsUrl(), pipeline);
+            Optional<RoomStore.RoomRecord> theirs = store.room(roomId);
+            if (theirs.isPresent()) {
+              return theirs.get();
+            }
+            continue;
+          }
           log.info("room {} opened on {} (pipeline {})", roomId, placed.nodeId(), pipeline);
           presence.send(PresenceType.ROOM_OPENED, roomId, roomName, null, placed.nodeId(), null, null, null);
           return room;

@@ -115,7 +115,12 @@ final class RoomRebuild implements AutoCloseable {
       rebuilt = new RoomStore.RoomRecord(placed.nodeId(), placed.kmsUrl(), media.createPipeline(placed.kmsUrl()));
       // From here joins go to the new pipeline; one that read the old record is refused by
       // addMember (ROOM_GONE) and starts over, and one that made it is in the list read next.
-      store.saveRoom(roomId, rebuilt);
+      if (!store.saveRoom(roomId, owner, rebuilt)) {
+        log.warn("room {}: the rebuild lock lapsed while placement and KMS answered; another pod has the room,"
+            + " this pipeline ({}) is released", roomId, rebuilt.pipelineId());
+        cleanup.release(rebuilt.kmsUrl(), rebuilt.pipelineId());
+        return;
+      }
       for (Map.Entry<String, RoomStore.MemberRecord> m : store.members(roomId).entrySet()) {
         String endpoint = media.createEndpoint(rebuilt.kmsUrl(), rebuilt.pipelineId(), null);
         if (repoint(roomId, m.getKey(), m.getValue(), endpoint)) {

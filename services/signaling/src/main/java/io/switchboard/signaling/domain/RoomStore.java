@@ -92,7 +92,11 @@ public interface RoomStore {
 
   void unlockRoom(String roomId, String owner);
 
-  void saveRoom(String roomId, RoomRecord room);
+  /**
+   * Saves the room's media location if {@code owner} still holds the room's lock ({@link
+   * #lockRoom}), in one step; false (nothing changed) when the lock lapsed and was taken or is gone.
+   */
+  boolean saveRoom(String roomId, String owner, RoomRecord room);
 
   /** What {@link #addMember} did. */
   enum Added {

@@ -55,6 +55,27 @@ class FakesTest {
 
     final InMemoryRoomStore store = new InMemoryRoomStore(clock);
 
+    /** As an opener does: under the room's lock. */
+    void save(String roomId, RoomRecord room) {
+      assertThat(store.lockRoom(roomId, "opener")).isTrue();
+      assertThat(store.saveRoom(roomId, "opener", room)).isTrue();
+      store.unlockRoom(roomId, "opener");
+    }
+
+    @Test
+    void onlyTheHolderOfTheRoomsLockSavesIt() {
+      assertThat(store.saveRoom("r", "late", ROOM)).as("no lock").isFalse();
+      assertThat(store.lockRoom("r", "late")).isTrue();
+      clock.advance(InMemoryRoomStore.LOCK_TTL.plusMillis(1));
+      assertThat(store.lockRoom("r", "next")).isTrue();
+      assertThat(store.saveRoom("r", "late", ROOM)).as("lapsed, taken by another").isFalse();
+      assertThat(store.room("r")).isEmpty();
+      RoomRecord theirs = new RoomRecord("kms-1", "ws://kms-1/kurento", "pipe-9");
+      assertThat(store.saveRoom("r", "next", theirs)).isTrue();
+      assertThat(store.saveRoom("r", "late", ROOM)).isFalse();
+      assertThat(store.room("r")).contains(theirs);
+    }
+
     static MemberRecord member(long joinedAt) {
       return new MemberRecord("m-" + joinedAt, "pod-a", "session-" + joinedAt, "endpoint-" + joinedAt, false,
           Map.of(), true, true, joinedAt, 0, false, null, null, null);
@@ -63,7 +84,7 @@ class FakesTest {
     @Test
     void aMemberIsAddedOnlyToTheOpenRoomOnItsPipelineOnceByNameAndWithinTheLimit() {
       assertThat(store.addMember("r", "pipe-1", "alice", member(1), 10)).as("no room").isEqualTo(Added.ROOM_GONE);
-      store.saveRoom("r", ROOM);
+      save("r", ROOM);
 
       assertThat(store.addMember("r", "pipe-1", "alice", member(1), 10)).isEqualTo(Added.ADDED);
       assertThat(store.addMember("r", "pipe-1", "alice", member(2), 10)).isEqualTo(Added.NAME_TAKEN);
@@ -78,7 +99,7 @@ class FakesTest {
 
     @Test
     void membersComeInJoinOrderThenByName() {
-      store.saveRoom("r", ROOM);
+      save("r", ROOM);
       store.addMember("r", "pipe-1", "zoe", member(1), 10);
       store.addMember("r", "pipe-1", "carol", member(3), 10);
       store.addMember("r", "pipe-1", "bob", member(2), 10);
@@ -89,7 +110,7 @@ class FakesTest {
 
     @Test
     void onlyTheSameMembershipOnTheExpectedPodAndPublisherIsReplacedOrRemoved() {
-      store.saveRoom("r", ROOM);
+      save("r", ROOM);
       store.addMember("r", "pipe-1", "alice", member(1), 10);
       store.addMember("r", "pipe-1", "bob", member(2), 10);
       MemberRecord onB = member(1).withPod("pod-b");
@@ -110,7 +131,7 @@ class FakesTest {
 
     @Test
     void onlyAParkedMemberWhoseWaitRanOutExpires() {
-      store.saveRoom("r", ROOM);
+      save("r", ROOM);
       store.addMember("r", "pipe-1", "alice", member(1), 10);
       store.addMember("r", "pipe-1", "bob", member(2), 10);
 
@@ -143,13 +164,13 @@ class FakesTest {
     @Test
     void onePresenterAtATimeInAnExistingRoom() {
       assertThat(store.claimPresenter("r", "m-1 alice")).as("no room").isFalse();
-      store.saveRoom("r", ROOM);
+      save("r", ROOM);
 
       assertThat(store.claimPresenter("r", "m-1 alice")).isTrue();
       assertThat(store.claimPresenter("r", "m-1 alice")).as("again").isTrue();
       assertThat(store.claimPresenter("r", "m-2 bob")).isFalse();
       assertThat(store.releasePresenter("r", "m-2 bob")).isFalse();
-      store.saveRoom("r", new RoomRecord("kms-1", "ws://kms-1/kurento", "pipe-2"));
+      save("r", new RoomRecord("kms-1", "ws://kms-1/kurento", "pipe-2"));
       assertThat(store.presenter("r")).as("a rebuild keeps the presenter").contains("m-1 alice");
       assertThat(store.releasePresenter("r", "m-1 alice")).isTrue();
       assertThat(store.presenter("r")).isEmpty();
@@ -159,7 +180,7 @@ class FakesTest {
     @Test
     void onlyAnEmptyExistingRoomIsDeletedWithItsPresenter() {
       assertThat(store.deleteIfEmpty("r")).as("no room").isFalse();
-      store.saveRoom("r", ROOM);
+      save("r", ROOM);
       store.addMember("r", "pipe-1", "alice", member(1), 10);
       store.claimPresenter("r", "m-1 alice");
 
@@ -169,7 +190,7 @@ class FakesTest {
 
       assertThat(store.room("r")).isEmpty();
       assertThat(store.presenter("r")).isEmpty();
-      store.saveRoom("r", ROOM);
+      save("r", ROOM);
       assertThat(store.presenter("r")).isEmpty();
     }
 

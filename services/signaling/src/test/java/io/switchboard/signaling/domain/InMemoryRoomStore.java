@@ -79,9 +79,21 @@ public final class InMemoryRoomStore implements RoomStore {
     return Optional.ofNullable(live(locks.get(roomId)));
   }
 
-  /** Saves the room's media location; its presenter, if any, stays (as HSET of three fields leaves it). */
+  /**
+   * Saves the room's media location while {@code owner} holds its lock (as room-save.lua); its
+   * presenter, if any, stays (as HSET of three fields leaves it).
+   */
   @Override
-  public synchronized void saveRoom(String roomId, RoomRecord room) {
+  public synchronized boolean saveRoom(String roomId, String owner, RoomRecord room) {
+    if (!owner.equals(live(locks.get(roomId)))) {
+      return false;
+    }
+    put(roomId, room);
+    return true;
+  }
+
+  /** Tests: the room's media location, as if an opener had saved it. */
+  public synchronized void put(String roomId, RoomRecord room) {
     Objects.requireNonNull(room.pipelineId(), "pipelineId");
     Room existing = rooms.get(roomId);
     if (existing == null) {

@@ -18,7 +18,7 @@ class MemberRecordsTest {
 
   @BeforeEach
   void aliceIsAMember() {
-    store.saveRoom(ROOM, new RoomStore.RoomRecord(Cluster.NODE_0, Cluster.KMS_0, "pipeline-1"));
+    store.put(ROOM, new RoomStore.RoomRecord(Cluster.NODE_0, Cluster.KMS_0, "pipeline-1"));
     alice = participant("alice", "m-1");
     assertThat(store.addMember(ROOM, "pipeline-1", "alice", alice.record("pod-a"), 8))
         .isEqualTo(RoomStore.Added.ADDED);

@@ -127,12 +127,47 @@ class RoomOpenerTest {
   }
 
   @Test
+  void anOpenerWhoseLockLapsedWhileKmsAnsweredLeavesTheRoomToThePodThatTookIt() {
+    RoomStore.RoomRecord[] theirs = new RoomStore.RoomRecord[1];
+    RoomPlacementClient slow = new RoomPlacementClient() {
+      @Override
+      public PlacedRoom place(String roomId, int expectedParticipants) {
+        PlacedRoom placed = placement.place(roomId, expectedParticipants);
+        // Placement (and then KMS) answer after the lock's TTL: pod B takes the lapsed lock and
+        // opens the room meanwhile.
+        clock.advance(InMemoryRoomStore.LOCK_TTL.plusSeconds(1));
+        assertThat(store.lockRoom(roomId, "pod-b/1")).isTrue();
+        theirs[0] = new RoomStore.RoomRecord(NODE_0, KMS_0, kms.createPipeline(KMS_0));
+        assertThat(store.saveRoom(roomId, "pod-b/1", theirs[0])).isTrue();
+        store.unlockRoom(roomId, "pod-b/1");
+        return placed;
+      }
+
+      @Override
+      public void release(String roomId) {
+        placement.release(roomId);
+      }
+    };
+    RoomOpener late = new RoomOpener(store, slow, kms, cleanup, new PresenceNotes(presence, clock, "pod-a"), clock,
+        clock::advance, "pod-a", 4);
+
+    assertThat(late.open(ROOM, ROOM, "r1")).isEqualTo(theirs[0]);
+
+    // One room, one pipeline: B's. A's own was released, and A announced nothing.
+    assertThat(store.room(ROOM)).contains(theirs[0]);
+    assertThat(kms.liveObjects(KMS_0, Kind.PIPELINE)).isEqualTo(1);
+    assertThat(kms.exists(KMS_0, theirs[0].pipelineId())).isTrue();
+    assertThat(presence.events()).isEmpty();
+    assertThat(store.lockOwner(ROOM)).isEmpty();
+  }
+
+  @Test
   void anOpenWaitsForTheRoomAnotherPodIsOpening() {
     store.lockRoom(ROOM, "pod-b/1");
     RoomStore.RoomRecord theirs = new RoomStore.RoomRecord(NODE_0, KMS_0, kms.createPipeline(KMS_0));
     meanwhile = () -> {
       if (pauses.get() == 3) {
-        store.saveRoom(ROOM, theirs);
+        store.put(ROOM, theirs);
         store.unlockRoom(ROOM, "pod-b/1");
       }
     };
@@ -209,7 +244,7 @@ class RoomOpenerTest {
         "e", "h");
     assertThat(opener.pipelineOf(alice)).isEqualTo(room.pipelineId());
 
-    store.saveRoom(ROOM, new RoomStore.RoomRecord("kms-1", "ws://kms-1/kurento", "pipeline-99"));
+    store.put(ROOM, new RoomStore.RoomRecord("kms-1", "ws://kms-1/kurento", "pipeline-99"));
     assertThat(opener.pipelineOf(alice)).isEqualTo("pipeline-99");
 
     store.deleteIfEmpty(ROOM);

@@ -22,6 +22,7 @@ public final class RedisRoomStore implements RoomStore {
 
   private static final Duration LOCK_TTL = Duration.ofSeconds(15);
   private static final RedisScript<Long> UNLOCK = RedisScripts.load("room-unlock", Long.class);
+  private static final RedisScript<Long> SAVE_ROOM = RedisScripts.load("room-save", Long.class);
   @SuppressWarnings("rawtypes") // a Lua table comes back as a list of a number and a string
   private static final RedisScript<List> REMOVE_MEMBER = RedisScripts.load("room-remove-member", List.class);
   private static final RedisScript<Long> REPLACE_MEMBER = RedisScripts.load("room-replace-member", Long.class);
@@ -62,9 +63,10 @@ public final class RedisRoomStore implements RoomStore {
   }
 
   @Override
-  public void saveRoom(String roomId, RoomRecord room) {
-    redis.opsForHash().putAll(SignalingKeys.room(roomId),
-        Map.of("nodeId", room.nodeId(), "kmsUrl", room.kmsUrl(), "pipelineId", room.pipelineId()));
+  public boolean saveRoom(String roomId, String owner, RoomRecord room) {
+    Long saved = redis.execute(SAVE_ROOM, List.of(SignalingKeys.roomLock(roomId), SignalingKeys.room(roomId)), owner,
+        room.nodeId(), room.kmsUrl(), room.pipelineId());
+    return saved != null && saved == 1L;
   }
 
   @Override

@@ -24,6 +24,28 @@ class RedisRoomStoreIT {
     store = new RedisRoomStore(redis.template);
   }
 
+  /** As an opener does: under the room's lock. */
+  private void save(String roomId, RoomStore.RoomRecord room) {
+    assertThat(store.lockRoom(roomId, "opener")).isTrue();
+    assertThat(store.saveRoom(roomId, "opener", room)).isTrue();
+    store.unlockRoom(roomId, "opener");
+  }
+
+  @Test
+  void onlyTheHolderOfTheRoomsLockSavesIt() {
+    assertThat(store.saveRoom("r", "late", ROOM)).as("no lock").isFalse();
+    assertThat(store.lockRoom("r", "late")).isTrue();
+    // The lock lapsed (its TTL) and another opener took it.
+    redis.template.delete(io.switchboard.signaling.redis.SignalingKeys.roomLock("r"));
+    assertThat(store.lockRoom("r", "next")).isTrue();
+    assertThat(store.saveRoom("r", "late", ROOM)).as("lapsed, taken by another").isFalse();
+    assertThat(store.room("r")).isEmpty();
+    RoomStore.RoomRecord theirs = new RoomStore.RoomRecord("kms-1", "ws://127.0.0.1:2/kurento", "pipe-9");
+    assertThat(store.saveRoom("r", "next", theirs)).isTrue();
+    assertThat(store.saveRoom("r", "late", ROOM)).isFalse();
+    assertThat(store.room("r")).contains(theirs);
+  }
+
   private static RoomStore.MemberRecord member(long joinedAt) {
     return new RoomStore.MemberRecord("m-" + joinedAt, "pod-a", "session-" + joinedAt, "endpoint-" + joinedAt, false,
         java.util.Map.of(), true, true, joinedAt, 0, false, null, null, null);
@@ -31,7 +53,7 @@ class RedisRoomStoreIT {
 
   @Test
   void aMemberJoinsAnOpenRoomOnceByName() {
-    store.saveRoom("r", ROOM);
+    save("r", ROOM);
 
     assertThat(store.addMember("r", "pipe-1", "alice", member(1), 10)).isEqualTo(Added.ADDED);
     assertThat(store.addMember("r", "pipe-1", "alice", member(2), 10)).isEqualTo(Added.NAME_TAKEN);
@@ -47,7 +69,7 @@ class RedisRoomStoreIT {
 
   @Test
   void anAdditionAnswersWithTheMembersAsOfItInJoinOrder() {
-    store.saveRoom("r", ROOM);
+    save("r", ROOM);
     store.addMember("r", "pipe-1", "zoe", member(1), 10);
     store.addMember("r", "pipe-1", "bob", member(2), 10);
 
@@ -65,7 +87,7 @@ class RedisRoomStoreIT {
 
   @Test
   void noMemberIsAddedToARoomThatClosedMeanwhile() {
-    store.saveRoom("r", ROOM);
+    save("r", ROOM);
     assertThat(store.addMember("r", "pipe-1", "alice", member(1), 10)).isEqualTo(Added.ADDED);
     assertThat(store.removeMember("r", "alice", "m-1", "pod-a").left()).isZero();
     assertThat(store.deleteIfEmpty("r")).isTrue();
@@ -77,7 +99,7 @@ class RedisRoomStoreIT {
 
   @Test
   void noMemberIsAddedToTheOldPipelineOfAReopenedRoom() {
-    store.saveRoom("r", new RoomStore.RoomRecord("kms-1", "ws://127.0.0.1:2/kurento", "pipe-2"));
+    save("r", new RoomStore.RoomRecord("kms-1", "ws://127.0.0.1:2/kurento", "pipe-2"));
 
     assertThat(store.addMember("r", "pipe-1", "bob", member(2), 10)).isEqualTo(Added.ROOM_GONE);
 
@@ -86,7 +108,7 @@ class RedisRoomStoreIT {
 
   @Test
   void aRoomWithAMemberIsNotDeleted() {
-    store.saveRoom("r", ROOM);
+    save("r", ROOM);
     store.addMember("r", "pipe-1", "alice", member(1), 10);
 
     assertThat(store.deleteIfEmpty("r")).isFalse();
@@ -96,7 +118,7 @@ class RedisRoomStoreIT {
 
   @Test
   void onlyThePodARecordNamesChangesIt() {
-    store.saveRoom("r", ROOM);
+    save("r", ROOM);
     store.addMember("r", "pipe-1", "alice", member(1), 10);
     RoomStore.MemberRecord subscribed = member(1).withPublishing(true)
         .withSubscriptions(java.util.Map.of("bob", "pipe-1/endpoint-9", "carol dé", "pipe-1/endpoint-10"));
@@ -130,7 +152,7 @@ class RedisRoomStoreIT {
 
   @Test
   void onlyAParkedMemberWhoseWaitRanOutExpires() {
-    store.saveRoom("r", ROOM);
+    save("r", ROOM);
     store.addMember("r", "pipe-1", "alice", member(1), 10);
     store.addMember("r", "pipe-1", "bob", member(2), 10);
 
