@@ -682,6 +682,45 @@ class GroupCallIT {
     }
   }
 
+  /**
+   * One client looping "connect, join a new room" holds at most its share of rooms, and so of KMS
+   * pipelines; joining open rooms, and other clients, are not held back.
+   */
+  @Test
+  void aClientOpensAtMostItsShareOfRooms() {
+    java.util.Map<String, String> looper = java.util.Map.of(io.switchboard.groupcall.protocol.IdentityHeaders.CLIENT,
+        "198.51.100.7");
+    try (org.springframework.context.ConfigurableApplicationContext pod = anotherPod(
+            "--switchboard.signaling.max-open-rooms-per-client=2");
+        BrowserSocket a = new BrowserSocket(SignalingPods.url(pod), looper);
+        BrowserSocket b = new BrowserSocket(SignalingPods.url(pod), looper);
+        BrowserSocket c = new BrowserSocket(SignalingPods.url(pod), looper);
+        BrowserSocket d = new BrowserSocket(SignalingPods.url(pod), looper);
+        BrowserSocket other = new BrowserSocket(SignalingPods.url(pod), java.util.Map.of(
+            io.switchboard.groupcall.protocol.IdentityHeaders.CLIENT, "203.0.113.9"))) {
+      join(a, "a", "loop-1").next("existingParticipants");
+      join(b, "b", "loop-2").next("existingParticipants");
+      join(c, "c", "loop-3");
+      JsonNode refused = c.next("error");
+      assertThat(refused.path("code").asText()).isEqualTo("too-many-rooms");
+      assertThat(refused.path("message").asText()).contains("2 rooms open");
+      assertThat(kms().server().count("MediaPipeline")).isEqualTo(2);
+
+      join(c, "c", "loop-1").next("existingParticipants");
+      join(other, "o", "loop-3").next("existingParticipants");
+      assertThat(kms().server().count("MediaPipeline")).isEqualTo(3);
+
+      // One of its rooms closes: it may open another.
+      b.send(message("leaveRoom"));
+      await().atMost(Duration.ofSeconds(5)).until(() -> kms().server().count("MediaPipeline") == 2);
+      join(d, "d", "loop-4").next("existingParticipants");
+      for (BrowserSocket s : List.of(a, c, d, other)) {
+        s.send(message("leaveRoom"));
+      }
+      await().atMost(Duration.ofSeconds(5)).until(() -> kms().server().count("MediaPipeline") == 0);
+    }
+  }
+
   @Test
   void withoutAResumeInTimeTheParticipantLeavesAndItsTokenIsSpent() {
     try (BrowserSocket bob = browser()) {

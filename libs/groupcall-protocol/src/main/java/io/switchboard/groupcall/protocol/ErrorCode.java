@@ -36,6 +36,11 @@ public enum ErrorCode {
   NOT_ALLOWED,
   /** The room has no capacity left. */
   ROOM_FULL,
+  /**
+   * Opening another room is refused: this identity, or this client address, has as many open
+   * rooms (that its joins opened) as a pod allows; joining rooms that are open is not.
+   */
+  TOO_MANY_ROOMS,
   /** The server could not do it now (media server or store unavailable); retrying may work. */
   UNAVAILABLE,
   /** A bug: the server failed unexpectedly. Nothing was changed. */

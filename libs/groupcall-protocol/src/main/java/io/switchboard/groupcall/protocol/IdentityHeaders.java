@@ -24,6 +24,13 @@ public final class IdentityHeaders {
    * join token (no {@code sub}, {@code room} or {@code grants}): the pod serves it as anyone.
    */
   public static final String OPEN_CLAIM = "open";
+  /**
+   * The client's address as the gateway sees it (IPv4, or the IPv6 /64), on every socket it
+   * admits: plain in {@link #CLIENT}, signed in the assertion's {@link #CLIENT_CLAIM}. A pod counts
+   * the rooms a client without an identity opens by it.
+   */
+  public static final String CLIENT = "X-Switchboard-Client";
+  public static final String CLIENT_CLAIM = "client";
 
   private IdentityHeaders() {}
 }

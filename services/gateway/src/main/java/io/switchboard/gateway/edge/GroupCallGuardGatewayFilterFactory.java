@@ -140,7 +140,8 @@ public final class GroupCallGuardGatewayFilterFactory
               SocketLifetime lifetime = new SocketLifetime();
               lifetime.onEnd(lease::release);
               return Mono.defer(() -> {
-                ServerWebExchange admitted = admit(exchange, token.orElse(null), config.isRoomAffinity(), assertions);
+                ServerWebExchange admitted = admit(exchange, token.orElse(null), address, config.isRoomAffinity(),
+                    assertions);
                 lifetime.attach(admitted);
                 return chain.filter(admitted)
                     .onErrorResume(NotFoundException.class, e -> refusals.refuse(admitted, Refusal.NO_POD,
@@ -156,8 +157,8 @@ public final class GroupCallGuardGatewayFilterFactory
   }
 
   /** The request as the pod sees it: verified identity headers, no token anywhere. */
-  private static ServerWebExchange admit(ServerWebExchange exchange, JoinToken token, boolean affinity,
-      IdentitySigner assertions) {
+  private static ServerWebExchange admit(ServerWebExchange exchange, JoinToken token, String address,
+      boolean affinity, IdentitySigner assertions) {
     ServerHttpRequest request = exchange.getRequest();
     String room = token != null && !JoinToken.ANY_ROOM.equals(token.room()) ? token.room()
         : request.getQueryParams().getFirst("room");
@@ -207,8 +208,9 @@ public final class GroupCallGuardGatewayFilterFactory
         h.set(IdentityHeaders.ROOM, encode(token.room()));
         h.set(IdentityHeaders.GRANTS, token.grants().stream().map(Grant::wire).sorted().collect(Collectors.joining(",")));
       }
+      h.set(IdentityHeaders.CLIENT, address);
       if (assertions != null) {
-        h.set(IdentityHeaders.ASSERTION, token != null ? assertions.sign(token) : assertions.signOpen());
+        h.set(IdentityHeaders.ASSERTION, token != null ? assertions.sign(token, address) : assertions.signOpen(address));
       }
     }).build();
     return exchange.mutate().request(admitted).build();

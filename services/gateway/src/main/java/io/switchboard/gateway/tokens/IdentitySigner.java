@@ -46,16 +46,19 @@ public final class IdentitySigner {
     this.clock = clock;
   }
 
-  public String sign(JoinToken token) {
+  /** For a socket with a join token, from {@code client} (its address, {@link IdentityHeaders#CLIENT_CLAIM}). */
+  public String sign(JoinToken token, String client) {
     return sign(new JWTClaimsSet.Builder()
         .subject(token.identity())
+        .claim(IdentityHeaders.CLIENT_CLAIM, client)
         .claim(IdentityHeaders.ROOM_CLAIM, token.room())
         .claim(IdentityHeaders.GRANTS_CLAIM, token.grants().stream().map(Grant::wire).sorted().toList()));
   }
 
   /** For a socket admitted in open mode, without a join token: the pod serves it as anyone. */
-  public String signOpen() {
-    return sign(new JWTClaimsSet.Builder().claim(IdentityHeaders.OPEN_CLAIM, true));
+  public String signOpen(String client) {
+    return sign(new JWTClaimsSet.Builder().claim(IdentityHeaders.OPEN_CLAIM, true)
+        .claim(IdentityHeaders.CLIENT_CLAIM, client));
   }
 
   private String sign(JWTClaimsSet.Builder builder) {

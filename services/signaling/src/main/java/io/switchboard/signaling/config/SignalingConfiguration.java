@@ -167,7 +167,8 @@ class SignalingConfiguration {
         new GroupCallService.Settings(pod, s.expectedParticipants(), s.resumeGrace(), s.heartbeatInterval(),
             s.heartbeatTimeout(), new io.switchboard.signaling.domain.RoomLimits(s.room().maxParticipants(),
                 s.room().mayPublish(), s.room().mayRecord(), s.room().recordingUri()),
-            io.switchboard.signaling.domain.CandidateFilter.blocking(s.ice().blockedRanges())));
+            io.switchboard.signaling.domain.CandidateFilter.blocking(s.ice().blockedRanges()),
+            s.maxOpenRoomsPerClient()));
   }
 
   @Bean

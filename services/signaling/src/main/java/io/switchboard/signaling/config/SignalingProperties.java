@@ -42,6 +42,7 @@ public record SignalingProperties(@DefaultValue Signaling signaling, @DefaultVal
       @DefaultValue("10s") @NotNull Duration kmsWarmupTimeout,
       @DefaultValue("10s") @NotNull Duration kmsWarmupRefresh,
       @DefaultValue("2") @Min(1) int expectedParticipants,
+      @DefaultValue("100") @Min(0) int maxOpenRoomsPerClient,
       @DefaultValue("15s") @NotNull Duration resumeGrace,
       @DefaultValue("2s") @NotNull Duration heartbeatInterval,
       @DefaultValue("10s") @NotNull Duration heartbeatTimeout,

@@ -17,4 +17,12 @@ public interface ClientChannel {
   default Access access() {
     return Access.ANYONE;
   }
+
+  /**
+   * Whom the rooms this socket opens are counted for ({@code identity:<name>} or {@code
+   * address:<client address>}), capped by {@code max-open-rooms-per-client}; null: not counted.
+   */
+  default String opener() {
+    return null;
+  }
 }

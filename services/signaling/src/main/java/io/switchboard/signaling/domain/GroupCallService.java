@@ -37,13 +37,15 @@ public final class GroupCallService implements AutoCloseable {
    * @param limits what rooms allow
    */
   /** @param candidates which browser ICE candidates may reach KMS */
+  /** @param maxOpenRoomsPerClient rooms one identity or client address may have open at once (0: no cap) */
   public record Settings(String podId, int expectedParticipants, Duration resumeGrace, Duration heartbeatInterval,
-      Duration heartbeatTimeout, RoomLimits limits, CandidateFilter candidates) {
+      Duration heartbeatTimeout, RoomLimits limits, CandidateFilter candidates, int maxOpenRoomsPerClient) {
 
-    /** Every candidate of a legal shape passes (tests of other things). */
+    /** Every candidate of a legal shape passes, and nobody's rooms are counted (tests of other things). */
     public Settings(String podId, int expectedParticipants, Duration resumeGrace, Duration heartbeatInterval,
         Duration heartbeatTimeout, RoomLimits limits) {
-      this(podId, expectedParticipants, resumeGrace, heartbeatInterval, heartbeatTimeout, limits, CandidateFilter.NONE);
+      this(podId, expectedParticipants, resumeGrace, heartbeatInterval, heartbeatTimeout, limits, CandidateFilter.NONE,
+          0);
     }
   }
 
@@ -87,7 +89,7 @@ public final class GroupCallService implements AutoCloseable {
     PresenceNotes presence = new PresenceNotes(presenceFeed, clock, pod);
     MemberRecords records = new MemberRecords(store, pod);
     RoomOpener rooms = new RoomOpener(store, placement, media, cleanup, presence, clock, pause, pod,
-        settings.expectedParticipants());
+        settings.expectedParticipants(), settings.maxOpenRoomsPerClient());
     departures = new Departures(store, pods, media, cleanup, load, events, presence, rooms, local, locks, pod);
     parking = new Parking(store, pods, records, presence, departures, local, locks, clock, settings.resumeGrace(), pod);
     rebuild = new RoomRebuild(store, placement, media, cleanup, load, events, records, observer, pod,

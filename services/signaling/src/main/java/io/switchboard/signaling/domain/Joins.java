@@ -101,7 +101,7 @@ final class Joins {
    */
   private Optional<Participant> tryJoin(ClientMessage.JoinRoom join, ClientChannel channel) {
     String roomId = RoomIds.of(join.room());
-    RoomStore.RoomRecord room = rooms.open(roomId, join.room(), join.requestId());
+    RoomStore.RoomRecord room = rooms.open(roomId, join.room(), join.requestId(), channel.opener());
     // Like the tutorial, the publisher endpoint exists from the join on, so others can subscribe
     // to it at once; its candidates go to its owner as iceCandidate{name: own name}.
     String publisher;

@@ -49,11 +49,22 @@ final class RoomOpener {
   private final Pause pause;
   private final String podId;
   private final int expectedParticipants;
+  /** Rooms one opener (identity or client address) may have open at once; 0: no cap. */
+  private final int maxOpenPerClient;
   /** Rooms a join on this pod is opening (or waiting for another pod to open) now. */
   private final Map<String, CompletableFuture<RoomStore.RoomRecord>> opening = new ConcurrentHashMap<>();
 
   RoomOpener(RoomStore store, RoomPlacementClient placement, MediaServer media, MediaCleanup cleanup,
       PresenceNotes presence, Clock clock, Pause pause, String podId, int expectedParticipants) {
+    this(store, placement, media, cleanup, presence, clock, pause, podId, expectedParticipants, 0);
+  }
+
+  RoomOpener(RoomStore store, RoomPlacementClient placement, MediaServer media, MediaCleanup cleanup,
+      PresenceNotes presence, Clock clock, Pause pause, String podId, int expectedParticipants, int maxOpenPerClient) {
+    if (maxOpenPerClient < 0) {
+      throw new IllegalArgumentException("max-open-rooms-per-client must be 0 (no cap) or more: " + maxOpenPerClient);
+    }
+    this.maxOpenPerClient = maxOpenPerClient;
     this.store = store;
     this.placement = placement;
     this.media = media;
@@ -71,6 +82,15 @@ final class RoomOpener {
    * its record, so two first joins never make two pipelines.
    */
   RoomStore.RoomRecord open(String roomId, String roomName, String requestId) {
+    return open(roomId, roomName, requestId, null);
+  }
+
+  /**
+   * The same for a join from {@code opener} ({@link ClientChannel#opener()}; null: not counted):
+   * when the join would open the room, the room counts among the opener's open rooms until it
+   * closes, and is not opened (TOO_MANY_ROOMS) when the opener has max-open-rooms-per-client.
+   */
+  RoomStore.RoomRecord open(String roomId, String roomName, String requestId, String opener) {
     Optional<RoomStore.RoomRecord> existing = store.room(roomId);
     if (existing.isPresent()) {
       return existing.get();
@@ -83,7 +103,8 @@ final class RoomOpener {
       return awaitOpening(theirs, roomId, requestId);
     }
     try {
-      RoomStore.RoomRecord room = openOrAwait(roomId, roomName, requestId);
+      RoomStore.RoomRecord room = openOrAwait(roomId, roomName, requestId,
+          maxOpenPerClient > 0 ? opener : null);
       mine.complete(room);
       return room;
     } catch (RuntimeException e) {
@@ -115,7 +136,7 @@ final class RoomOpener {
     }
   }
 
-  private RoomStore.RoomRecord openOrAwait(String roomId, String roomName, String requestId) {
+  private RoomStore.RoomRecord openOrAwait(String roomId, String roomName, String requestId, String opener) {
     String owner = podId + "/" + UUID.randomUUID();
     long deadline = clock.millis() + CREATION_WAIT.toMillis();
     while (clock.millis() < deadline) {
@@ -125,10 +146,28 @@ final class RoomOpener {
           if (again.isPresent()) {
             return again.get();
           }
-          RoomPlacementClient.PlacedRoom placed = placement.place(roomId, expectedParticipants);
-          String pipeline = media.createPipeline(placed.kmsUrl());
-          RoomStore.RoomRecord room = new RoomStore.RoomRecord(placed.nodeId(), placed.kmsUrl(), pipeline);
-          if (!store.saveRoom(roomId, owner, room)) {
+          if (opener != null && !store.reserveOpening(opener, roomId, maxOpenPerClient)) {
+            log.info("room {} not opened: {} has {} rooms open", roomId, opener, maxOpenPerClient);
+            throw new ProtocolException(ErrorCode.TOO_MANY_ROOMS, "you have " + maxOpenPerClient
+                + " rooms open, as many as you may: join one of them, or leave one first", requestId);
+          }
+          RoomStore.RoomRecord room;
+          String pipeline;
+          RoomPlacementClient.PlacedRoom placed;
+          boolean saved = false;
+          try {
+            placed = placement.place(roomId, expectedParticipants);
+            pipeline = media.createPipeline(placed.kmsUrl());
+            room = new RoomStore.RoomRecord(placed.nodeId(), placed.kmsUrl(), pipeline);
+            saved = store.saveRoom(roomId, owner, room, opener);
+          } finally {
+            // Not opened by this join after all: uncounted, unless the pod that did open it counted
+            // it for the same opener (the same entry).
+            if (!saved && opener != null && store.openerOf(roomId).filter(opener::equals).isEmpty()) {
+              store.releaseOpening(opener, roomId);
+            }
+          }
+          if (!saved) {
             // Placement and KMS took longer than the lock: another pod took it and opens the room
             // (its placement is the room's too). Ours is not the room's pipeline: release it, and
             // read theirs.
@@ -161,7 +200,9 @@ final class RoomOpener {
   /** Closes the room if nobody is in it: its record, its pipeline and its placement go. */
   void closeIfEmpty(String roomId) {
     Optional<RoomStore.RoomRecord> room = store.room(roomId);
+    Optional<String> opener = room.isPresent() ? store.openerOf(roomId) : Optional.empty();
     if (room.isPresent() && store.deleteIfEmpty(roomId)) {
+      opener.ifPresent(o -> store.releaseOpening(o, roomId));
       // Presence hears it now, before the slow releases: a join that opens the room again comes after.
       presence.send(PresenceType.ROOM_CLOSED, roomId, null, room.get().nodeId(), null, null, null);
       cleanup.release(room.get().kmsUrl(), room.get().pipelineId());

@@ -96,7 +96,24 @@ public interface RoomStore {
    * Saves the room's media location if {@code owner} still holds the room's lock ({@link
    * #lockRoom}), in one step; false (nothing changed) when the lock lapsed and was taken or is gone.
    */
-  boolean saveRoom(String roomId, String owner, RoomRecord room);
+  boolean saveRoom(String roomId, String owner, RoomRecord room, String opener);
+
+  /** The same, leaving the room's opener as it is (a rebuild). */
+  default boolean saveRoom(String roomId, String owner, RoomRecord room) {
+    return saveRoom(roomId, owner, room, null);
+  }
+
+  /**
+   * Counts {@code roomId} among the rooms {@code opener} has open, if it has fewer than {@code max}
+   * (or counts it already), in one step; false (nothing changed) when it has {@code max}.
+   */
+  boolean reserveOpening(String opener, String roomId, int max);
+
+  /** No longer counts {@code roomId} for {@code opener}. */
+  void releaseOpening(String opener, String roomId);
+
+  /** Whose rooms {@code roomId} counts among ({@link #saveRoom}'s opener), if anyone's. */
+  Optional<String> openerOf(String roomId);
 
   /** What {@link #addMember} did. */
   enum Added {

@@ -111,4 +111,22 @@ public final class SignalingKeys {
   public static String parked() {
     return pods() + ":parked";
   }
+
+  /**
+   * SET of the rooms one client opened and that are open ({@code max-open-rooms-per-client}):
+   * {@code opener} is {@code identity:<name>} or {@code address:<client address>}, hashed (SHA-256,
+   * first 32 hex digits) into the key so that no name can make it long or break its hash tag.
+   * Added to by the pod that opens a room (room-reserve.lua, before placement), removed from by the
+   * pod that closes it; expires a day after its last addition (a count left by a pod that died
+   * fades).
+   */
+  public static String openings(String opener) {
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+          .digest(opener.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return PREFIX + "{opener:" + java.util.HexFormat.of().formatHex(digest, 0, 16) + "}";
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 }

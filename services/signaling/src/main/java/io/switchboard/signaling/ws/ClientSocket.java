@@ -27,14 +27,16 @@ final class ClientSocket implements ClientChannel {
   private final MessageEncoder encoder;
   private final Bucket rate;
   private final io.switchboard.signaling.domain.Access access;
+  private final String opener;
   /** The participant this socket is, once joined; only touched on the socket's handler thread. */
   volatile Participant participant;
   /** The message arriving in pieces; only touched on the socket's handler thread. */
   final MessageAssembly incoming;
 
   ClientSocket(WebSocketSession session, MessageEncoder encoder, Duration sendTimeLimit, int sendBufferBytes,
-      int perSecond, int burst, int maxMessageChars, io.switchboard.signaling.domain.Access access) {
+      int perSecond, int burst, int maxMessageChars, io.switchboard.signaling.domain.Access access, String opener) {
     this.access = access;
+    this.opener = opener;
     this.incoming = new MessageAssembly(maxMessageChars);
     this.session = new ConcurrentWebSocketSessionDecorator(session, (int) sendTimeLimit.toMillis(), sendBufferBytes);
     this.encoder = encoder;
@@ -46,6 +48,11 @@ final class ClientSocket implements ClientChannel {
   @Override
   public io.switchboard.signaling.domain.Access access() {
     return access;
+  }
+
+  @Override
+  public String opener() {
+    return opener;
   }
 
   boolean allow() {

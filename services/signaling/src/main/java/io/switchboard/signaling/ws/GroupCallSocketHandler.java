@@ -83,7 +83,8 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
     IdentityPolicy.Admission admission = identities.admit(session.getHandshakeHeaders());
     ClientSocket socket = new ClientSocket(session, encoder, settings.sendTimeLimit(),
         settings.sendBufferBytes(), settings.messagesPerSecond(), settings.messageBurst(), settings.maxFrameBytes(),
-        admission.access() == null ? Access.ANYONE : admission.access());
+        admission.access() == null ? Access.ANYONE : admission.access(),
+        admission.opener(identities.mode() == IdentityPolicy.Mode.OPEN ? peer(session) : null));
     if (admission.refusal() != null) {
       metrics.refused("identity");
       socket.send(new ServerMessage.Error(ErrorCode.NOT_ALLOWED.wire(), admission.refusal(), null));
@@ -232,5 +233,11 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
   @Override
   public void handleTransportError(WebSocketSession session, Throwable exception) {
     log.debug("transport error on {}: {}", session.getId(), exception.toString());
+  }
+
+  /** The socket's peer address (a client straight to a pod in open mode; else the gateway's, never used). */
+  private static String peer(WebSocketSession session) {
+    java.net.InetSocketAddress remote = session.getRemoteAddress();
+    return remote == null || remote.getAddress() == null ? null : remote.getAddress().getHostAddress();
   }
 }

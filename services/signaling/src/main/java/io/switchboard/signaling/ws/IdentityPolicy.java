@@ -24,14 +24,32 @@ public final class IdentityPolicy {
 
   public enum Mode { SIGNED, OPEN, CLOSED }
 
-  /** Who a socket is, or why it is refused (exactly one is set). */
-  public record Admission(Access access, String refusal) {
-    static Admission of(Access access) {
-      return new Admission(access, null);
+  /**
+   * Who a socket is, or why it is refused (exactly one of access and refusal is set); {@code
+   * client}: its address as the gateway said it, or null (then the socket's own peer counts).
+   */
+  public record Admission(Access access, String client, String refusal) {
+    static Admission of(Access access, String client) {
+      return new Admission(access, client, null);
     }
 
     static Admission refused(String why) {
-      return new Admission(null, why);
+      return new Admission(null, null, why);
+    }
+
+    /**
+     * Whose rooms a room this socket opens counts towards: its identity when it has one, else its
+     * client address ({@code peer} when nobody said it), or null (not counted).
+     */
+    public String opener(String peer) {
+      if (access == null) {
+        return null;
+      }
+      if (access.restricted()) {
+        return "identity:" + access.identity();
+      }
+      String address = client != null && !client.isBlank() ? client : peer;
+      return address == null ? null : "address:" + address;
     }
   }
 
@@ -94,14 +112,14 @@ public final class IdentityPolicy {
     if (assertion == null || assertion.isEmpty()) {
       return Admission.refused(NO_ASSERTION);
     }
-    Access access = verifier.verify(assertion);
-    if (access == null) {
+    IdentityVerifier.Verified verified = verifier.verify(assertion);
+    if (verified == null) {
       return Admission.refused(BAD_ASSERTION);
     }
-    if (tokenRequired && !access.restricted()) {
+    if (tokenRequired && !verified.access().restricted()) {
       return Admission.refused(TOKEN_REQUIRED);
     }
-    return Admission.of(access);
+    return Admission.of(verified.access(), verified.client());
   }
 
   private static Admission plain(HttpHeaders headers) {
@@ -111,9 +129,11 @@ public final class IdentityPolicy {
     if (identity == null) {
       // The gateway sets all three or none: a room or grants without an identity means the
       // identity was removed on the way (a client naming it in Connection, say), not "anyone".
-      return room == null && grants == null ? Admission.of(Access.ANYONE) : Admission.refused(INCOMPLETE_HEADERS);
+      return room == null && grants == null ? Admission.of(Access.ANYONE, headers.getFirst(IdentityHeaders.CLIENT))
+          : Admission.refused(INCOMPLETE_HEADERS);
     }
-    return Admission.of(new Access(decode(identity), room == null ? "" : decode(room), Access.parseGrants(grants)));
+    return Admission.of(new Access(decode(identity), room == null ? "" : decode(room), Access.parseGrants(grants)),
+        headers.getFirst(IdentityHeaders.CLIENT));
   }
 
   private static String decode(String value) {

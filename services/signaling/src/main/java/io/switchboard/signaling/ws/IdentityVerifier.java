@@ -35,22 +35,26 @@ final class IdentityVerifier {
     processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(IdentityHeaders.AUDIENCE, null, Set.of("exp")));
   }
 
-  /** The access the assertion states, or null when it is missing, forged, expired or malformed. */
-  Access verify(String assertion) {
+  /** What a valid assertion states: the access, and the client's address (null from an older gateway). */
+  record Verified(Access access, String client) {}
+
+  /** What the assertion states, or null when it is missing, forged, expired or malformed. */
+  Verified verify(String assertion) {
     if (assertion == null || assertion.isEmpty()) {
       return null;
     }
     try {
       JWTClaimsSet claims = processor.process(assertion, null);
+      String client = claims.getStringClaim(IdentityHeaders.CLIENT_CLAIM);
       if (Boolean.TRUE.equals(claims.getBooleanClaim(IdentityHeaders.OPEN_CLAIM)) && claims.getSubject() == null) {
-        return Access.ANYONE; // the gateway admitted it in open mode, without a join token
+        return new Verified(Access.ANYONE, client); // the gateway admitted it in open mode, without a join token
       }
       if (claims.getSubject() == null || claims.getStringClaim(IdentityHeaders.ROOM_CLAIM) == null) {
         return null;
       }
       List<String> grants = claims.getStringListClaim(IdentityHeaders.GRANTS_CLAIM);
-      return new Access(claims.getSubject(), claims.getStringClaim(IdentityHeaders.ROOM_CLAIM),
-          Access.parseGrants(grants == null ? "" : String.join(",", grants)));
+      return new Verified(new Access(claims.getSubject(), claims.getStringClaim(IdentityHeaders.ROOM_CLAIM),
+          Access.parseGrants(grants == null ? "" : String.join(",", grants))), client);
     } catch (Exception e) {
       return null;
     }

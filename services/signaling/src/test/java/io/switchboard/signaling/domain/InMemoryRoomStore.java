@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A {@link RoomStore} in memory with {@code RedisRoomStore}'s semantics: each method is one atomic
@@ -44,6 +45,9 @@ public final class InMemoryRoomStore implements RoomStore {
   /** Room → name → record; a room without members has no entry (as Redis drops an empty hash). */
   private final Map<String, Map<String, MemberRecord>> members = new HashMap<>();
   private final Map<String, Expiring<String>> locks = new HashMap<>();
+  /** Room → its opener (the room hash's {@code opener} field); opener → the rooms it has open. */
+  private final Map<String, String> openers = new HashMap<>();
+  private final Map<String, Set<String>> openings = new HashMap<>();
   private final Map<String, Expiring<SessionRecord>> sessions = new HashMap<>();
 
   public InMemoryRoomStore(Clock clock) {
@@ -84,12 +88,45 @@ public final class InMemoryRoomStore implements RoomStore {
    * presenter, if any, stays (as HSET of three fields leaves it).
    */
   @Override
-  public synchronized boolean saveRoom(String roomId, String owner, RoomRecord room) {
+  public synchronized boolean saveRoom(String roomId, String owner, RoomRecord room, String opener) {
     if (!owner.equals(live(locks.get(roomId)))) {
       return false;
     }
     put(roomId, room);
+    if (opener != null) {
+      openers.put(roomId, opener);
+    }
     return true;
+  }
+
+  @Override
+  public synchronized boolean reserveOpening(String opener, String roomId, int max) {
+    Set<String> open = openings.computeIfAbsent(opener, k -> new java.util.HashSet<>());
+    if (open.contains(roomId)) {
+      return true;
+    }
+    if (open.size() >= max) {
+      return false;
+    }
+    return open.add(roomId);
+  }
+
+  @Override
+  public synchronized void releaseOpening(String opener, String roomId) {
+    Set<String> open = openings.get(opener);
+    if (open != null) {
+      open.remove(roomId);
+    }
+  }
+
+  @Override
+  public synchronized Optional<String> openerOf(String roomId) {
+    return rooms.containsKey(roomId) ? Optional.ofNullable(openers.get(roomId)) : Optional.empty();
+  }
+
+  /** Tests: the rooms {@code opener} is counted as having open. */
+  public synchronized Set<String> openings(String opener) {
+    return Set.copyOf(openings.getOrDefault(opener, Set.of()));
   }
 
   /** Tests: the room's media location, as if an opener had saved it. */
@@ -108,6 +145,7 @@ public final class InMemoryRoomStore implements RoomStore {
     if (members.containsKey(roomId)) {
       return false;
     }
+    openers.remove(roomId); // the room hash's field goes with it
     return rooms.remove(roomId) != null;
   }
 

@@ -162,6 +162,48 @@ class RoomOpenerTest {
   }
 
   @Test
+  void aClientOpensAtMostItsShareOfRoomsAndMayStillJoinOpenOnes() {
+    RoomOpener capped = new RoomOpener(store, placement, kms, cleanup, new PresenceNotes(presence, clock, "pod-a"),
+        clock, clock::advance, "pod-a", 4, 2);
+    String looper = "address:198.51.100.7";
+    capped.open("r1", "r1", "j1", looper);
+    capped.open("r2", "r2", "j2", looper);
+
+    assertThat(refusal(ErrorCode.TOO_MANY_ROOMS, () -> capped.open("r3", "r3", "j3", looper)).requestId())
+        .isEqualTo("j3");
+    // Refused before placement or KMS were asked; nothing of r3 anywhere.
+    assertThat(placement.placeCalls()).isEqualTo(2);
+    assertThat(kms.liveObjects(KMS_0, Kind.PIPELINE)).isEqualTo(2);
+    assertThat(store.room("r3")).isEmpty();
+    assertThat(store.lockOwner("r3")).isEmpty();
+    assertThat(store.openings(looper)).containsExactlyInAnyOrder("r1", "r2");
+
+    // Joining a room that is open is not opening one; someone else opens rooms as before.
+    assertThat(capped.open("r1", "r1", "j4", looper)).isEqualTo(store.room("r1").orElseThrow());
+    capped.open("r3", "r3", "j5", "address:203.0.113.9");
+    capped.open("r4", "r4", "j6", null);
+
+    // A room of theirs that closes makes room for another.
+    capped.closeIfEmpty("r1");
+    assertThat(store.openings(looper)).containsExactly("r2");
+    capped.open("r5", "r5", "j7", looper);
+    assertThat(store.openings(looper)).containsExactlyInAnyOrder("r2", "r5");
+  }
+
+  @Test
+  void aFailedOpenDoesNotCountAgainstItsClient() {
+    RoomOpener capped = new RoomOpener(store, placement, kms, cleanup, new PresenceNotes(presence, clock, "pod-a"),
+        clock, clock::advance, "pod-a", 4, 1);
+    kms.makeUnreachable(KMS_0);
+    assertThatThrownBy(() -> capped.open("r1", "r1", "j1", "identity:alice"))
+        .isInstanceOf(MediaServer.MediaException.class);
+    assertThat(store.openings("identity:alice")).isEmpty();
+    kms.makeReachable(KMS_0);
+    capped.open("r1", "r1", "j2", "identity:alice");
+    assertThat(store.openings("identity:alice")).containsExactly("r1");
+  }
+
+  @Test
   void anOpenWaitsForTheRoomAnotherPodIsOpening() {
     store.lockRoom(ROOM, "pod-b/1");
     RoomStore.RoomRecord theirs = new RoomStore.RoomRecord(NODE_0, KMS_0, kms.createPipeline(KMS_0));

@@ -16,6 +16,10 @@ class SignalingKeysTest {
     assertThat(SignalingKeys.roomEvents("standup")).isEqualTo("sb:{room:standup}:events");
     assertThat(SignalingKeys.roomSequence("standup")).isEqualTo("sb:seq:{room:standup}");
     assertThat(SignalingKeys.session("abc123")).isEqualTo("sb:session:abc123");
+    // SHA-256 of "address:192.0.2.7", its first 16 bytes.
+    assertThat(SignalingKeys.openings("address:192.0.2.7")).matches("sb:\\{opener:[0-9a-f]{32}}")
+        .isEqualTo(SignalingKeys.openings("address:192.0.2.7"))
+        .isNotEqualTo(SignalingKeys.openings("address:192.0.2.8"));
   }
 
   @Test
@@ -31,7 +35,7 @@ class SignalingKeysTest {
   void everyScriptLoadsWithItsHeader() {
     for (String name : List.of("room-unlock", "room-add-member", "room-remove-member", "room-replace-member",
         "room-claim-presenter", "room-release-presenter", "room-delete-if-empty", "session-save", "pod-beat",
-        "pod-forget", "room-sequence-next")) {
+        "pod-forget", "room-sequence-next", "room-save", "room-reserve")) {
       String source = RedisScripts.load(name, Long.class).getScriptAsString();
       assertThat(source).as(name).startsWith("-- ").contains("KEYS[1]").contains("redis.call(");
     }

@@ -109,4 +109,26 @@ class IdentityPolicyTest {
     assertThatThrownBy(() -> IdentityPolicy.of(null, "too-short"))
         .hasMessageContaining("switchboard.signaling.identity-secret must be at least 32 bytes");
   }
+
+  @Test
+  void roomsAreCountedByIdentityElseByTheClientAddressTheGatewaySigned() throws Exception {
+    IdentityPolicy signedPods = IdentityPolicy.of(null, SECRET);
+    String fromClient = signed(SECRET, new JWTClaimsSet.Builder().claim(IdentityHeaders.OPEN_CLAIM, true)
+        .claim(IdentityHeaders.CLIENT_CLAIM, "198.51.100.7"));
+    // A plain header is not believed where assertions are: the signed address counts.
+    assertThat(signedPods.admit(headers(Map.of(IdentityHeaders.ASSERTION, fromClient, IdentityHeaders.CLIENT,
+        "203.0.113.1"))).opener("10.0.0.5")).isEqualTo("address:198.51.100.7");
+    String aliceFromClient = signed(SECRET, new JWTClaimsSet.Builder().subject("alice").claim("room", "standup")
+        .claim("grants", List.of("subscribe")).claim(IdentityHeaders.CLIENT_CLAIM, "198.51.100.7"));
+    assertThat(signedPods.admit(headers(Map.of(IdentityHeaders.ASSERTION, aliceFromClient))).opener("10.0.0.5"))
+        .isEqualTo("identity:alice");
+    // An assertion without the address (an older gateway): not counted, rather than all as the gateway.
+    assertThat(signedPods.admit(headers(Map.of(IdentityHeaders.ASSERTION, open(SECRET)))).opener(null)).isNull();
+
+    IdentityPolicy openPods = IdentityPolicy.of(false, null);
+    assertThat(openPods.admit(headers(Map.of(IdentityHeaders.CLIENT, "198.51.100.7"))).opener("10.0.0.5"))
+        .isEqualTo("address:198.51.100.7");
+    assertThat(openPods.admit(headers(Map.of())).opener("10.0.0.5")).isEqualTo("address:10.0.0.5");
+    assertThat(IdentityPolicy.of(null, null).admit(headers(Map.of())).opener("10.0.0.5")).as("refused").isNull();
+  }
 }

@@ -23,6 +23,9 @@ public final class RedisRoomStore implements RoomStore {
   private static final Duration LOCK_TTL = Duration.ofSeconds(15);
   private static final RedisScript<Long> UNLOCK = RedisScripts.load("room-unlock", Long.class);
   private static final RedisScript<Long> SAVE_ROOM = RedisScripts.load("room-save", Long.class);
+  private static final RedisScript<Long> RESERVE_OPENING = RedisScripts.load("room-reserve", Long.class);
+  /** A client's openings key lives this long after its last addition (a count a dead pod left fades). */
+  private static final Duration OPENINGS_TTL = Duration.ofDays(1);
   @SuppressWarnings("rawtypes") // a Lua table comes back as a list of a number and a string
   private static final RedisScript<List> REMOVE_MEMBER = RedisScripts.load("room-remove-member", List.class);
   private static final RedisScript<Long> REPLACE_MEMBER = RedisScripts.load("room-replace-member", Long.class);
@@ -63,10 +66,27 @@ public final class RedisRoomStore implements RoomStore {
   }
 
   @Override
-  public boolean saveRoom(String roomId, String owner, RoomRecord room) {
+  public boolean saveRoom(String roomId, String owner, RoomRecord room, String opener) {
     Long saved = redis.execute(SAVE_ROOM, List.of(SignalingKeys.roomLock(roomId), SignalingKeys.room(roomId)), owner,
-        room.nodeId(), room.kmsUrl(), room.pipelineId());
+        room.nodeId(), room.kmsUrl(), room.pipelineId(), opener == null ? "" : opener);
     return saved != null && saved == 1L;
+  }
+
+  @Override
+  public boolean reserveOpening(String opener, String roomId, int max) {
+    Long reserved = redis.execute(RESERVE_OPENING, List.of(SignalingKeys.openings(opener)), roomId,
+        Integer.toString(max), Long.toString(OPENINGS_TTL.toSeconds()));
+    return reserved != null && reserved == 1L;
+  }
+
+  @Override
+  public void releaseOpening(String opener, String roomId) {
+    redis.opsForSet().remove(SignalingKeys.openings(opener), roomId);
+  }
+
+  @Override
+  public Optional<String> openerOf(String roomId) {
+    return Optional.ofNullable((String) redis.opsForHash().get(SignalingKeys.room(roomId), "opener"));
   }
 
   @Override

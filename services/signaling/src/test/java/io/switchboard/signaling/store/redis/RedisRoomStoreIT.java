@@ -46,6 +46,29 @@ class RedisRoomStoreIT {
     assertThat(store.room("r")).contains(theirs);
   }
 
+  @Test
+  void aClientsOpenRoomsAreCountedUpToItsShare() {
+    String looper = "address:198.51.100.7";
+    assertThat(store.reserveOpening(looper, "r1", 2)).isTrue();
+    assertThat(store.reserveOpening(looper, "r1", 2)).as("counted once").isTrue();
+    assertThat(store.reserveOpening(looper, "r2", 2)).isTrue();
+    assertThat(store.reserveOpening(looper, "r3", 2)).isFalse();
+    assertThat(store.reserveOpening("address:203.0.113.9", "r3", 2)).isTrue();
+    assertThat(redis.template.opsForSet().members(io.switchboard.signaling.redis.SignalingKeys.openings(looper)))
+        .containsExactlyInAnyOrder("r1", "r2");
+    assertThat(redis.template.getExpire(io.switchboard.signaling.redis.SignalingKeys.openings(looper))).isPositive();
+    store.releaseOpening(looper, "r1");
+    assertThat(store.reserveOpening(looper, "r3", 2)).isTrue();
+
+    // The room's record says whose it is, until it is deleted; a rebuild's save leaves it.
+    assertThat(store.lockRoom("r3", "opener")).isTrue();
+    assertThat(store.saveRoom("r3", "opener", ROOM, looper)).isTrue();
+    assertThat(store.saveRoom("r3", "opener", ROOM)).isTrue();
+    assertThat(store.openerOf("r3")).contains(looper);
+    assertThat(store.deleteIfEmpty("r3")).isTrue();
+    assertThat(store.openerOf("r3")).isEmpty();
+  }
+
   private static RoomStore.MemberRecord member(long joinedAt) {
     return new RoomStore.MemberRecord("m-" + joinedAt, "pod-a", "session-" + joinedAt, "endpoint-" + joinedAt, false,
         java.util.Map.of(), true, true, joinedAt, 0, false, null, null, null);
