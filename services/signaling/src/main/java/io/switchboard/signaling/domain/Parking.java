@@ -104,18 +104,54 @@ final class Parking {
           Participant here = local.get(entry.roomId(), entry.name());
           if ((here == null || !here.memberId.equals(entry.memberId()))
               && !local.isNewcomer(entry.roomId(), entry.name(), entry.memberId())) {
-            parked += parkOne(pod, entry, deadline);
+            parked += parkOne(pod, entry, deadline) == Outcome.PARKED ? 1 : 0;
           }
         }
       } else {
-        parked += parkOne(pod, entry, deadline);
+        parked += parkOne(pod, entry, deadline) == Outcome.PARKED ? 1 : 0;
       }
     }
     return parked;
   }
 
-  /** Parks one member of {@code pod} if it is still that pod's and connected; 1 when it waits now. */
-  private int parkOne(String pod, PodRegistry.Entry entry, long deadline) {
+  /** What a round over a dead pod's members did: parked so many; so many could not be (try again). */
+  record Adoption(int parked, int failed) {}
+
+  /**
+   * Parks the members of a dead pod, and takes each member that was seen to (parked, or found gone
+   * or another's) off the dead pod's index; a member that could not be (the store failed) stays in
+   * it, for a later round to try again — the pod must not be forgotten while any does.
+   */
+  Adoption adopt(String deadPod, long deadline) {
+    int parked = 0;
+    int failed = 0;
+    for (PodRegistry.Entry entry : pods.served(deadPod)) {
+      Outcome outcome = parkOne(deadPod, entry, deadline);
+      if (outcome == Outcome.FAILED) {
+        failed++;
+        continue;
+      }
+      parked += outcome == Outcome.PARKED ? 1 : 0;
+      try {
+        pods.unserve(deadPod, entry);
+      } catch (RuntimeException e) {
+        failed++; // seen to, but still indexed: the next round finds it handled
+      }
+    }
+    return new Adoption(parked, failed);
+  }
+
+  private enum Outcome {
+    /** It waits for a resume now. */
+    PARKED,
+    /** Nothing to do: it left, resumed elsewhere, or another step changed it meanwhile. */
+    SEEN_TO,
+    /** The store failed: not parked. */
+    FAILED
+  }
+
+  /** Parks one member of {@code pod} if it is still that pod's and connected. */
+  private Outcome parkOne(String pod, PodRegistry.Entry entry, long deadline) {
     try {
       Optional<RoomStore.MemberRecord> member = store.member(entry.roomId(), entry.name())
           .filter(m -> m.id().equals(entry.memberId()) && m.pod().equals(pod));
@@ -123,23 +159,23 @@ final class Parking {
         if (pod.equals(podId)) {
           pods.unserve(pod, entry); // left, or resumed elsewhere, already
         }
-        return 0;
+        return Outcome.SEEN_TO;
       }
       long until = member.get().parkedUntil();
       if (until == 0) {
         until = deadline;
         if (!store.replaceMember(entry.roomId(), entry.name(), pod, member.get().publisher(),
             member.get().parked(deadline))) {
-          return 0;
+          return Outcome.SEEN_TO; // changed meanwhile (resumed, left): its new state is someone's
         }
         presence.send(PresenceType.PARTICIPANT_DISCONNECTED, entry.roomId(), entry.name(), null, null, null,
             pod.equals(podId) ? "pod-restarted" : "pod-died");
       }
       pods.park(entry, until);
-      return 1;
+      return Outcome.PARKED;
     } catch (RuntimeException e) {
       log.warn("{} of room {} not parked: {}", entry.name(), entry.roomId(), e.toString());
-      return 0;
+      return Outcome.FAILED;
     }
   }
 

@@ -141,11 +141,18 @@ final class PodJanitor implements AutoCloseable {
       if (dead.equals(podId) || !pods.claim(dead, podId, CLAIM_TTL)) {
         continue;
       }
-      int parked = parking.parkMembersOf(dead, parking.deadline());
+      Parking.Adoption adoption = parking.adopt(dead, parking.deadline());
+      if (adoption.failed() > 0) {
+        // Forgetting it now would lose them for good: their names stay taken, their room never
+        // closes. Its index keeps them; a round after the claim lapses tries them again.
+        log.warn("signaling pod {} stopped beating: {} of its participants wait {} for a resume, {} could not be"
+            + " parked yet (retrying within {})", dead, adoption.parked(), resumeGrace, adoption.failed(), CLAIM_TTL);
+        continue;
+      }
       pods.forget(dead);
-      observer.adoptedDeadPod(parked);
-      log.warn("signaling pod {} stopped beating: {} of its participants wait {} for a resume", dead, parked,
-          resumeGrace);
+      observer.adoptedDeadPod(adoption.parked()); // counted once, when done (a retried round's count is its own)
+      log.warn("signaling pod {} stopped beating: {} of its participants wait {} for a resume", dead,
+          adoption.parked(), resumeGrace);
     }
   }
 

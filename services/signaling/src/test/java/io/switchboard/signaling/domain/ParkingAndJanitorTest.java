@@ -197,6 +197,40 @@ class ParkingAndJanitorTest extends TwoPods {
   }
 
   @Test
+  void aDeadPodsMemberTheStoreCouldNotParkIsNotForgottenButParkedByALaterRound() {
+    Client alice = podA.join(ROOM, "alice");
+    Client carol = podA.join(ROOM, "carol");
+    Client bob = podB.join(ROOM, "bob");
+    podA.beat();
+    podB.beat();
+    podA.crash();
+    // A Redis blip during the survivor's round: carol's record cannot be written.
+    AtomicBoolean blip = new AtomicBoolean(true);
+    cluster.onStore("replaceMember", (args, proceed) -> {
+      if (blip.get() && "carol".equals(args[1])) {
+        throw new IllegalStateException("Redis is unreachable");
+      }
+      return proceed.call();
+    });
+
+    cluster.elapse(HEARTBEAT_TIMEOUT.plusSeconds(1), podB);
+    assertThat(alice.record(cluster).parkedUntil()).isPositive();
+    assertThat(carol.record(cluster).parkedUntil()).as("not parked").isZero();
+    assertThat(cluster.registry.pods()).as("not forgotten while carol is not seen to").contains("pod-a");
+    assertThat(cluster.registry.served("pod-a")).extracting(PodRegistry.Entry::name).containsExactly("carol");
+
+    blip.set(false);
+    cluster.elapse(PodJanitor.CLAIM_TTL.plusSeconds(1), podB);
+    assertThat(cluster.registry.pods()).containsExactly("pod-b");
+    // Carol waited for a resume too, and, like alice, did not come back: both are gone, the room
+    // holds bob alone, and no endpoint of theirs is left.
+    cluster.elapse(RESUME_GRACE.plusSeconds(1), podB);
+    assertThat(cluster.store.members(ROOM)).containsOnlyKeys("bob");
+    assertThat(bob.departures()).containsExactlyInAnyOrder("alice", "carol");
+    assertThat(cluster.kms.liveObjects(KMS_0, FakeMediaServer.Kind.WEBRTC_ENDPOINT)).isEqualTo(1);
+  }
+
+  @Test
   void aParticipantOfADeadPodResumesOnAnotherWithinTheGrace() {
     Client alice = podA.join(ROOM, "alice");
     Client bob = podB.join(ROOM, "bob");
