@@ -155,14 +155,16 @@ class SignalingConfiguration {
   @Bean(destroyMethod = "")
   GroupCallService groupCallService(RoomStore store, PodRegistry pods, MediaServer media, RoomPlacementClient placement,
       LoadReporter load, RoomEvents events, Clock clock, io.micrometer.core.instrument.MeterRegistry registry,
-      org.springframework.beans.factory.ObjectProvider<io.switchboard.signaling.domain.PresenceFeed> presence) {
+      org.springframework.beans.factory.ObjectProvider<io.switchboard.signaling.domain.PresenceFeed> presence,
+      org.springframework.data.redis.core.StringRedisTemplate redis) {
     SignalingProperties.Signaling s = properties.signaling();
     if (s.heartbeatTimeout().compareTo(s.heartbeatInterval().multipliedBy(2)) < 0) {
       throw new IllegalStateException("switchboard.signaling.heartbeat-timeout (" + s.heartbeatTimeout()
           + ") must be at least twice heartbeat-interval (" + s.heartbeatInterval() + ")");
     }
     String pod = s.podId().isBlank() ? "signaling-" + UUID.randomUUID().toString().substring(0, 8) : s.podId();
-    return new GroupCallService(store, pods, media, placement, load, events,
+    return new GroupCallService(store, pods, media, placement,
+        new io.switchboard.signaling.placement.redis.RedisPlacedRooms(redis), load, events,
         presence.getIfAvailable(() -> io.switchboard.signaling.domain.PresenceFeed.NONE), new CallMeters(registry), clock,
         new GroupCallService.Settings(pod, s.expectedParticipants(), s.resumeGrace(), s.heartbeatInterval(),
             s.heartbeatTimeout(), new io.switchboard.signaling.domain.RoomLimits(s.room().maxParticipants(),

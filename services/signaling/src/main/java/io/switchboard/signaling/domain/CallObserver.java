@@ -15,6 +15,9 @@ public interface CallObserver {
   /** This pod rebuilt a room on a new KMS node after its node was lost. */
   default void roomRebuilt() {}
 
+  /** A ghost was swept: a room left open with nobody in it, or a placement without a room. */
+  default void ghostRoomSwept() {}
+
   /** A browser ICE candidate was kept from KMS ({@link CandidateFilter}): {@code reason} says why. */
   default void candidateDropped(String reason) {}
 

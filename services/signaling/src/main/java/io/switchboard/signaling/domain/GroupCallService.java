@@ -68,16 +68,16 @@ public final class GroupCallService implements AutoCloseable {
   private final RoomRebuild rebuild;
 
   public GroupCallService(RoomStore store, PodRegistry pods, MediaServer media, RoomPlacementClient placement,
-      LoadReporter load, RoomEvents events, PresenceFeed presenceFeed, CallObserver observer, Clock clock,
-      Settings settings) {
-    this(store, pods, media, placement, load, events, presenceFeed, observer, clock, RoomOpener.Pause.SLEEP,
+      PlacedRooms placed, LoadReporter load, RoomEvents events, PresenceFeed presenceFeed, CallObserver observer,
+      Clock clock, Settings settings) {
+    this(store, pods, media, placement, placed, load, events, presenceFeed, observer, clock, RoomOpener.Pause.SLEEP,
         settings);
   }
 
   /** With {@code pause}: how a join waits for a room another pod is opening (tests move their clock). */
   GroupCallService(RoomStore store, PodRegistry pods, MediaServer media, RoomPlacementClient placement,
-      LoadReporter load, RoomEvents events, PresenceFeed presenceFeed, CallObserver observer, Clock clock,
-      RoomOpener.Pause pause, Settings settings) {
+      PlacedRooms placed, LoadReporter load, RoomEvents events, PresenceFeed presenceFeed, CallObserver observer,
+      Clock clock, RoomOpener.Pause pause, Settings settings) {
     this.settings = settings;
     this.observer = observer;
     String pod = settings.podId();
@@ -106,7 +106,7 @@ public final class GroupCallService implements AutoCloseable {
     heartbeat = new Heartbeat(pods, parking, local, observer, pod, settings.heartbeatInterval(),
         settings.heartbeatTimeout(), settings.resumeGrace());
     janitor = new PodJanitor(store, pods, parking, departures, rooms, cleanup, load, events, presence, observer, local,
-        clock, pod, settings.resumeGrace());
+        clock, pod, settings.resumeGrace(), new RoomSweeper(store, placed, pods, rooms, placement, observer, clock, pod));
     delivery[0] = new RoomEventDelivery(store, cleanup, load, records, departures, screens, broadcast, rebuild, local,
         locks, pod);
   }

@@ -45,6 +45,7 @@ final class PodJanitor implements AutoCloseable {
   private final Clock clock;
   private final String podId;
   private final Duration resumeGrace;
+  private final RoomSweeper sweeper;
   private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "signaling-janitor");
     t.setDaemon(true);
@@ -54,7 +55,8 @@ final class PodJanitor implements AutoCloseable {
 
   PodJanitor(RoomStore store, PodRegistry pods, Parking parking, Departures departures,
       RoomOpener rooms, MediaCleanup cleanup, LoadReporter load, RoomEvents events, PresenceNotes presence,
-      CallObserver observer, LocalRooms local, Clock clock, String podId, Duration resumeGrace) {
+      CallObserver observer, LocalRooms local, Clock clock, String podId, Duration resumeGrace, RoomSweeper sweeper) {
+    this.sweeper = sweeper;
     this.store = store;
     this.pods = pods;
     this.parking = parking;
@@ -91,6 +93,7 @@ final class PodJanitor implements AutoCloseable {
       }
       adoptDeadPods();
       expireDue();
+      sweeper.tick();
     } catch (RuntimeException e) {
       log.warn("janitor round failed: {}", e.toString());
     }

@@ -44,6 +44,13 @@ public final class CallMeters implements CallObserver {
   }
 
   @Override
+  public void ghostRoomSwept() {
+    Counter.builder("switchboard.signaling.rooms.swept")
+        .description("Ghosts closed by the room sweeper: rooms open with nobody in them, placements without a room")
+        .register(registry).increment();
+  }
+
+  @Override
   public void resumed(boolean elsewhere) {
     (elsewhere ? resumedElsewhere : resumedHere).increment();
   }

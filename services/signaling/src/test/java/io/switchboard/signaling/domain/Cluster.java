@@ -241,7 +241,7 @@ final class Cluster implements AutoCloseable {
       this.media = kms.anotherPod();
       this.events = new PodEvents(bus.forPod());
       this.service = new GroupCallService(rigged(RoomStore.class, store, storeHooks), registry,
-          rigged(MediaServer.class, media, mediaHooks), placement, load, events, presence, observer, clock,
+          rigged(MediaServer.class, media, mediaHooks), placement, placement, load, events, presence, observer, clock,
           clock::advance, new GroupCallService.Settings(id, EXPECTED_PARTICIPANTS, resumeGrace, HEARTBEAT_INTERVAL,
               HEARTBEAT_TIMEOUT, limits, candidates, 0));
       this.heartbeat = piece("heartbeat", Heartbeat.class);

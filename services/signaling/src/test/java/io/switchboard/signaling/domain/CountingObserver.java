@@ -11,6 +11,7 @@ public final class CountingObserver implements CallObserver {
   private final AtomicInteger adoptedPods = new AtomicInteger();
   private final AtomicInteger adoptedMembers = new AtomicInteger();
   private final AtomicInteger roomsRebuilt = new AtomicInteger();
+  private final AtomicInteger ghostsSwept = new AtomicInteger();
   private final java.util.Map<String, AtomicInteger> candidatesDropped = new java.util.concurrent.ConcurrentHashMap<>();
 
   @Override
@@ -43,6 +44,16 @@ public final class CountingObserver implements CallObserver {
   @Override
   public void roomRebuilt() {
     roomsRebuilt.incrementAndGet();
+  }
+
+  @Override
+  public void ghostRoomSwept() {
+    ghostsSwept.incrementAndGet();
+  }
+
+  /** Ghost rooms and placements the sweeper closed. */
+  public int ghostsSwept() {
+    return ghostsSwept.get();
   }
 
   /** Resumes of participants this pod served already. */

@@ -11,7 +11,7 @@ import java.util.Optional;
  * until it is released (placing it again answers the same node); new rooms go to the node chosen
  * with {@link #placeOn} (the first node added, by default). Synchronized.
  */
-public final class FakePlacement implements RoomPlacementClient {
+public final class FakePlacement implements RoomPlacementClient, PlacedRooms {
 
   private final Map<String, String> kmsUrls = new LinkedHashMap<>();
   private final Map<String, PlacedRoom> placed = new LinkedHashMap<>();
@@ -86,6 +86,11 @@ public final class FakePlacement implements RoomPlacementClient {
   public synchronized void release(String roomId) {
     placed.remove(roomId);
     released.add(roomId);
+  }
+
+  @Override
+  public synchronized java.util.Set<String> roomIds() {
+    return java.util.Set.copyOf(placed.keySet());
   }
 
   /** Where a room is placed now. */

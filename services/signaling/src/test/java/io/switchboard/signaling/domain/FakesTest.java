@@ -584,6 +584,8 @@ class FakesTest {
     observer.adoptedDeadPod(2);
     observer.expired();
     observer.roomRebuilt();
+    observer.ghostRoomSwept();
+    assertThat(observer.ghostsSwept()).isEqualTo(1);
     assertThat(observer.resumedHere()).isEqualTo(2);
     assertThat(observer.resumedFromElsewhere()).isEqualTo(1);
     assertThat(observer.adoptedPods()).isEqualTo(2);
