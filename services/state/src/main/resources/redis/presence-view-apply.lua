@@ -17,6 +17,15 @@
 -- room; kept after a leave or a close as tombstones): an event older than that changes nothing,
 -- whatever else arrived between. A state change that arrives before its participant's join is
 -- dropped (the join's state stands until the next change). The room's seq is the highest applied.
+-- Nothing is written unless every key is of its kind: a failure halfway would leave the event
+-- marked as seen (KEYS[1]) without its effect, and its retry would be taken for a duplicate.
+local kinds = {'string', 'hash', 'hash', 'zset', 'hash', 'hash', 'stream', 'hash'}
+for i, kind in ipairs(kinds) do
+  local found = redis.call('TYPE', KEYS[i]).ok
+  if found ~= 'none' and found ~= kind then
+    return redis.error_reply('WRONGTYPE ' .. KEYS[i] .. ' holds a ' .. found .. ', not a ' .. kind)
+  end
+end
 if ARGV[14] ~= '' then
   local at = tonumber(redis.call('HGET', KEYS[8], ARGV[14]) or '-1')
   if tonumber(ARGV[15]) > at then redis.call('HSET', KEYS[8], ARGV[14], ARGV[15]) end

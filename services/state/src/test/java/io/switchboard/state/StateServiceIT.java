@@ -242,7 +242,12 @@ class StateServiceIT {
       consumer.subscribe(List.of(PresenceContract.DEAD_LETTER_TOPIC));
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
       while (dead.size() < 2 && System.nanoTime() < deadline) {
-        consumer.poll(Duration.ofMillis(250)).forEach(dead::add);
+        consumer.poll(Duration.ofMillis(250)).records(PresenceContract.DEAD_LETTER_TOPIC)
+            .forEach(r -> {
+              if ("poisoned".equals(r.key())) {
+                dead.add(r);
+              }
+            });
       }
     }
     assertThat(dead).hasSize(2);
@@ -255,6 +260,41 @@ class StateServiceIT {
         .isEqualTo("not a cloud event"));
     assertThat(json("/actuator/metrics/switchboard.state.events.dead.lettered").path("measurements").get(0)
         .path("value").asDouble()).isGreaterThanOrEqualTo(2.0);
+  }
+
+  @Test
+  void anEventTheViewRefusesIsDeadLetteredAfterItsRetriesAndItsPartitionGoesOn() throws Exception {
+    double before = json("/actuator/metrics/switchboard.state.events.dead.lettered").path("measurements").get(0)
+        .path("value").asDouble();
+    // A view key of the wrong type (damage from outside): applying to this room fails, however often.
+    try (var redis = io.lettuce.core.RedisClient.create(REDIS.url()); var connection = redis.connect()) {
+      connection.sync().set(io.switchboard.state.view.PresenceViewKeys.roomSequences("damaged"), "not a hash");
+    }
+    // Both on one partition: the second waits behind the first.
+    for (PresenceEvent e : List.of(event(PresenceType.PARTICIPANT_JOINED, "damaged", 1, "fay", true, true),
+        event(PresenceType.PARTICIPANT_JOINED, "behind-damaged", 1, "gus", true, true))) {
+      ProducerRecord<String, CloudEvent> r = PresenceContract.record(e);
+      EVENTS.send(new ProducerRecord<>(r.topic(), 0, r.key(), r.value()));
+    }
+    EVENTS.flush();
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> get("/v1/rooms/behind-damaged").statusCode() == 200);
+    List<ConsumerRecord<String, byte[]>> dead = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers",
+        KAFKA.bootstrapServers(), "group.id", "dlt-" + UUID.randomUUID(), "auto.offset.reset", "earliest",
+        "key.deserializer", StringDeserializer.class, "value.deserializer", ByteArrayDeserializer.class))) {
+      consumer.subscribe(List.of(PresenceContract.DEAD_LETTER_TOPIC));
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (dead.stream().noneMatch(r -> "damaged".equals(r.key())) && System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(250)).forEach(dead::add);
+      }
+    }
+    assertThat(dead).filteredOn(r -> "damaged".equals(r.key())).singleElement().satisfies(r ->
+        assertThat(new String(r.headers().lastHeader("kafka_dlt-exception-message").value(), StandardCharsets.UTF_8))
+            .contains("WRONGTYPE"));
+    assertThat(get("/v1/rooms/damaged").statusCode()).isEqualTo(404);
+    assertThat(json("/actuator/metrics/switchboard.state.events.dead.lettered").path("measurements").get(0)
+        .path("value").asDouble()).isEqualTo(before + 1);
   }
 
   /** One SSE connection to /v1/stream, collecting (id, data) of each change. */

@@ -125,7 +125,7 @@ class StateConfiguration {
    */
   @Bean
   ConcurrentKafkaListenerContainerFactory<String, CloudEvent> kafkaListenerContainerFactory(KafkaProperties kafka,
-      StateProperties properties, MeterRegistry registry) {
+      StateProperties properties, MeterRegistry registry, PresenceListener listener) {
     Map<String, Object> config = new HashMap<>(kafka.buildConsumerProperties());
     config.put("key.deserializer", StringDeserializer.class);
     config.put("value.deserializer", ErrorHandlingDeserializer.class);
@@ -141,20 +141,34 @@ class StateConfiguration {
     // would cost a broker round trip per event.
     factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.MANUAL);
     factory.setConcurrency(properties.concurrency());
-    factory.setCommonErrorHandler(errorHandler());
+    factory.setCommonErrorHandler(errorHandler(listener));
     return factory;
   }
 
   /**
-   * The listener handles poison itself; what reaches this handler is a failure to apply (Redis
-   * away): the batch is retried with back-off, for as long as it takes — never skipped.
+   * The listener handles poison itself; what reaches this handler is a failure to apply. Redis away
+   * (a whole batch): retried with back-off for as long as it takes, never skipped. An event the
+   * view refuses however often it is tried (the listener names it): retried {@link
+   * #PERMANENT_RETRIES} times, then dead-lettered and its offset committed — a partition never
+   * spins on it.
    */
-  private static DefaultErrorHandler errorHandler() {
-    ExponentialBackOff backOff = new ExponentialBackOff(200, 2.0);
-    backOff.setMaxInterval(10_000);
-    backOff.setMaxElapsedTime(Long.MAX_VALUE);
-    return new DefaultErrorHandler(backOff);
+  static DefaultErrorHandler errorHandler(PresenceListener listener) {
+    ExponentialBackOff whileAway = new ExponentialBackOff(200, 2.0);
+    whileAway.setMaxInterval(10_000);
+    whileAway.setMaxElapsedTime(Long.MAX_VALUE);
+    DefaultErrorHandler handler = new DefaultErrorHandler(listener::recover, whileAway);
+    handler.setBackOffFunction((record, failure) -> {
+      Throwable cause = failure instanceof org.springframework.kafka.listener.BatchListenerFailedException b
+          && b.getCause() != null ? b.getCause() : failure;
+      return io.switchboard.state.consumer.StoreFailures.isTransient(cause) ? null
+          : new org.springframework.util.backoff.FixedBackOff(500, PERMANENT_RETRIES);
+    });
+    handler.setCommitRecovered(true);
+    return handler;
   }
+
+  /** How often an event the view refuses is tried again before it is dead-lettered. */
+  static final int PERMANENT_RETRIES = 2;
 
   private static Serializer<?> newCloudEventSerializer() {
     io.cloudevents.kafka.CloudEventSerializer serializer = new io.cloudevents.kafka.CloudEventSerializer();

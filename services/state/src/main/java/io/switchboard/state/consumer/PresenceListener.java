@@ -14,6 +14,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.switchboard.presence.PoisonEventException;
@@ -105,13 +106,15 @@ public final class PresenceListener extends org.springframework.kafka.listener.A
       batch = "true")
   public void onEvents(List<ConsumerRecord<String, CloudEvent>> records, Acknowledgment ack) {
     List<PresenceView.Positioned> batch = new ArrayList<>(records.size());
+    List<ConsumerRecord<String, CloudEvent>> sources = new ArrayList<>(records.size());
     for (ConsumerRecord<String, CloudEvent> record : records) {
       PresenceEvent event;
       try {
         event = PresenceContract.fromCloudEvent(record.value());
       } catch (PoisonEventException e) {
-        apply(batch);
+        applyOrBlame(batch, sources);
         batch.clear();
+        sources.clear();
         deadLetters.accept(record, e);
         view.taken(record.partition(), record.offset());
         deadLettered.increment();
@@ -120,10 +123,51 @@ public final class PresenceListener extends org.springframework.kafka.listener.A
         continue;
       }
       batch.add(new PresenceView.Positioned(event, record.partition(), record.offset()));
+      sources.add(record);
     }
-    apply(batch);
+    applyOrBlame(batch, sources);
     tookIn = true;
     ack.acknowledge();
+  }
+
+  /**
+   * Applies the batch. When the store is away ({@link StoreFailures#isTransient}) the failure goes
+   * to the error handler as it is: the whole batch is retried, for as long as it takes. Any other
+   * failure is pinned on its event (applied one by one: applying is idempotent), which the error
+   * handler retries a few times and then dead-letters ({@link #recover}); the events before it
+   * are applied, and those after it follow.
+   */
+  private void applyOrBlame(List<PresenceView.Positioned> batch, List<ConsumerRecord<String, CloudEvent>> sources) {
+    try {
+      apply(batch);
+    } catch (RuntimeException failed) {
+      if (StoreFailures.isTransient(failed)) {
+        throw failed;
+      }
+      for (int i = 0; i < batch.size(); i++) {
+        try {
+          apply(List.of(batch.get(i)));
+        } catch (RuntimeException one) {
+          if (StoreFailures.isTransient(one)) {
+            throw one;
+          }
+          throw new BatchListenerFailedException("event cannot be applied: "
+              + org.springframework.core.NestedExceptionUtils.getMostSpecificCause(one).getMessage(), one, sources.get(i));
+        }
+      }
+    }
+  }
+
+  /**
+   * An event the view could not take after its retries: to the dead-letter topic with the reason
+   * (alert SwitchboardPresenceDeadLettered), counted, noted as taken in; the partition goes on.
+   */
+  public void recover(ConsumerRecord<?, ?> record, Exception failure) {
+    deadLetters.accept(record, failure);
+    view.taken(record.partition(), record.offset());
+    deadLettered.increment();
+    log.error("event at {}-{}@{} could not be applied, dead-lettered: {}", record.topic(), record.partition(),
+        record.offset(), failure.toString());
   }
 
   private void apply(List<PresenceView.Positioned> batch) {
