@@ -68,7 +68,8 @@ final class Departures {
       return;
     }
     // Presence hears it now, before the slow releases: a rejoin under the same name comes after.
-    presence.send(PresenceType.PARTICIPANT_LEFT, self.roomId, self.name, self.nodeId, null, null, "left");
+    presence.send(PresenceType.PARTICIPANT_LEFT, self.roomId, null, self.name, self.nodeId, null, null, "left",
+        removal.sequence());
     // Removed: from here on every step is tried, whatever fails before it; nobody else will.
     BestEffort.run(self.name, self.roomId, () -> pods.unserve(podId, self.entry()));
     BestEffort.run(self.name, self.roomId, () -> pods.unpark(self.entry()));

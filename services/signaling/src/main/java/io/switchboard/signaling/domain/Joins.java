@@ -181,7 +181,7 @@ final class Joins {
     }
     // Before the client hears it joined: presence follows what clients see.
     presence.send(PresenceType.PARTICIPANT_JOINED, roomId, join.room(), join.name(), room.nodeId(), true, true,
-        null);
+        null, admission.sequence());
     // Under the room's lock, so the client hears of each participant once: in existingParticipants
     // (the members as the addition found them), then in what came meanwhile, then as it comes.
     try (var held = locks.hold(roomId)) {

@@ -208,7 +208,7 @@ final class PodJanitor implements AutoCloseable {
     String roomId = entry.roomId();
     String name = entry.name();
     log.info("{} did not resume within {}: leaving room {}", name, resumeGrace, roomId);
-    presence.send(PresenceType.PARTICIPANT_LEFT, roomId, name, null, null, null, "expired");
+    presence.send(PresenceType.PARTICIPANT_LEFT, roomId, null, name, null, null, null, "expired", removal.sequence());
     BestEffort.run(name, roomId, () -> pods.unpark(entry));
     BestEffort.run(name, roomId, () -> pods.unserve(member.pod(), entry));
     BestEffort.run(name, roomId, () -> store.deleteSession(member.session()));

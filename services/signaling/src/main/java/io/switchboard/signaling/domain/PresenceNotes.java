@@ -7,7 +7,8 @@ import java.util.UUID;
 
 /**
  * Presence events of this pod (docs/events.md), stamped with the pod and the time and queued on
- * the {@link PresenceFeed}; a room's sequence number is given when the event is sent.
+ * the {@link PresenceFeed}. A join's and a leave's sequence number is taken in the store's step that
+ * made the change; the others' when the event is sent.
  */
 final class PresenceNotes {
 
@@ -29,7 +30,16 @@ final class PresenceNotes {
   /** The same, with the room's name as typed (known where a join brings it). */
   void send(PresenceType type, String roomId, String roomName, String participant, String kmsNode, Boolean audio,
       Boolean video, String reason) {
-    feed.publish(new PresenceEvent(UUID.randomUUID().toString(), type, roomId, 0, clock.instant(), podId, participant,
-        participant, kmsNode, audio, video, reason, roomName));
+    send(type, roomId, roomName, participant, kmsNode, audio, video, reason, 0);
+  }
+
+  /**
+   * The same, numbered already: {@code sequence} was taken in the store's step that made the
+   * change (a join, a leave), so it orders the event by the change, not by when it is sent.
+   */
+  void send(PresenceType type, String roomId, String roomName, String participant, String kmsNode, Boolean audio,
+      Boolean video, String reason, long sequence) {
+    feed.publish(new PresenceEvent(UUID.randomUUID().toString(), type, roomId, sequence, clock.instant(), podId,
+        participant, participant, kmsNode, audio, video, reason, roomName));
   }
 }

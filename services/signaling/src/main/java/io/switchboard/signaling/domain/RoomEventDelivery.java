@@ -142,7 +142,13 @@ final class RoomEventDelivery {
     String screen = null;
     boolean arrived = false;
     boolean leftEarlier = false;
+    // Where the subscriptions taken out below live: read with them, for a rebuild's take-in may
+    // move the participant to another node right after (their release and load count stay there).
+    String kmsUrl;
+    String nodeId;
     synchronized (p) {
+      kmsUrl = p.kmsUrl;
+      nodeId = p.nodeId;
       String known = p.known.get(event.name());
       if (event instanceof RoomEvents.Joined) {
         if (!event.memberId().equals(known)) {
@@ -170,8 +176,8 @@ final class RoomEventDelivery {
     }
     if (!released.isEmpty()) {
       afterwards.add(() -> {
-        released.forEach(e -> cleanup.release(p.kmsUrl, e));
-        BestEffort.run(p.name, p.roomId, () -> load.report(p.roomId, p.nodeId, -released.size(), 0));
+        released.forEach(e -> cleanup.release(kmsUrl, e));
+        BestEffort.run(p.name, p.roomId, () -> load.report(p.roomId, nodeId, -released.size(), 0));
         records.persistBestEffort(p);
       });
     }

@@ -140,10 +140,19 @@ public interface RoomStore {
    * What {@link #admit} did, and when it added the member, the room's members (it among them) in
    * join order as they were at that moment: the members a newcomer is introduced to.
    */
-  record Admission(Added added, Map<String, MemberRecord> members) {
+  /**
+   * @param sequence the join's presence sequence number, taken in the same step as the addition
+   *     (0 when nothing was added)
+   */
+  record Admission(Added added, Map<String, MemberRecord> members, long sequence) {
 
     public Admission {
       members = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(members));
+    }
+
+    /** Nothing added. */
+    public Admission(Added added, Map<String, MemberRecord> members) {
+      this(added, members, 0);
     }
   }
 
@@ -170,10 +179,11 @@ public interface RoomStore {
    * What a removal did: how many members are left, and the record it removed as it was at that
    * moment (a rebuild of the room's media may have re-pointed it since its pod last read it).
    */
-  record Removal(long left, MemberRecord removed) {
+  /** @param sequence the leave's presence sequence number, taken in the same step as the removal */
+  record Removal(long left, MemberRecord removed, long sequence) {
 
     /** Nothing removed: the record was another membership, another pod's, or not there. */
-    public static final Removal NONE = new Removal(-1, null);
+    public static final Removal NONE = new Removal(-1, null, 0);
 
     public boolean done() {
       return removed != null;

@@ -61,6 +61,12 @@ public final class SignalingKeys {
   }
 
   /**
+   * How long a room's sequence counter is kept after its last event (whoever numbers it: a join's
+   * or leave's script, or the presence sender): longer than any consumer's gap window.
+   */
+  public static final java.time.Duration ROOM_SEQUENCE_KEEP = java.time.Duration.ofDays(30);
+
+  /**
    * STRING counter: the sequence number of a room's presence events, INCR by the pod sending the
    * event; expires 30 days after the room's last event, not with the room, so a room opened again
    * counts on.

@@ -48,6 +48,7 @@ public final class InMemoryRoomStore implements RoomStore {
   /** Room → its opener (the room hash's {@code opener} field); opener → the rooms it has open. */
   private final Map<String, String> openers = new HashMap<>();
   private final Map<String, Set<String>> openings = new HashMap<>();
+  private final Map<String, Long> sequences = new HashMap<>();
   private final Map<String, Expiring<SessionRecord>> sessions = new HashMap<>();
 
   public InMemoryRoomStore(Clock clock) {
@@ -166,7 +167,7 @@ public final class InMemoryRoomStore implements RoomStore {
       return new Admission(Added.ROOM_FULL, Map.of());
     }
     members.computeIfAbsent(roomId, r -> new HashMap<>()).put(name, member);
-    return new Admission(Added.ADDED, members(roomId));
+    return new Admission(Added.ADDED, members(roomId), nextSequence(roomId));
   }
 
   @Override
@@ -203,7 +204,7 @@ public final class InMemoryRoomStore implements RoomStore {
     if (current == null || !Objects.equals(current.id(), memberId) || !Objects.equals(current.pod(), expectedPod)) {
       return Removal.NONE;
     }
-    return new Removal(remove(roomId, name), current);
+    return new Removal(remove(roomId, name), current, nextSequence(roomId));
   }
 
   @Override
@@ -214,7 +215,17 @@ public final class InMemoryRoomStore implements RoomStore {
         || current.parkedUntil() == 0 || current.parkedUntil() > dueBy) {
       return Removal.NONE;
     }
-    return new Removal(remove(roomId, name), current);
+    return new Removal(remove(roomId, name), current, nextSequence(roomId));
+  }
+
+  /** As the room's counter in Redis (which outlives the room): joins and leaves are numbered in their step. */
+  private long nextSequence(String roomId) {
+    return sequences.merge(roomId, 1L, Long::sum);
+  }
+
+  /** Tests: the last sequence number a join or leave of the room took. */
+  public synchronized long sequence(String roomId) {
+    return sequences.getOrDefault(roomId, 0L);
   }
 
   /** Removes a member; returns how many are left, dropping the room's member map when none are. */

@@ -30,6 +30,22 @@ class JoinsTest extends TwoPods {
   static final String ROOM = "standup";
 
   @Test
+  void joinsAndLeavesAreNumberedByTheStoreStepThatMadeThem() {
+    Client alice = podA.join(ROOM, "alice");
+    alice.leave();
+    podB.join(ROOM, "alice");
+    // The numbers come with the changes themselves (the room's counter, in the same step), not
+    // from when each pod gets round to sending: a pod that sends its leave late still numbers it
+    // below the join that followed it.
+    assertThat(cluster.presence.events()).filteredOn(e -> e.type() == PresenceType.PARTICIPANT_JOINED
+            || e.type() == PresenceType.PARTICIPANT_LEFT)
+        .extracting(PresenceEvent::type, PresenceEvent::source, PresenceEvent::sequence)
+        .containsExactly(tuple(PresenceType.PARTICIPANT_JOINED, "pod-a", 1L),
+            tuple(PresenceType.PARTICIPANT_LEFT, "pod-a", 2L), tuple(PresenceType.PARTICIPANT_JOINED, "pod-b", 3L));
+    assertThat(cluster.store.sequence(ROOM)).isEqualTo(3);
+  }
+
+  @Test
   void theFirstJoinOpensTheRoomOnceAndAnswersWithNobodyElseAndAResumeToken() {
     Client alice = podA.join(ROOM, "alice");
 

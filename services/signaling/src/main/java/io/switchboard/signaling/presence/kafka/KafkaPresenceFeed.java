@@ -22,9 +22,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Presence events to Kafka, off the critical path: {@link #publish} queues (bounded; a full queue
- * drops, counted) and one sender thread numbers each event in its room ({@link RoomSequences})
- * and hands it to an idempotent, acks=all producer, in order. While the broker is away the
+ * Presence events to Kafka, off the critical path: {@link #publish} numbers each event in its room
+ * ({@link RoomSequences}; a join or a leave comes numbered by the store's step that made it) and
+ * queues it (bounded; a full queue drops, counted), and one sender thread hands them to an
+ * idempotent, acks=all producer, in order. While the broker is away the
  * producer retries what it was given (up to its delivery timeout) and the sender waits in send()
  * for the broker's metadata, so the events behind stay queued in order and go out when it
  * returns; signaling never waits for any of it.
@@ -101,6 +102,16 @@ public final class KafkaPresenceFeed implements PresenceFeed, AutoCloseable {
 
   @Override
   public void publish(PresenceEvent event) {
+    if (event.sequence() == 0) {
+      // Numbered as it is queued, so the room's events go out in the order of their numbers: a
+      // join's or leave's number was taken with the change itself, and those of the changes
+      // before it must be lower (one INCR). Redis away: numbered by the sender when it returns.
+      try {
+        event = event.withSequence(sequences.next(event.roomId()));
+      } catch (RuntimeException e) {
+        log.debug("presence event {} of room {} numbered later: {}", event.type().ceType(), event.roomId(), e.toString());
+      }
+    }
     if (!queue.offer(event)) {
       dropped.increment();
       log.warn("presence queue full: {} of room {} dropped", event.type().ceType(), event.roomId());
@@ -127,7 +138,8 @@ public final class KafkaPresenceFeed implements PresenceFeed, AutoCloseable {
     while (running) {
       if (numbered == null) {
         try {
-          numbered = event.withSequence(sequences.next(event.roomId()));
+          // Numbered when queued, unless Redis was away then.
+          numbered = event.sequence() > 0 ? event : event.withSequence(sequences.next(event.roomId()));
         } catch (RuntimeException e) {
           log.debug("presence event {} of room {} waits for its number: {}", event.type().ceType(), event.roomId(),
               e.toString());

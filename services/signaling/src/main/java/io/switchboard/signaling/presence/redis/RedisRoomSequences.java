@@ -15,7 +15,7 @@ import org.springframework.data.redis.core.script.RedisScript;
  */
 public final class RedisRoomSequences implements RoomSequences {
 
-  private static final Duration KEEP = Duration.ofDays(30);
+  private static final Duration KEEP = SignalingKeys.ROOM_SEQUENCE_KEEP;
   private static final RedisScript<Long> NEXT = RedisScripts.load("room-sequence-next", Long.class);
 
   private final StringRedisTemplate redis;

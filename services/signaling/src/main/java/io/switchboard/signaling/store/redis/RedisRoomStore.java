@@ -23,6 +23,8 @@ public final class RedisRoomStore implements RoomStore {
   private static final Duration LOCK_TTL = Duration.ofSeconds(15);
   private static final RedisScript<Long> UNLOCK = RedisScripts.load("room-unlock", Long.class);
   private static final RedisScript<Long> SAVE_ROOM = RedisScripts.load("room-save", Long.class);
+  /** The room's sequence counter is kept as long after a join or leave as after any event. */
+  private static final String KEEP_SEQUENCE = Long.toString(SignalingKeys.ROOM_SEQUENCE_KEEP.toMillis());
   private static final RedisScript<Long> RESERVE_OPENING = RedisScripts.load("room-reserve", Long.class);
   /** A client's openings key lives this long after its last addition (a count a dead pod left fades). */
   private static final Duration OPENINGS_TTL = Duration.ofDays(1);
@@ -91,17 +93,20 @@ public final class RedisRoomStore implements RoomStore {
 
   @Override
   public Admission admit(String roomId, String pipelineId, String name, MemberRecord member, int maxMembers) {
-    List<?> answer = redis.execute(ADD_MEMBER, List.of(SignalingKeys.room(roomId), SignalingKeys.roomMembers(roomId)),
-        pipelineId, name, encode(member), Integer.toString(maxMembers));
+    List<?> answer = redis.execute(ADD_MEMBER, List.of(SignalingKeys.room(roomId), SignalingKeys.roomMembers(roomId),
+        SignalingKeys.roomSequence(roomId)), pipelineId, name, encode(member), Integer.toString(maxMembers), KEEP_SEQUENCE);
     if (answer == null || answer.isEmpty()) {
       throw new IllegalStateException("Redis answered nothing to adding a member");
     }
     Added added = Added.values()[((Number) answer.get(0)).intValue()];
+    if (added != Added.ADDED) {
+      return new Admission(added, Map.of());
+    }
     Map<Object, Object> fields = new LinkedHashMap<>();
-    for (int i = 1; i + 1 < answer.size(); i += 2) {
+    for (int i = 2; i + 1 < answer.size(); i += 2) {
       fields.put(answer.get(i), answer.get(i + 1));
     }
-    return new Admission(added, inJoinOrder(fields));
+    return new Admission(added, inJoinOrder(fields), ((Number) answer.get(1)).longValue());
   }
 
   @Override
@@ -144,13 +149,14 @@ public final class RedisRoomStore implements RoomStore {
   }
 
   private Removal remove(String roomId, String name, String memberId, String pod, long dueBy) {
-    List<?> answer = redis.execute(REMOVE_MEMBER, List.of(SignalingKeys.roomMembers(roomId)), name, memberId, pod,
-        Long.toString(dueBy));
+    List<?> answer = redis.execute(REMOVE_MEMBER, List.of(SignalingKeys.roomMembers(roomId),
+        SignalingKeys.roomSequence(roomId)), name, memberId, pod, Long.toString(dueBy), KEEP_SEQUENCE);
     if (answer == null || answer.isEmpty()) {
       throw new IllegalStateException("Redis answered nothing to removing a member");
     }
     long left = ((Number) answer.get(0)).longValue();
-    return left < 0 ? Removal.NONE : new Removal(left, decode((String) answer.get(1)));
+    return left < 0 ? Removal.NONE
+        : new Removal(left, decode((String) answer.get(1)), ((Number) answer.get(2)).longValue());
   }
 
   @Override

@@ -117,4 +117,17 @@ class KafkaPresenceFeedTest {
     assertThat(feed.kafkaReachable()).isTrue();
     assertThat(said(Level.WARN)).isEmpty();
   }
+
+  @Test
+  void anEventNumberedInTheStoresStepKeepsItsNumberAndOthersAreNumberedWhenSent() {
+    sequence.set(40);
+    PresenceEvent left = joined("alice");
+    left = new PresenceEvent(left.id(), PresenceType.PARTICIPANT_LEFT, left.roomId(), 7, left.time(), left.source(),
+        "alice", "alice", null, null, null, "left", null);
+    feed.publish(left);
+    feed.publish(joined("bob"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> producer.history().size() == 2);
+    assertThat(producer.history()).extracting(r -> io.switchboard.presence.PresenceContract.fromCloudEvent(r.value())
+        .sequence()).containsExactly(7L, 41L);
+  }
 }

@@ -117,7 +117,8 @@ class RedisRoomStoreIT {
 
     assertThat(store.addMember("r", "pipe-1", "bob", member(2), 10)).isEqualTo(Added.ROOM_GONE);
 
-    assertThat(redis.template.keys("sb:*")).isEmpty();
+    // Nothing of the room is left but its sequence counter, which outlives it (a room opened again counts on).
+    assertThat(redis.template.keys("sb:*")).containsExactly(io.switchboard.signaling.redis.SignalingKeys.roomSequence("r"));
   }
 
   @Test
@@ -168,9 +169,24 @@ class RedisRoomStoreIT {
     assertThat(store.replaceMember("r", "alice", "pod-b", "endpoint-1", subscribed.withPod("pod-b"))).isFalse();
     assertThat(store.member("r", "alice")).contains(rebuilt);
     // The removal hands back the record as it was removed, with the publisher the rebuild gave it.
-    assertThat(store.removeMember("r", "alice", "m-1", "pod-b")).isEqualTo(new RoomStore.Removal(0, rebuilt));
+    assertThat(store.removeMember("r", "alice", "m-1", "pod-b")).extracting(RoomStore.Removal::left,
+        RoomStore.Removal::removed).containsExactly(0L, rebuilt);
     assertThat(store.member("r", "alice")).isEmpty();
     assertThat(store.replaceMember("r", "alice", "pod-b", "pipe-2/endpoint-1", rebuilt)).isFalse();
+  }
+
+  @Test
+  void joinsAndLeavesAreNumberedInTheirOwnStepOnTheRoomsCounter() {
+    save("r", ROOM);
+    long alice = store.admit("r", "pipe-1", "alice", member(1), 10).sequence();
+    long bob = store.admit("r", "pipe-1", "bob", member(2), 10).sequence();
+    assertThat(store.admit("r", "pipe-1", "bob", member(3), 10).sequence()).as("not added: no number").isZero();
+    long aliceLeft = store.removeMember("r", "alice", "m-1", "pod-a").sequence();
+    assertThat(store.removeMember("r", "alice", "m-1", "pod-a").sequence()).as("not removed: no number").isZero();
+    assertThat(java.util.List.of(alice, bob, aliceLeft)).containsExactly(1L, 2L, 3L);
+    // The same counter numbers the room's other events when they are sent, and outlives the room.
+    assertThat(new io.switchboard.signaling.presence.redis.RedisRoomSequences(redis.template).next("r")).isEqualTo(4);
+    assertThat(redis.template.getExpire(io.switchboard.signaling.redis.SignalingKeys.roomSequence("r"))).isPositive();
   }
 
   @Test
@@ -183,8 +199,8 @@ class RedisRoomStoreIT {
     store.replaceMember("r", "alice", "pod-a", "endpoint-1", member(1).parked(2_000));
     assertThat(store.removeExpiredMember("r", "alice", "m-1", 1_999).left()).as("still waiting").isEqualTo(-1);
     assertThat(store.removeExpiredMember("r", "alice", "m-0", 2_000).left()).as("another membership").isEqualTo(-1);
-    assertThat(store.removeExpiredMember("r", "alice", "m-1", 2_000))
-        .isEqualTo(new RoomStore.Removal(1, member(1).parked(2_000)));
+    assertThat(store.removeExpiredMember("r", "alice", "m-1", 2_000)).extracting(RoomStore.Removal::left,
+        RoomStore.Removal::removed).containsExactly(1L, member(1).parked(2_000));
     assertThat(store.removeExpiredMember("r", "alice", "m-1", 2_000).left()).as("once").isEqualTo(-1);
     assertThat(store.members("r")).containsOnlyKeys("bob");
   }
