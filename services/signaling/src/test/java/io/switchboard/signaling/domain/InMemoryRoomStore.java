@@ -223,6 +223,11 @@ public final class InMemoryRoomStore implements RoomStore {
     return sequences.merge(roomId, 1L, Long::sum);
   }
 
+  /** Tests: every room with a record. */
+  public synchronized Set<String> roomIds() {
+    return Set.copyOf(rooms.keySet());
+  }
+
   /** Tests: the last sequence number a join or leave of the room took. */
   public synchronized long sequence(String roomId) {
     return sequences.getOrDefault(roomId, 0L);
