@@ -33,6 +33,8 @@ final class GroupCallClient implements AutoCloseable {
   private final String name;
   private final WebSocket socket;
   private final BlockingQueue<JsonNode> received = new LinkedBlockingQueue<>();
+  /** Completes with the close code when the socket closes (or 1006 when it breaks). */
+  final java.util.concurrent.CompletableFuture<Integer> closed = new java.util.concurrent.CompletableFuture<>();
 
   /** Opens {@code url} (ws://…/groupcall, with an access_token when the gateway is secure). */
   GroupCallClient(String url, String name) {
@@ -73,14 +75,40 @@ final class GroupCallClient implements AutoCloseable {
     send(JSON.createObjectNode().put("id", "leaveRoom"));
   }
 
+  /** The session token the last join or resume handed out (its {@code session} message). */
+  String token() {
+    return next("session").path("token").asText();
+  }
+
+  /**
+   * Resumes a session on this (new) socket: its new token, or null when the server answered an
+   * {@code error} (e.g. {@code unavailable}: a client retries on a new socket).
+   */
+  String resume(String token) {
+    send(JSON.createObjectNode().put("id", "resume").put("token", token));
+    JsonNode answer = nextOf("resumed", "error");
+    if (answer.path("id").asText().equals("error")) {
+      return null;
+    }
+    assertThat(answer.path("name").asText()).isEqualTo(name);
+    return token();
+  }
+
   /** The next message with this id; others received meanwhile are kept, in order. */
   JsonNode next(String id) {
+    return nextOf(id);
+  }
+
+  /** The next message with one of these ids; others received meanwhile are kept, in order. */
+  JsonNode nextOf(String... ids) {
+    List<String> wanted = List.of(ids);
+    String id = String.join(" or ", ids);
     List<JsonNode> skipped = new ArrayList<>();
     long deadline = System.nanoTime() + WAIT.toNanos();
     try {
       while (System.nanoTime() < deadline) {
         JsonNode m = received.poll(100, TimeUnit.MILLISECONDS);
-        if (m != null && m.path("id").asText().equals(id)) {
+        if (m != null && wanted.contains(m.path("id").asText())) {
           received.addAll(skipped);
           return m;
         }
@@ -128,6 +156,17 @@ final class GroupCallClient implements AutoCloseable {
       }
       webSocket.request(1);
       return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+      closed.complete(statusCode);
+      return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+      closed.complete(1006);
     }
   }
 }

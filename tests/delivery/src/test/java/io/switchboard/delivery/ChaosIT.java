@@ -1,0 +1,304 @@
+package io.switchboard.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.switchboard.launchers.KafkaBroker;
+import io.switchboard.launchers.KmsEmulatorProcess;
+import io.switchboard.launchers.LoopbackPorts;
+import io.switchboard.launchers.RedisServerProcess;
+import io.switchboard.launchers.ServiceProcess;
+import io.switchboard.testing.TestCredentials;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Switchboard under faults, every service a process of its own — the gateway, two signaling pods,
+ * placement and state, on a real Redis and a real Kafka broker, over three KMS emulators — while
+ * calls run through the gateway: a signaling pod is SIGKILLed (its participants resume on the
+ * other), Redis stops and comes back, the state service restarts, a KMS node dies (its room is
+ * rebuilt on another). After each fault, and after everyone left: no participant lost, no ghost
+ * member, no pipeline without a room, every placement a live room's, and the state service's view
+ * the truth.
+ */
+class ChaosIT {
+
+  static final HttpClient HTTP = HttpClient.newHttpClient();
+  static final Duration SETTLE = Duration.ofSeconds(45);
+
+  final Deque<AutoCloseable> running = new ArrayDeque<>();
+  RedisServerProcess redis;
+  KafkaBroker kafka;
+  final List<KmsEmulatorProcess> kms = new ArrayList<>();
+  ServiceProcess placement;
+  ServiceProcess state;
+  final int statePort = LoopbackPorts.free();
+  final int stateManagement = LoopbackPorts.free();
+  final ServiceProcess[] pods = new ServiceProcess[2];
+  final int[] podPorts = {LoopbackPorts.free(), LoopbackPorts.free()};
+  ServiceProcess gateway;
+  RedisClient redisClient;
+  StatefulRedisConnection<String, String> store;
+
+  /** Who is in which room now, as the test made it: the truth every view must come back to. */
+  final Map<String, Set<String>> truth = new TreeMap<>();
+  final Map<String, Participant> participants = new LinkedHashMap<>();
+
+  record Participant(String name, String room, GroupCallClient socket, String token) {}
+
+  @AfterEach
+  void stopAll() {
+    participants.values().forEach(p -> p.socket().close());
+    if (store != null) {
+      store.close();
+      redisClient.shutdown();
+    }
+    while (!running.isEmpty()) {
+      try {
+        running.pop().close();
+      } catch (Exception e) {
+        System.err.println("ChaosIT: stopping: " + e);
+      }
+    }
+  }
+
+  private <T extends AutoCloseable> T track(T resource) {
+    running.push(resource);
+    return resource;
+  }
+
+  private void startEverything() {
+    redis = track(RedisServerProcess.start());
+    kafka = track(KafkaBroker.start());
+    for (int i = 0; i < 3; i++) {
+      kms.add(track(KmsEmulatorProcess.start()));
+    }
+    redisClient = RedisClient.create(redis.url());
+    store = redisClient.connect();
+    placement = track(ServiceProcess.start("placement", "--spring.data.redis.url=" + redis.url(),
+        "--switchboard.placement.nodes=" + kms.stream().map(KmsEmulatorProcess::url).collect(Collectors.joining(",")),
+        "--switchboard.placement.poll-interval=250ms", "--switchboard.placement.request-timeout=1s",
+        "--switchboard.placement.failures-before-down=2", TestCredentials.SERVICE_TOKEN_SETTING));
+    state = track(startState());
+    for (int i = 0; i < pods.length; i++) {
+      pods[i] = track(startPod(i));
+    }
+    gateway = track(ServiceProcess.startWithManagementPort("gateway", LoopbackPorts.free(), LoopbackPorts.free(), null,
+        "--spring.data.redis.url=" + redis.url(),
+        "--spring.cloud.discovery.client.simple.instances.signaling[0].uri=http://127.0.0.1:" + podPorts[0],
+        "--spring.cloud.discovery.client.simple.instances.signaling[1].uri=http://127.0.0.1:" + podPorts[1],
+        "--spring.cloud.loadbalancer.health-check.interval=1s",
+        "--spring.cloud.loadbalancer.health-check.refetch-instances-interval=1s",
+        "--switchboard.gateway.placement-url=" + placement.baseUrl(),
+        "--switchboard.gateway.state-url=http://127.0.0.1:" + statePort, TestCredentials.SERVICE_TOKEN_SETTING));
+  }
+
+  private ServiceProcess startState() {
+    return ServiceProcess.startWithManagementPort("state", statePort, stateManagement, null,
+        "--spring.data.redis.url=" + redis.url(), "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+        TestCredentials.SERVICE_TOKEN_SETTING);
+  }
+
+  /** Pod i on its own port, its actuator there too (the gateway health-checks each pod's own port). */
+  private ServiceProcess startPod(int i) {
+    return ServiceProcess.start("signaling", podPorts[i], null, "--spring.data.redis.url=" + redis.url(),
+        "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+        "--switchboard.placement.url=" + placement.baseUrl(), "--switchboard.signaling.pod-id=chaos-" + i,
+        "--switchboard.signaling.require-identity=false", "--switchboard.signaling.heartbeat-interval=500ms",
+        "--switchboard.signaling.heartbeat-timeout=3s", "--switchboard.signaling.resume-grace=30s",
+        "--switchboard.signaling.kms-request-timeout=1500ms", TestCredentials.SERVICE_TOKEN_SETTING);
+  }
+
+  private String groupcall() {
+    return "ws://127.0.0.1:" + gateway.port() + "/groupcall";
+  }
+
+  private void join(String name, String room) {
+    GroupCallClient socket = new GroupCallClient(groupcall(), name);
+    socket.join(room);
+    socket.publish();
+    participants.put(name, new Participant(name, room, socket, socket.token()));
+    truth.computeIfAbsent(room, r -> new HashSet<>()).add(name);
+  }
+
+  private void leaveAll() {
+    participants.values().forEach(p -> p.socket().leave());
+    truth.clear();
+  }
+
+  /**
+   * Every participant whose socket closed (its pod died) resumes through the gateway, on a pod
+   * alive; as a browser does, it tries again on a new socket while the answer is {@code error}
+   * (the gateway may still route one to the dead pod until its health check says so).
+   */
+  private void resumeTheDropped() {
+    for (Participant p : List.copyOf(participants.values())) {
+      if (p.socket().closed.isDone()) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        String token = null;
+        GroupCallClient again = null;
+        while (token == null && System.nanoTime() < deadline) {
+          if (again != null) {
+            again.close();
+            sleep(500);
+          }
+          again = new GroupCallClient(groupcall(), p.name());
+          token = again.resume(p.token());
+        }
+        assertThat(token).as(p.name() + " resumed").isNotNull();
+        participants.put(p.name(), new Participant(p.name(), p.room(), again, token));
+      }
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Test
+  void callsGoOnThroughFaultsAndNothingIsLeftBehind() throws Exception {
+    startEverything();
+    join("alice", "chaos-a");
+    join("bob", "chaos-a");
+    join("carol", "chaos-b");
+    join("dave", "chaos-b");
+    assertNothingLost("the calls as they started");
+
+    // A signaling pod dies: whoever it served resumes on the other, with the endpoints they had.
+    List<Participant> servedByPod0 = participants.values().stream()
+        .filter(p -> store.sync().hget("sb:{room:" + p.room() + "}:members", p.name()).contains("\"pod\":\"chaos-0\""))
+        .toList();
+    pods[0].kill();
+    pods[0].awaitExit(Duration.ofSeconds(10));
+    // The gateway closes the sockets it proxied to the dead pod.
+    await().atMost(Duration.ofSeconds(15)).until(() -> servedByPod0.stream().allMatch(p -> p.socket().closed.isDone()));
+    resumeTheDropped();
+    pods[0] = track(startPod(0));
+    assertNothingLost("a signaling pod SIGKILLed");
+
+    // Redis goes away and comes back (with its data, as a managed Redis does): calls stand, and
+    // the pods serve again (a new join).
+    store.sync().save();
+    redis.stop();
+    Thread.sleep(3_000);
+    redis.restart();
+    awaitReady(pods[0]);
+    awaitReady(pods[1]);
+    join("erin", "chaos-a");
+    assertNothingLost("Redis stopped and restarted");
+
+    // The state service restarts: its view converges on the truth.
+    state.terminate();
+    state.awaitExit(Duration.ofSeconds(30));
+    state = track(startState());
+    assertNothingLost("the state service restarted");
+
+    // A KMS node dies: the rooms on it are rebuilt on another, with everyone in them.
+    String lost = redisHash(placementKey("room:chaos-a"), "nodeId");
+    KmsEmulatorProcess node = kms.stream().filter(k -> nodeIdOf(k).equals(lost)).findFirst().orElseThrow();
+    node.kill();
+    kms.remove(node);
+    await().atMost(SETTLE).until(() -> !lost.equals(redisHash(placementKey("room:chaos-a"), "nodeId")));
+    assertNothingLost("a KMS node killed");
+
+    leaveAll();
+    assertNothingLost("everyone left");
+  }
+
+  private void awaitReady(ServiceProcess pod) {
+    await().atMost(SETTLE).until(() -> status(HttpRequest.newBuilder(
+        URI.create(pod.managementUrl() + "/actuator/health/readiness")).build()) == 200);
+  }
+
+  /** The invariants, eventually: the store, KMS, placement and the state service all say the truth. */
+  private void assertNothingLost(String after) {
+    await(after).atMost(SETTLE).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+      Map<String, Set<String>> members = new TreeMap<>();
+      for (String key : store.sync().keys("sb:{room:*}:members")) {
+        String room = key.substring("sb:{room:".length(), key.length() - "}:members".length());
+        members.put(room, new HashSet<>(store.sync().hkeys(key)));
+      }
+      assertThat(members).as("members in the store (no ghost, nobody lost)").isEqualTo(truth);
+      Set<String> rooms = new HashSet<>();
+      for (String key : store.sync().keys("sb:{room:*}")) {
+        if (key.endsWith("}")) {
+          rooms.add(key.substring("sb:{room:".length(), key.length() - 1));
+        }
+      }
+      assertThat(rooms).as("open rooms").isEqualTo(truth.keySet());
+      Set<String> placed = new HashSet<>();
+      for (String key : store.sync().keys(placementKey("room:*"))) {
+        placed.add(key.substring(placementKey("room:").length()));
+      }
+      assertThat(placed).as("placements: each a live room's").isEqualTo(truth.keySet());
+      int pipelines = 0;
+      for (KmsEmulatorProcess k : kms) {
+        pipelines += emulatorStatus(k).path("pipelines").asInt();
+      }
+      assertThat(pipelines).as("pipelines on the KMS nodes alive: one per open room").isEqualTo(truth.size());
+      for (Map.Entry<String, Set<String>> room : truth.entrySet()) {
+        HttpResponse<String> view = HTTP.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + statePort + "/v1/rooms/" + room.getKey()))
+            .header("Authorization", TestCredentials.SERVICE_AUTHORIZATION).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(view.statusCode()).as("the state service knows room " + room.getKey()).isEqualTo(200);
+        Set<String> present = new HashSet<>();
+        GroupCallClient.JSON.readTree(view.body()).path("participants").forEach(p -> present.add(p.path("name").asText()));
+        assertThat(present).as("the state service's view of " + room.getKey()).isEqualTo(room.getValue());
+      }
+    });
+    System.out.println("ChaosIT: nothing lost after " + after);
+  }
+
+  private static String placementKey(String rest) {
+    return "sb:{placement}:" + rest;
+  }
+
+  private String redisHash(String key, String field) {
+    return store.sync().hget(key, field);
+  }
+
+  /** The id placement knows a KMS emulator by (its node hash's url). */
+  private String nodeIdOf(KmsEmulatorProcess node) {
+    for (String id : store.sync().smembers(placementKey("nodes"))) {
+      if (node.url().equals(store.sync().hget(placementKey("node:" + id), "url"))) {
+        return id;
+      }
+    }
+    throw new AssertionError("placement does not know " + node.url());
+  }
+
+  private static JsonNode emulatorStatus(KmsEmulatorProcess node) throws Exception {
+    return GroupCallClient.JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(node.adminUrl() + "/status"))
+        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body());
+  }
+
+  private static int status(HttpRequest request) {
+    try {
+      return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+}
