@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.switchboard.launchers.KafkaBroker;
+import io.switchboard.launchers.KafkaBrokerProcess;
 import io.switchboard.launchers.KmsEmulatorProcess;
 import io.switchboard.launchers.LoopbackPorts;
 import io.switchboard.launchers.RedisServerProcess;
@@ -34,7 +34,9 @@ import org.junit.jupiter.api.Test;
  * Switchboard under faults, every service a process of its own — the gateway, two signaling pods,
  * placement and state, on a real Redis and a real Kafka broker, over three KMS emulators — while
  * calls run through the gateway: a signaling pod is SIGKILLed (its participants resume on the
- * other), Redis stops and comes back, the state service restarts, a KMS node dies (its room is
+ * other), Redis stops and comes back, the state service restarts, the Kafka broker stops and comes
+ * back while people join and leave, a pod is stopped as a rolling update stops it (SIGTERM: its
+ * participants move, new joins go to the other pod and none fails), a KMS node dies (its room is
  * rebuilt on another). After each fault, and after everyone left: no participant lost, no ghost
  * member, no pipeline without a room, every placement a live room's, and the state service's view
  * the truth.
@@ -46,7 +48,7 @@ class ChaosIT {
 
   final Deque<AutoCloseable> running = new ArrayDeque<>();
   RedisServerProcess redis;
-  KafkaBroker kafka;
+  KafkaBrokerProcess kafka;
   final List<KmsEmulatorProcess> kms = new ArrayList<>();
   ServiceProcess placement;
   ServiceProcess state;
@@ -87,7 +89,7 @@ class ChaosIT {
 
   private void startEverything() {
     redis = track(RedisServerProcess.start());
-    kafka = track(KafkaBroker.start());
+    kafka = track(KafkaBrokerProcess.start("switchboard.presence.v1", "switchboard.presence.v1.dlt"));
     for (int i = 0; i < 3; i++) {
       kms.add(track(KmsEmulatorProcess.start()));
     }
@@ -187,9 +189,8 @@ class ChaosIT {
     assertNothingLost("the calls as they started");
 
     // A signaling pod dies: whoever it served resumes on the other, with the endpoints they had.
-    List<Participant> servedByPod0 = participants.values().stream()
-        .filter(p -> store.sync().hget("sb:{room:" + p.room() + "}:members", p.name()).contains("\"pod\":\"chaos-0\""))
-        .toList();
+    List<Participant> servedByPod0 = servedBy("chaos-0");
+    System.out.println("ChaosIT: SIGKILL chaos-0, serving " + servedByPod0.size() + " participant(s)");
     pods[0].kill();
     pods[0].awaitExit(Duration.ofSeconds(10));
     // The gateway closes the sockets it proxied to the dead pod.
@@ -215,6 +216,28 @@ class ChaosIT {
     state = track(startState());
     assertNothingLost("the state service restarted");
 
+    // The Kafka broker stops while people come and go, and returns: nothing they did is lost.
+    kafka.stop();
+    join("frank", "chaos-b");
+    participants.remove("dave").socket().leave();
+    truth.get("chaos-b").remove("dave");
+    Thread.sleep(2_000);
+    kafka.restart();
+    assertNothingLost("the Kafka broker stopped and restarted");
+
+    // A rolling update stops a pod (SIGTERM): it turns unready and tells its sockets to reconnect;
+    // they resume on the other pod, and a join meanwhile goes there and does not fail.
+    List<Participant> servedByPod1 = servedBy("chaos-1");
+    ServiceProcess draining = pods[1];
+    System.out.println("ChaosIT: SIGTERM chaos-1, serving " + servedByPod1.size() + " participant(s)");
+    draining.terminate();
+    await().atMost(Duration.ofSeconds(15)).until(() -> servedByPod1.stream().allMatch(p -> p.socket().closed.isDone()));
+    resumeTheDropped();
+    join("gina", "chaos-b");
+    draining.awaitExit(Duration.ofSeconds(30));
+    pods[1] = track(startPod(1));
+    assertNothingLost("a signaling pod stopped as a rolling update does");
+
     // A KMS node dies: the rooms on it are rebuilt on another, with everyone in them.
     String lost = redisHash(placementKey("room:chaos-a"), "nodeId");
     KmsEmulatorProcess node = kms.stream().filter(k -> nodeIdOf(k).equals(lost)).findFirst().orElseThrow();
@@ -225,6 +248,13 @@ class ChaosIT {
 
     leaveAll();
     assertNothingLost("everyone left");
+  }
+
+  /** The participants whose member record names this pod. */
+  private List<Participant> servedBy(String pod) {
+    return participants.values().stream()
+        .filter(p -> store.sync().hget("sb:{room:" + p.room() + "}:members", p.name()).contains("\"pod\":\"" + pod + "\""))
+        .toList();
   }
 
   private void awaitReady(ServiceProcess pod) {
