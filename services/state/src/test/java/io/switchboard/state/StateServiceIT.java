@@ -235,21 +235,7 @@ class StateServiceIT {
     send(event(PresenceType.PARTICIPANT_JOINED, "poisoned", 1, "erin", true, true));
     await().atMost(Duration.ofSeconds(20)).until(() -> get("/v1/rooms/poisoned").statusCode() == 200);
 
-    List<ConsumerRecord<String, byte[]>> dead = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers",
-        KAFKA.bootstrapServers(), "group.id", "dlt-" + UUID.randomUUID(), "auto.offset.reset", "earliest",
-        "key.deserializer", StringDeserializer.class, "value.deserializer", ByteArrayDeserializer.class))) {
-      consumer.subscribe(List.of(PresenceContract.DEAD_LETTER_TOPIC));
-      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while (dead.size() < 2 && System.nanoTime() < deadline) {
-        consumer.poll(Duration.ofMillis(250)).records(PresenceContract.DEAD_LETTER_TOPIC)
-            .forEach(r -> {
-              if ("poisoned".equals(r.key())) {
-                dead.add(r);
-              }
-            });
-      }
-    }
+    List<ConsumerRecord<String, byte[]>> dead = deadLettered("poisoned", 2);
     assertThat(dead).hasSize(2);
     assertThat(dead).allSatisfy(r -> assertThat(r.key()).isEqualTo("poisoned"));
     List<String> reasons = dead.stream()
@@ -279,22 +265,31 @@ class StateServiceIT {
     EVENTS.flush();
 
     await().atMost(Duration.ofSeconds(30)).until(() -> get("/v1/rooms/behind-damaged").statusCode() == 200);
+    assertThat(deadLettered("damaged", 1)).singleElement().satisfies(r ->
+        assertThat(new String(r.headers().lastHeader("kafka_dlt-exception-message").value(), StandardCharsets.UTF_8))
+            .contains("WRONGTYPE"));
+    assertThat(get("/v1/rooms/damaged").statusCode()).isEqualTo(404);
+    assertThat(json("/actuator/metrics/switchboard.state.events.dead.lettered").path("measurements").get(0)
+        .path("value").asDouble()).isEqualTo(before + 1);
+  }
+
+  /** The dead-letter topic's records with this key, read from its start until there are {@code expected} (or 20 s). */
+  private static List<ConsumerRecord<String, byte[]>> deadLettered(String key, int expected) {
     List<ConsumerRecord<String, byte[]>> dead = new ArrayList<>();
     try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers",
         KAFKA.bootstrapServers(), "group.id", "dlt-" + UUID.randomUUID(), "auto.offset.reset", "earliest",
         "key.deserializer", StringDeserializer.class, "value.deserializer", ByteArrayDeserializer.class))) {
       consumer.subscribe(List.of(PresenceContract.DEAD_LETTER_TOPIC));
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while (dead.stream().noneMatch(r -> "damaged".equals(r.key())) && System.nanoTime() < deadline) {
-        consumer.poll(Duration.ofMillis(250)).forEach(dead::add);
+      while (dead.size() < expected && System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(250)).forEach(r -> {
+          if (key.equals(r.key())) {
+            dead.add(r);
+          }
+        });
       }
     }
-    assertThat(dead).filteredOn(r -> "damaged".equals(r.key())).singleElement().satisfies(r ->
-        assertThat(new String(r.headers().lastHeader("kafka_dlt-exception-message").value(), StandardCharsets.UTF_8))
-            .contains("WRONGTYPE"));
-    assertThat(get("/v1/rooms/damaged").statusCode()).isEqualTo(404);
-    assertThat(json("/actuator/metrics/switchboard.state.events.dead.lettered").path("measurements").get(0)
-        .path("value").asDouble()).isEqualTo(before + 1);
+    return dead;
   }
 
   /** One SSE connection to /v1/stream, collecting (id, data) of each change. */

@@ -163,8 +163,12 @@ final class RoomOpener {
           } finally {
             // Not opened by this join after all: uncounted, unless the pod that did open it counted
             // it for the same opener (the same entry).
-            if (!saved && opener != null && store.openerOf(roomId).filter(opener::equals).isEmpty()) {
-              store.releaseOpening(opener, roomId);
+            if (!saved && opener != null) {
+              BestEffort.run(opener, roomId, () -> {
+                if (store.openerOf(roomId).filter(opener::equals).isEmpty()) {
+                  store.releaseOpening(opener, roomId);
+                }
+              });
             }
           }
           if (!saved) {

@@ -23,12 +23,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Presence events to Kafka, off the critical path: {@link #publish} numbers each event in its room
- * ({@link RoomSequences}; a join or a leave comes numbered by the store's step that made it) and
- * queues it (bounded; a full queue drops, counted), and one sender thread hands them to an
- * idempotent, acks=all producer, in order. While the broker is away the
- * producer retries what it was given (up to its delivery timeout) and the sender waits in send()
- * for the broker's metadata, so the events behind stay queued in order and go out when it
- * returns; signaling never waits for any of it.
+ * ({@link RoomSequences}, one Redis INCR; a join or a leave comes numbered by the store's step that
+ * made it) and queues it (bounded; a full queue drops, counted), and one sender thread hands them
+ * to an idempotent, acks=all producer, in order. While the broker is away the producer retries
+ * what it was given (up to its delivery timeout) and the sender waits in send() for the broker's
+ * metadata, so the events behind stay queued in order and go out when it returns; signaling never
+ * waits for Kafka.
  */
 public final class KafkaPresenceFeed implements PresenceFeed, AutoCloseable {
 
