@@ -141,6 +141,29 @@ class ChaosIT {
     truth.computeIfAbsent(room, r -> new HashSet<>()).add(name);
   }
 
+  /**
+   * Joins as a browser client does: a {@code reconnect} (a stopping pod) means a new socket and
+   * the join again; an {@code error} fails the test. Returns how many reconnects it took.
+   */
+  private int joinThroughReconnects(String name, String room) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    for (int reconnects = 0; System.nanoTime() < deadline; reconnects++) {
+      GroupCallClient socket = new GroupCallClient(groupcall(), name);
+      JsonNode answer = socket.tryJoin(room);
+      switch (answer.path("id").asText()) {
+        case "existingParticipants" -> {
+          socket.publish();
+          participants.put(name, new Participant(name, room, socket, socket.token()));
+          truth.computeIfAbsent(room, r -> new HashSet<>()).add(name);
+          return reconnects;
+        }
+        case "reconnect" -> socket.close();
+        default -> throw new AssertionError(name + "'s join failed while a pod drained: " + answer);
+      }
+    }
+    throw new AssertionError(name + " could not join within 20 s while a pod drained");
+  }
+
   private void leaveAll() {
     participants.values().forEach(p -> p.socket().leave());
     truth.clear();
@@ -231,6 +254,14 @@ class ChaosIT {
     ServiceProcess draining = pods[1];
     System.out.println("ChaosIT: SIGTERM chaos-1, serving " + servedByPod1.size() + " participant(s)");
     draining.terminate();
+    // Joins race the drain: every one gets in — on the other pod, at most after the stopping one
+    // told it to reconnect — and none fails.
+    int toldToReconnect = 0;
+    for (int i = 0; i < 6; i++) {
+      toldToReconnect += joinThroughReconnects("racer-" + i, "chaos-race");
+      sleep(300);
+    }
+    System.out.println("ChaosIT: " + toldToReconnect + " racing join(s) told to reconnect by the stopping pod");
     await().atMost(Duration.ofSeconds(15)).until(() -> servedByPod1.stream().allMatch(p -> p.socket().closed.isDone()));
     resumeTheDropped();
     join("gina", "chaos-b");

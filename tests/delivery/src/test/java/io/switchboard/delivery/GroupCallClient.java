@@ -51,6 +51,15 @@ final class GroupCallClient implements AutoCloseable {
     return names;
   }
 
+  /**
+   * joinRoom, answered by {@code existingParticipants}, or by {@code reconnect} (a stopping pod:
+   * the client must try again on a new socket) or {@code error}: that answer.
+   */
+  JsonNode tryJoin(String room) {
+    send(JSON.createObjectNode().put("id", "joinRoom").put("name", name).put("room", room));
+    return nextOf("existingParticipants", "reconnect", "error");
+  }
+
   /** Sends one's camera (Chromium's sendonly offer): KMS's answer, then its first candidate. */
   void publish() {
     receive(name, "01-sendonly-audio-video.offer.chromium.sdp");
