@@ -69,6 +69,14 @@ public final class PresenceContract {
       data.put("video", e.video());
     }
     putIfSet(data, "reason", e.reason());
+    if (e.members() != null) {
+      com.fasterxml.jackson.databind.node.ArrayNode members = data.putArray("members");
+      for (PresenceEvent.Member m : e.members()) {
+        members.addObject().put("participant", m.participant()).put("identity", m.identity()).put("audio", m.audio())
+            .put("video", m.video()).put("state", m.connected() ? "connected" : "disconnected")
+            .put("joinedAt", m.joinedAt());
+      }
+    }
     try {
       return CloudEventBuilder.v1()
           .withId(e.id())
@@ -111,16 +119,46 @@ public final class PresenceContract {
     if (data.get("sequence").asLong() < 1) {
       throw new PoisonEventException("event " + ce.getId() + " has a sequence below 1");
     }
-    boolean participantEvent = type != PresenceType.ROOM_OPENED && type != PresenceType.ROOM_CLOSED;
+    boolean participantEvent = type != PresenceType.ROOM_OPENED && type != PresenceType.ROOM_CLOSED
+        && type != PresenceType.ROOM_SNAPSHOT;
     if (participantEvent && !data.path("participant").isTextual()) {
       throw new PoisonEventException("event " + ce.getId() + " of type " + ce.getType() + " names no participant");
     }
+    java.util.List<PresenceEvent.Member> members =
+        type == PresenceType.ROOM_SNAPSHOT ? members(ce.getId(), data.get("members")) : null;
     Instant time = ce.getTime() == null ? Instant.EPOCH : ce.getTime().toInstant();
     String pod = text(data, "pod");
     return new PresenceEvent(ce.getId(), type, data.get("roomId").asText(), data.get("sequence").asLong(), time,
         pod == null ? ce.getSource().toString() : pod, text(data, "participant"), text(data, "identity"),
         text(data, "kmsNode"), bool(data, "audio"), bool(data, "video"), text(data, "reason"),
-        text(data, "roomName"));
+        text(data, "roomName"), members);
+  }
+
+  /** A snapshot's members: an array of objects, each naming its participant once. */
+  private static java.util.List<PresenceEvent.Member> members(String id, JsonNode members) {
+    if (members == null || !members.isArray()) {
+      throw new PoisonEventException("snapshot " + id + " has no members array");
+    }
+    java.util.List<PresenceEvent.Member> read = new java.util.ArrayList<>(members.size());
+    java.util.Set<String> named = new java.util.HashSet<>();
+    for (JsonNode m : members) {
+      if (!m.isObject() || !m.path("participant").isTextual() || m.path("participant").asText().isEmpty()) {
+        throw new PoisonEventException("snapshot " + id + " has a member that names no participant");
+      }
+      String participant = m.get("participant").asText();
+      if (!named.add(participant)) {
+        throw new PoisonEventException("snapshot " + id + " names " + participant + " twice");
+      }
+      String state = m.path("state").asText("connected");
+      if (!state.equals("connected") && !state.equals("disconnected")) {
+        throw new PoisonEventException("snapshot " + id + " gives " + participant + " the state '" + state
+            + "' (connected or disconnected)");
+      }
+      read.add(new PresenceEvent.Member(participant, m.path("identity").isTextual() ? m.get("identity").asText()
+          : participant, m.path("audio").asBoolean(false), m.path("video").asBoolean(false),
+          state.equals("connected"), m.path("joinedAt").asLong(0)));
+    }
+    return read;
   }
 
   private static void putIfSet(ObjectNode o, String field, String value) {

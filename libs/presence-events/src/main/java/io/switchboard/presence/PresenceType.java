@@ -4,6 +4,8 @@ package io.switchboard.presence;
 public enum PresenceType {
   ROOM_OPENED("switchboard.room.opened"),
   ROOM_CLOSED("switchboard.room.closed"),
+  /** Who is in an open room as Redis holds it, numbered in the same step as the read (docs/events.md). */
+  ROOM_SNAPSHOT("switchboard.room.snapshot"),
   PARTICIPANT_JOINED("switchboard.participant.joined"),
   PARTICIPANT_LEFT("switchboard.participant.left"),
   PARTICIPANT_MEDIA_CHANGED("switchboard.participant.media-changed"),

@@ -69,4 +69,40 @@ class PresenceContractTest {
       assertThatThrownBy(() -> PresenceContract.fromCloudEvent(bad)).as(data).isInstanceOf(PoisonEventException.class);
     }
   }
+
+  @Test
+  void aSnapshotCarriesItsMembersThroughKafka() {
+    PresenceEvent snapshot = PresenceEvent.snapshot("7c1d", "standup", 12, Instant.parse("2026-11-21T10:16:00Z"),
+        "signaling-7d9f-abc12", "10-0-0-7-8888", java.util.List.of(
+            new PresenceEvent.Member("alice", "alice", true, false, true, 1_700_000_000_000L),
+            new PresenceEvent.Member("bob", "bob", false, false, false, 1_700_000_001_000L)));
+    try (var serializer = new io.cloudevents.kafka.CloudEventSerializer();
+        var deserializer = new io.cloudevents.kafka.CloudEventDeserializer()) {
+      serializer.configure(PresenceContract.serializerConfig(), false);
+      RecordHeaders headers = new RecordHeaders();
+      byte[] value = serializer.serialize(PresenceContract.TOPIC, headers, PresenceContract.toCloudEvent(snapshot));
+      assertThat(new String(headers.lastHeader("ce_type").value(), StandardCharsets.UTF_8))
+          .isEqualTo("switchboard.room.snapshot");
+      assertThat(new String(value, StandardCharsets.UTF_8)).contains("\"members\":[{\"participant\":\"alice\"")
+          .contains("\"state\":\"disconnected\"");
+      assertThat(PresenceContract.fromCloudEvent(deserializer.deserialize(PresenceContract.TOPIC, headers, value)))
+          .isEqualTo(snapshot);
+    }
+    assertThatThrownBy(() -> new PresenceEvent("1", PresenceType.ROOM_SNAPSHOT, "r", 1, Instant.EPOCH, "p", null, null,
+        null, null, null, null, null)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aSnapshotWhoseMembersCannotBeReadIsPoison() {
+    for (String members : new String[] {"", ",\"members\":{}", ",\"members\":[1]", ",\"members\":[{}]",
+        ",\"members\":[{\"participant\":\"\"}]",
+        ",\"members\":[{\"participant\":\"a\"},{\"participant\":\"a\"}]",
+        ",\"members\":[{\"participant\":\"a\",\"state\":\"asleep\"}]"}) {
+      CloudEvent bad = CloudEventBuilder.v1().withId("6").withType("switchboard.room.snapshot")
+          .withSource(URI.create("/x"))
+          .withData(("{\"roomId\":\"r\",\"sequence\":3" + members + "}").getBytes(StandardCharsets.UTF_8)).build();
+      assertThatThrownBy(() -> PresenceContract.fromCloudEvent(bad)).as(members)
+          .isInstanceOf(PoisonEventException.class).hasMessageContaining("snapshot 6");
+    }
+  }
 }

@@ -373,6 +373,91 @@ class StateServiceIT {
     assertThat(get("/v1/stream?room=a%3Ab").statusCode()).isEqualTo(400);
   }
 
+  /**
+   * A pod that crashed never sent some of a room's events (bob's leave, carol's join): the room's
+   * next snapshot makes them good, older events arriving after it change nothing, and a snapshot
+   * that says what the view shows writes nothing to the change stream.
+   */
+  @Test
+  void aSnapshotMakesGoodWhatACrashedPodNeverSent() {
+    send(event(PresenceType.PARTICIPANT_JOINED, "mended", 1, "alice", true, true));
+    send(event(PresenceType.PARTICIPANT_JOINED, "mended", 2, "bob", true, true));
+    send(event(PresenceType.PARTICIPANT_MEDIA_CHANGED, "mended", 5, "alice", false, true));
+    await().atMost(Duration.ofSeconds(20)).until(() -> json("/v1/rooms/mended").path("sequence").asLong() == 5);
+    // #3 (bob left) and #4 (carol joined, then lost her socket) went down with their pod.
+    send(snapshot("mended", 6, member("alice", false, true, true), member("carol", true, false, false)));
+    await().atMost(Duration.ofSeconds(20)).until(() -> json("/v1/rooms/mended").path("sequence").asLong() == 6);
+    JsonNode room = json("/v1/rooms/mended");
+    assertThat(room.path("participants")).extracting(p -> p.path("name").asText()).containsExactly("alice", "carol");
+    assertThat(room.path("participants").get(1).path("state").asText()).isEqualTo("disconnected");
+    assertThat(room.path("participants").get(1).path("identity").asText()).isEqualTo("carol@example.com");
+    assertThat(json("/v1/users/bob@example.com/presence").path("rooms")).isEmpty();
+    assertThat(json("/v1/users/carol@example.com/presence").path("rooms").get(0).path("state").asText())
+        .isEqualTo("disconnected");
+
+    // The lost events turn up after all: the snapshot already holds them.
+    send(event(PresenceType.PARTICIPANT_JOINED, "mended", 3, "bob", true, true));
+    send(event(PresenceType.PARTICIPANT_LEFT, "mended", 4, "carol", null, null));
+    send(event(PresenceType.PARTICIPANT_MEDIA_CHANGED, "mended", 7, "alice", true, true));
+    await().atMost(Duration.ofSeconds(20)).until(() -> json("/v1/rooms/mended").path("sequence").asLong() == 7);
+    room = json("/v1/rooms/mended");
+    assertThat(room.path("participants")).extracting(p -> p.path("name").asText()).containsExactly("alice", "carol");
+    assertThat(room.path("participants").get(0).path("audio").asBoolean()).isTrue();
+
+    List<String> changes = changes("mended");
+    assertThat(changes).containsSubsequence("PARTICIPANT_MEDIA_CHANGED alice 5", "PARTICIPANT_JOINED carol 6",
+        "PARTICIPANT_DISCONNECTED carol 6", "PARTICIPANT_LEFT bob 6", "PARTICIPANT_MEDIA_CHANGED alice 7");
+    send(snapshot("mended", 8, member("alice", true, true, true), member("carol", true, false, false)));
+    await().atMost(Duration.ofSeconds(20)).until(() -> json("/v1/rooms/mended").path("sequence").asLong() == 8);
+    assertThat(changes("mended")).as("nothing changed").isEqualTo(changes);
+  }
+
+  /**
+   * A room whose pod stopped before it told anyone it closed: once the service has read everything
+   * there is, a room nothing was heard of for the expiry is closed in the view; a live one stays.
+   */
+  @Test
+  void aRoomNothingIsHeardOfIsClosedOnceTheServiceHasReadEverything() {
+    Instant longAgo = Instant.now().minus(Duration.ofMinutes(10));
+    send(new PresenceEvent(UUID.randomUUID().toString(), PresenceType.PARTICIPANT_JOINED, "forsaken", 1, longAgo,
+        "signaling-gone", "kate", "kate@example.com", "kms-0", true, true, null, null));
+    send(event(PresenceType.PARTICIPANT_JOINED, "lively", 1, "liam", true, true));
+    await().atMost(Duration.ofSeconds(20)).until(() -> get("/v1/rooms/forsaken").statusCode() == 200
+        && get("/v1/rooms/lively").statusCode() == 200);
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> {
+      roomExpiry.expire();
+      return get("/v1/rooms/forsaken").statusCode() == 404;
+    });
+    assertThat(get("/v1/rooms/lively").statusCode()).isEqualTo(200);
+    assertThat(json("/v1/users/kate@example.com/presence").path("rooms")).isEmpty();
+    assertThat(changes("forsaken")).containsSubsequence("PARTICIPANT_JOINED kate 1", "PARTICIPANT_LEFT kate 1",
+        "ROOM_CLOSED  1");
+    assertThat(json("/actuator/metrics/switchboard.state.rooms.expired").path("measurements").get(0).path("value")
+        .asDouble()).isGreaterThanOrEqualTo(1.0);
+  }
+
+  @org.springframework.beans.factory.annotation.Autowired
+  io.switchboard.state.consumer.RoomExpiry roomExpiry;
+
+  private static PresenceEvent snapshot(String room, long seq, PresenceEvent.Member... members) {
+    return PresenceEvent.snapshot(UUID.randomUUID().toString(), room, seq, Instant.now(), "signaling-sweeper", "kms-0",
+        List.of(members));
+  }
+
+  private static PresenceEvent.Member member(String name, boolean audio, boolean video, boolean connected) {
+    return new PresenceEvent.Member(name, name + "@example.com", audio, video, connected, System.currentTimeMillis());
+  }
+
+  /** A room's entries in the change stream, as "TYPE participant sequence". */
+  private static List<String> changes(String room) {
+    try (var redis = io.lettuce.core.RedisClient.create(REDIS.url()); var connection = redis.connect()) {
+      return connection.sync().xrange(io.switchboard.state.view.PresenceViewKeys.changes(), io.lettuce.core.Range.create("-", "+"))
+          .stream().map(m -> m.getBody()).filter(b -> room.equals(b.get("roomId")))
+          .map(b -> b.get("type") + " " + b.get("participant") + " " + b.get("sequence")).toList();
+    }
+  }
+
   /** Redis wiped under a running service: the view is built again from the topic. */
   @Test
   void aWipedViewRebuildsItselfFromTheTopic() {

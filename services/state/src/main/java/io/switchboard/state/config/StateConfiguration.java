@@ -62,6 +62,12 @@ class StateConfiguration {
     return new PresenceListener(view, deadLetters::accept, clock, registry);
   }
 
+  @Bean
+  io.switchboard.state.consumer.RoomExpiry roomExpiry(PresenceView view, PresenceListener listener,
+      StateProperties properties, Clock clock, MeterRegistry registry) {
+    return new io.switchboard.state.consumer.RoomExpiry(view, listener, properties.roomExpiry(), clock, registry);
+  }
+
   /**
    * Publishes a record that cannot be read to the dead-letter topic, with the reason in Spring
    * Kafka's {@code kafka_dlt-exception-*} headers (the raw bytes of a value that was not a
@@ -141,6 +147,8 @@ class StateConfiguration {
     // would cost a broker round trip per event.
     factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.MANUAL);
     factory.setConcurrency(properties.concurrency());
+    // A consumer with nothing to read says so now and then: how the listener learns it is caught up.
+    factory.getContainerProperties().setIdleEventInterval(IDLE_EVENT_INTERVAL.toMillis());
     factory.setCommonErrorHandler(errorHandler(listener));
     return factory;
   }
@@ -166,6 +174,9 @@ class StateConfiguration {
     handler.setCommitRecovered(true);
     return handler;
   }
+
+  /** After this long with nothing to read, a consumer publishes an idle event. */
+  static final java.time.Duration IDLE_EVENT_INTERVAL = java.time.Duration.ofSeconds(5);
 
   /** How often an event the view refuses is tried again before it is dead-lettered. */
   static final int PERMANENT_RETRIES = 2;

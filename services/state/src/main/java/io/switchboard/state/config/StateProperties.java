@@ -16,4 +16,13 @@ public record StateProperties(
     @DefaultValue("1000") @Min(1) int streamMaxSubscribers,
     @DefaultValue("50") @Min(1) int streamMaxSubscribersPerAddress,
     @DefaultValue("1000") @Min(1) int streamQueue,
-    @DefaultValue("4") @Min(1) int streamSenders) {}
+    @DefaultValue("4") @Min(1) int streamSenders,
+    @DefaultValue("5m") java.time.Duration roomExpiry) {
+
+  public StateProperties {
+    if (roomExpiry.isNegative() || (!roomExpiry.isZero() && roomExpiry.compareTo(java.time.Duration.ofMinutes(3)) < 0)) {
+      throw new IllegalArgumentException("switchboard.state.room-expiry is " + roomExpiry + ": it must be 0 (off) or at"
+          + " least 3m, three signaling sweeps (a live room is heard of once a minute)");
+    }
+  }
+}

@@ -40,6 +40,11 @@ public final class PresenceListener extends org.springframework.kafka.listener.A
   private final Counter deadLettered;
   /** Whether this replica has seen the view hold positions (their absence later means a wipe). */
   private volatile boolean tookIn;
+  /**
+   * Each partition this replica reads, and how far behind its end it was at the last look (after
+   * each batch, and when idle); -1 until known.
+   */
+  private final Map<org.apache.kafka.common.TopicPartition, Long> lags = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** {@code deadLetters} publishes a record that cannot be read, and returns once the broker has it. */
   public PresenceListener(PresenceView view, java.util.function.BiConsumer<ConsumerRecord<?, ?>, Exception> deadLetters,
@@ -70,6 +75,7 @@ public final class PresenceListener extends org.springframework.kafka.listener.A
   public void onPartitionsAssigned(Map<org.apache.kafka.common.TopicPartition, Long> assignments,
       ConsumerSeekCallback callback) {
     super.onPartitionsAssigned(assignments, callback);
+    assignments.keySet().forEach(tp -> lags.put(tp, -1L));
     Map<Integer, Long> positions = view.positions();
     for (org.apache.kafka.common.TopicPartition tp : assignments.keySet()) {
       Long at = positions.get(tp.partition());
@@ -78,6 +84,38 @@ public final class PresenceListener extends org.springframework.kafka.listener.A
       } else {
         callback.seek(tp.topic(), tp.partition(), at + 1);
       }
+    }
+  }
+
+  @Override
+  public void onPartitionsRevoked(java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) {
+    super.onPartitionsRevoked(partitions);
+    partitions.forEach(lags::remove);
+  }
+
+  /**
+   * Whether this replica has read to the end of every partition it reads, as of its last look: what
+   * the view's expiry waits for (a replica catching up on a backlog has not heard of live rooms yet).
+   * False while it reads none.
+   */
+  public boolean caughtUp() {
+    return !lags.isEmpty() && lags.values().stream().allMatch(lag -> lag == 0);
+  }
+
+  /** The container found nothing to read for a while: how far behind is it (nothing, normally)? */
+  @org.springframework.context.event.EventListener
+  public void onIdle(org.springframework.kafka.event.ListenerContainerIdleEvent idle) {
+    noteLags(idle.getConsumer());
+  }
+
+  /** Called on the consumer's own thread (the only one that may use it). */
+  private void noteLags(org.apache.kafka.clients.consumer.Consumer<?, ?> consumer) {
+    if (consumer == null) {
+      return;
+    }
+    for (org.apache.kafka.common.TopicPartition tp : consumer.assignment()) {
+      java.util.OptionalLong lag = consumer.currentLag(tp);
+      lags.put(tp, lag.isPresent() ? lag.getAsLong() : -1L);
     }
   }
 
@@ -104,7 +142,8 @@ public final class PresenceListener extends org.springframework.kafka.listener.A
    */
   @KafkaListener(id = "presence", topics = PresenceContract.TOPIC, groupId = "${switchboard.state.group-id:state}",
       batch = "true")
-  public void onEvents(List<ConsumerRecord<String, CloudEvent>> records, Acknowledgment ack) {
+  public void onEvents(List<ConsumerRecord<String, CloudEvent>> records, Acknowledgment ack,
+      org.apache.kafka.clients.consumer.Consumer<?, ?> consumer) {
     List<PresenceView.Positioned> batch = new ArrayList<>(records.size());
     List<ConsumerRecord<String, CloudEvent>> sources = new ArrayList<>(records.size());
     for (ConsumerRecord<String, CloudEvent> record : records) {
@@ -128,6 +167,7 @@ public final class PresenceListener extends org.springframework.kafka.listener.A
     applyOrBlame(batch, sources);
     tookIn = true;
     ack.acknowledge();
+    noteLags(consumer);
   }
 
   /**

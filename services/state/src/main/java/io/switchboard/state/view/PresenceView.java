@@ -44,6 +44,12 @@ public interface PresenceView {
    */
   List<Outcome> applyAll(List<Positioned> events);
 
+  /**
+   * Closes every open room the view has heard nothing of since {@code cutoffMillis} (event time):
+   * its members leave and it closes, in the change stream too. Returns the rooms it closed.
+   */
+  List<String> expireSilentRooms(long cutoffMillis, long nowMillis);
+
   record Participant(String name, String identity, boolean audio, boolean video, long joinedAt, String state) {}
 
   /** A room; {@code name} is what people typed (its id may be derived from it), when known. */

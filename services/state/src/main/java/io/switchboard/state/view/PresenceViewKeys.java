@@ -47,6 +47,15 @@ public final class PresenceViewKeys {
     return room(roomId) + ":seqs";
   }
 
+  /**
+   * ZSET of the open rooms' ids, scored by the time of the newest event applied to each (epoch ms,
+   * the event's own): a room not heard of for {@code switchboard.state.room-expiry} is closed in
+   * the view (its pod died with its last events; a live room's snapshot comes every minute).
+   */
+  public static String heard() {
+    return PREFIX + "heard";
+  }
+
   /** ZSET of the open rooms' ids, scored by opening time (epoch ms). */
   public static String rooms() {
     return PREFIX + "rooms";

@@ -35,6 +35,8 @@ public final class RedisPresenceView implements PresenceView {
   private static final RedisScript<String> APPLY = script("presence-view-apply", String.class);
   /** A topic position taken in without an event (a dead-lettered record). */
   private static final RedisScript<Long> TAKEN = script("presence-view-taken", Long.class);
+  /** A room nothing was heard of for too long, closed. */
+  private static final RedisScript<Long> EXPIRE = script("presence-view-expire", Long.class);
 
   private final StringRedisTemplate redis;
 
@@ -119,7 +121,8 @@ public final class RedisPresenceView implements PresenceView {
     String identity = identity(e);
     return List.of(PresenceViewKeys.event(e.id()), PresenceViewKeys.room(e.roomId()),
         PresenceViewKeys.roomParticipants(e.roomId()), PresenceViewKeys.rooms(), PresenceViewKeys.user(identity),
-        PresenceViewKeys.roomSequences(e.roomId()), PresenceViewKeys.changes(), PresenceViewKeys.positions());
+        PresenceViewKeys.roomSequences(e.roomId()), PresenceViewKeys.changes(), PresenceViewKeys.positions(),
+        PresenceViewKeys.heard());
   }
 
   private static String identity(PresenceEvent e) {
@@ -132,7 +135,44 @@ public final class RedisPresenceView implements PresenceView {
         String.valueOf(Boolean.TRUE.equals(e.video())), Long.toString(e.time().toEpochMilli()),
         Long.toString(DEDUP.toSeconds()), PresenceViewKeys.userPrefix(), Long.toString(CHANGES_KEPT),
         nullToEmpty(e.roomName()),
-        partition, Long.toString(offset)};
+        partition, Long.toString(offset), members(e)};
+  }
+
+  /** A snapshot's members as the apply script reads them; '' for any other event. */
+  private static String members(PresenceEvent e) {
+    if (e.members() == null) {
+      return "";
+    }
+    com.fasterxml.jackson.databind.node.ArrayNode members = JSON.createArrayNode();
+    for (PresenceEvent.Member m : e.members()) {
+      members.addObject().put("participant", m.participant()).put("identity", m.identity()).put("audio", m.audio())
+          .put("video", m.video()).put("connected", m.connected()).put("joinedAt", m.joinedAt());
+    }
+    return members.toString();
+  }
+
+  @Override
+  public List<String> expireSilentRooms(long cutoffMillis, long nowMillis) {
+    // Rooms the view held before it kept track of when it heard of them count as heard of now.
+    Set<String> open = redis.opsForZSet().range(PresenceViewKeys.rooms(), 0, -1);
+    if (open != null && !open.isEmpty()) {
+      Set<ZSetOperations.TypedTuple<String>> now = new java.util.HashSet<>();
+      open.forEach(roomId -> now.add(ZSetOperations.TypedTuple.of(roomId, (double) nowMillis)));
+      redis.opsForZSet().addIfAbsent(PresenceViewKeys.heard(), now);
+    }
+    Set<String> silent = redis.opsForZSet().rangeByScore(PresenceViewKeys.heard(), Double.NEGATIVE_INFINITY,
+        cutoffMillis - 1);
+    List<String> expired = new ArrayList<>();
+    for (String roomId : silent == null ? Set.<String>of() : silent) {
+      Long removed = redis.execute(EXPIRE, List.of(PresenceViewKeys.room(roomId),
+          PresenceViewKeys.roomParticipants(roomId), PresenceViewKeys.rooms(), PresenceViewKeys.heard(),
+          PresenceViewKeys.changes()), roomId, Long.toString(cutoffMillis), Long.toString(nowMillis),
+          PresenceViewKeys.userPrefix(), Long.toString(CHANGES_KEPT));
+      if (removed != null && removed >= 0) {
+        expired.add(roomId);
+      }
+    }
+    return expired;
   }
 
   @Override
