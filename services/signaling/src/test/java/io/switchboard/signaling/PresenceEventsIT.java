@@ -45,9 +45,15 @@ class PresenceEventsIT {
     REDIS.close();
   }
 
+  /**
+   * These tests read a room's events exactly, numbers and all: no sweep runs while they do (a sweep
+   * would add the room's snapshots, and take numbers for them; RoomSweeperTest shows those).
+   */
+  static final String NO_SWEEPS = "--switchboard.signaling.sweep-interval=1h";
+
   private static ConfigurableApplicationContext pod(String bootstrap) {
     return SignalingPods.start(REDIS.url(), PLACEMENT.url(), "--spring.kafka.bootstrap-servers=" + bootstrap,
-        "--switchboard.signaling.pod-id=presence-pod", "--switchboard.signaling.resume-grace=2s");
+        "--switchboard.signaling.pod-id=presence-pod", "--switchboard.signaling.resume-grace=2s", NO_SWEEPS);
   }
 
   private static com.fasterxml.jackson.databind.JsonNode readiness(ConfigurableApplicationContext pod) {
@@ -155,9 +161,10 @@ class PresenceEventsIT {
             "--spring.data.redis.url=" + REDIS.url(), "--switchboard.placement.url=" + PLACEMENT.url(),
             "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(), "--switchboard.signaling.pod-id=doomed",
             "--switchboard.signaling.resume-grace=2s", SignalingPods.OPEN_MODE, SignalingPods.FAST_HEARTBEATS.get(0),
-            SignalingPods.FAST_HEARTBEATS.get(1));
+            SignalingPods.FAST_HEARTBEATS.get(1), NO_SWEEPS);
         ConfigurableApplicationContext podB = SignalingPods.start(REDIS.url(), PLACEMENT.url(),
-            "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(), "--switchboard.signaling.pod-id=survivor")) {
+            "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(), "--switchboard.signaling.pod-id=survivor",
+            NO_SWEEPS)) {
       BrowserSocket alice = new BrowserSocket("ws://127.0.0.1:" + podA.port() + "/groupcall");
       joined(alice, "alice", "orphaned");
       // Its own events are out before it dies.

@@ -170,7 +170,7 @@ class SignalingConfiguration {
             s.heartbeatTimeout(), new io.switchboard.signaling.domain.RoomLimits(s.room().maxParticipants(),
                 s.room().mayPublish(), s.room().mayRecord(), s.room().recordingUri()),
             io.switchboard.signaling.domain.CandidateFilter.blocking(s.ice().blockedRanges()),
-            s.maxOpenRoomsPerClient()));
+            s.maxOpenRoomsPerClient(), s.sweepInterval()));
   }
 
   @Bean

@@ -47,8 +47,17 @@ public record SignalingProperties(@DefaultValue Signaling signaling, @DefaultVal
       @DefaultValue("2s") @NotNull Duration heartbeatInterval,
       @DefaultValue("10s") @NotNull Duration heartbeatTimeout,
       @DefaultValue("5s") @NotNull Duration shutdownDrain,
+      @DefaultValue("60s") @NotNull Duration sweepInterval,
       @DefaultValue @NotNull Room room,
-      @DefaultValue @NotNull Ice ice) {}
+      @DefaultValue @NotNull Ice ice) {
+
+    public Signaling {
+      if (sweepInterval != null && sweepInterval.compareTo(Duration.ofSeconds(30)) < 0) {
+        throw new IllegalArgumentException("switchboard.signaling.sweep-interval is " + sweepInterval
+            + ": it must be at least 30s (a sweep looks at a room twice, 20s apart)");
+      }
+    }
+  }
 
   /** Browser ICE candidates: those naming these ranges (CIDR) never reach KMS, besides the built-in ones. */
   public record Ice(@DefaultValue List<String> blockedRanges) {}

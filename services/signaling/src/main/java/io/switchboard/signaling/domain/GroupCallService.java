@@ -39,13 +39,14 @@ public final class GroupCallService implements AutoCloseable {
   /** @param candidates which browser ICE candidates may reach KMS */
   /** @param maxOpenRoomsPerClient rooms one identity or client address may have open at once (0: no cap) */
   public record Settings(String podId, int expectedParticipants, Duration resumeGrace, Duration heartbeatInterval,
-      Duration heartbeatTimeout, RoomLimits limits, CandidateFilter candidates, int maxOpenRoomsPerClient) {
+      Duration heartbeatTimeout, RoomLimits limits, CandidateFilter candidates, int maxOpenRoomsPerClient,
+      Duration sweepInterval) {
 
     /** Every candidate of a legal shape passes, and nobody's rooms are counted (tests of other things). */
     public Settings(String podId, int expectedParticipants, Duration resumeGrace, Duration heartbeatInterval,
         Duration heartbeatTimeout, RoomLimits limits) {
       this(podId, expectedParticipants, resumeGrace, heartbeatInterval, heartbeatTimeout, limits, CandidateFilter.NONE,
-          0);
+          0, RoomSweeper.INTERVAL);
     }
   }
 
@@ -106,7 +107,8 @@ public final class GroupCallService implements AutoCloseable {
     heartbeat = new Heartbeat(pods, parking, local, observer, pod, settings.heartbeatInterval(),
         settings.heartbeatTimeout(), settings.resumeGrace());
     janitor = new PodJanitor(store, pods, parking, departures, rooms, cleanup, load, events, presence, observer, local,
-        clock, pod, settings.resumeGrace(), new RoomSweeper(store, placed, pods, rooms, placement, observer, clock, pod));
+        clock, pod, settings.resumeGrace(), new RoomSweeper(store, placed, pods, rooms, placement, observer, presence, clock, pod,
+            settings.sweepInterval()));
     delivery[0] = new RoomEventDelivery(store, cleanup, load, records, departures, screens, broadcast, rebuild, local,
         locks, pod);
   }

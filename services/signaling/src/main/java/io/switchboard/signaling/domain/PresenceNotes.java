@@ -42,4 +42,16 @@ final class PresenceNotes {
     feed.publish(new PresenceEvent(UUID.randomUUID().toString(), type, roomId, sequence, clock.instant(), podId,
         participant, participant, kmsNode, audio, video, reason, roomName));
   }
+
+  /**
+   * A room's snapshot: who is in it as the store held them at {@code snapshot.sequence()} (numbered
+   * in the same step as the read), so a view that lost events of a pod that died converges on it.
+   */
+  void snapshot(String roomId, RoomStore.Snapshot snapshot) {
+    java.util.List<PresenceEvent.Member> members = new java.util.ArrayList<>(snapshot.members().size());
+    snapshot.members().forEach((name, m) -> members.add(new PresenceEvent.Member(name, name, m.audio(), m.video(),
+        m.parkedUntil() == 0, m.joinedAt())));
+    feed.publish(PresenceEvent.snapshot(UUID.randomUUID().toString(), roomId, snapshot.sequence(), clock.instant(), podId,
+        snapshot.room().nodeId(), members));
+  }
 }

@@ -87,6 +87,16 @@ public interface RoomStore {
 
   Optional<RoomRecord> room(String roomId);
 
+  /** A room as it stood at presence sequence number {@code sequence}. */
+  record Snapshot(RoomRecord room, Map<String, MemberRecord> members, long sequence) {}
+
+  /**
+   * The room's record and members, read in one step that also takes the room's next presence
+   * sequence number (so every change numbered before it is in what was read, docs/events.md);
+   * empty, and nothing numbered, when the room has no record.
+   */
+  Optional<Snapshot> snapshot(String roomId);
+
   /** Takes the right to create the room's pipeline; only one caller at a time holds it. */
   boolean lockRoom(String roomId, String owner);
 

@@ -15,14 +15,24 @@ import org.slf4j.LoggerFactory;
  * failed). One pod at a time sweeps (a claim in the pod registry); a room is closed only when two
  * looks {@link #CONFIRM_AFTER} apart, each under the room's lock, find it so, with the same
  * pipeline — a room a join has just opened and is entering is never taken for a ghost.
+ *
+ * <p>Its first look also publishes each open room's presence snapshot (docs/events.md): who is in
+ * it as Redis holds them, numbered in the same step, so the state service's view makes good the
+ * events a pod that died never sent, and hears of every live room at least once a sweep.
  */
 final class RoomSweeper {
 
   private static final Logger log = LoggerFactory.getLogger(RoomSweeper.class);
-  /** A sweep starts this often, on one pod of all. */
+  /** A sweep starts this often, on one pod of all (switchboard.signaling.sweep-interval; at least 30 s). */
   static final Duration INTERVAL = Duration.ofSeconds(60);
   /** Its second look, this long after the first. */
   static final Duration CONFIRM_AFTER = Duration.ofSeconds(20);
+  /**
+   * A sweeping pod's claim holds this much less than the interval, so the next sweep, on whichever
+   * pod, is not held off by the claim of the last one lapsing just after it (a sweep a minute, not
+   * every other minute: the snapshots are how the state service hears of live rooms).
+   */
+  static final Duration CLAIM_SHORTER_BY = Duration.ofSeconds(10);
   /** The registry claim a sweeping pod holds (not a pod id: those have no '~'). */
   static final String CLAIM = "~room-sweeper";
   private static final String NO_RECORD = "";
@@ -33,23 +43,27 @@ final class RoomSweeper {
   private final RoomOpener rooms;
   private final RoomPlacementClient placement;
   private final CallObserver observer;
+  private final PresenceNotes presence;
   private final Clock clock;
   private final String podId;
+  private final Duration interval;
   private long nextSweep;
   /** Room → what the first look found: its pipeline (a record without members), or NO_RECORD. */
   private Map<String, String> suspects;
   private long confirmAt;
 
   RoomSweeper(RoomStore store, PlacedRooms placed, PodRegistry pods, RoomOpener rooms, RoomPlacementClient placement,
-      CallObserver observer, Clock clock, String podId) {
+      CallObserver observer, PresenceNotes presence, Clock clock, String podId, Duration interval) {
     this.store = store;
     this.placed = placed;
     this.pods = pods;
     this.rooms = rooms;
     this.placement = placement;
     this.observer = observer;
+    this.presence = presence;
     this.clock = clock;
     this.podId = podId;
+    this.interval = interval;
     this.nextSweep = clock.millis() + CONFIRM_AFTER.toMillis();
   }
 
@@ -62,19 +76,31 @@ final class RoomSweeper {
       confirm(first);
     }
     if (suspects == null && now >= nextSweep) {
-      nextSweep = now + INTERVAL.toMillis();
-      if (pods.claim(CLAIM, podId, INTERVAL)) {
+      nextSweep = now + interval.toMillis();
+      if (pods.claim(CLAIM, podId, interval.minus(CLAIM_SHORTER_BY))) {
         suspects = look();
         confirmAt = now + CONFIRM_AFTER.toMillis();
       }
     }
   }
 
-  /** Placed rooms that look like ghosts now. */
+  /** Placed rooms that look like ghosts now; every open one's snapshot is published on the way. */
   private Map<String, String> look() {
     Map<String, String> found = new HashMap<>();
     for (String roomId : placed.roomIds()) {
-      state(roomId).ifPresent(state -> found.put(roomId, state));
+      try {
+        Optional<RoomStore.Snapshot> snapshot = store.snapshot(roomId);
+        if (snapshot.isEmpty()) {
+          found.put(roomId, NO_RECORD);
+          continue;
+        }
+        presence.snapshot(roomId, snapshot.get());
+        if (snapshot.get().members().isEmpty()) {
+          found.put(roomId, snapshot.get().room().pipelineId());
+        }
+      } catch (RuntimeException e) {
+        log.warn("room {}: could not be looked at (the next sweep tries again): {}", roomId, e.toString());
+      }
     }
     return found;
   }

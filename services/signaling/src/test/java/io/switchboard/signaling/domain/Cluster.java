@@ -243,7 +243,7 @@ final class Cluster implements AutoCloseable {
       this.service = new GroupCallService(rigged(RoomStore.class, store, storeHooks), registry,
           rigged(MediaServer.class, media, mediaHooks), placement, placement, load, events, presence, observer, clock,
           clock::advance, new GroupCallService.Settings(id, EXPECTED_PARTICIPANTS, resumeGrace, HEARTBEAT_INTERVAL,
-              HEARTBEAT_TIMEOUT, limits, candidates, 0));
+              HEARTBEAT_TIMEOUT, limits, candidates, 0, RoomSweeper.INTERVAL));
       this.heartbeat = piece("heartbeat", Heartbeat.class);
       this.janitor = piece("janitor", PodJanitor.class);
     }

@@ -64,6 +64,13 @@ public final class InMemoryRoomStore implements RoomStore {
   }
 
   @Override
+  public synchronized Optional<Snapshot> snapshot(String roomId) {
+    Room room = rooms.get(roomId);
+    return room == null ? Optional.empty()
+        : Optional.of(new Snapshot(room.record, members(roomId), nextSequence(roomId)));
+  }
+
+  @Override
   public synchronized boolean lockRoom(String roomId, String owner) {
     if (live(locks.get(roomId)) != null) {
       return false;

@@ -8,6 +8,7 @@ import io.switchboard.presence.PresenceType;
 import io.switchboard.signaling.domain.Cluster.Client;
 import io.switchboard.signaling.domain.FakeMediaServer.Kind;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
@@ -46,6 +47,41 @@ class RoomSweeperTest extends TwoPods {
     assertThat(cluster.presence.events(PresenceType.ROOM_CLOSED)).extracting(PresenceEvent::roomId)
         .containsExactly("standup");
     assertThat(podA.observer.ghostsSwept() + podB.observer.ghostsSwept()).isEqualTo(1);
+  }
+
+  /**
+   * Each sweep publishes every open room's snapshot: who is in it, muted or not, connected or
+   * waiting for a resume, numbered after every change it holds — what lets the state service's view
+   * make good the events of a pod that died.
+   */
+  @Test
+  void eachSweepPublishesEveryOpenRoomsSnapshotNumberedAfterTheChangesItHolds() {
+    Client alice = podA.join("standup", "alice");
+    Client bob = podB.join("standup", "bob");
+    alice.send(new io.switchboard.groupcall.protocol.ClientMessage.MediaState(false, true, null));
+    bob.disconnect();
+    long lastChange = cluster.store.sequence("standup");
+
+    // (a pod's first sweep starts CONFIRM_AFTER after it starts)
+    cluster.elapse(RoomSweeper.CONFIRM_AFTER.plus(Cluster.HEARTBEAT_INTERVAL), podA, podB);
+    assertThat(cluster.presence.events(PresenceType.ROOM_SNAPSHOT)).hasSize(1);
+    PresenceEvent first = cluster.presence.events(PresenceType.ROOM_SNAPSHOT).get(0);
+    assertThat(first.roomId()).isEqualTo("standup");
+    assertThat(first.kmsNode()).isEqualTo(Cluster.NODE_0);
+    assertThat(first.sequence()).isGreaterThan(lastChange).isEqualTo(cluster.store.sequence("standup"));
+    assertThat(first.members()).extracting(PresenceEvent.Member::participant, PresenceEvent.Member::audio,
+        PresenceEvent.Member::video, PresenceEvent.Member::connected).containsExactly(
+            org.assertj.core.groups.Tuple.tuple("alice", false, true, true),
+            org.assertj.core.groups.Tuple.tuple("bob", true, true, false));
+
+    // Bob's wait runs out; the next sweep's snapshot has alice alone, numbered after his leave.
+    cluster.elapse(RoomSweeper.INTERVAL.plus(Cluster.HEARTBEAT_INTERVAL), podA, podB);
+    List<PresenceEvent> snapshots = cluster.presence.events(PresenceType.ROOM_SNAPSHOT);
+    assertThat(snapshots).hasSize(2);
+    assertThat(snapshots.get(1).members()).extracting(PresenceEvent.Member::participant).containsExactly("alice");
+    long bobLeft = cluster.presence.events(PresenceType.PARTICIPANT_LEFT).get(0).sequence();
+    assertThat(snapshots.get(1).sequence()).isGreaterThan(bobLeft);
+    assertThat(cluster.store.room("standup")).isPresent();
   }
 
   @Test

@@ -40,6 +40,8 @@ public final class RedisRoomStore implements RoomStore {
   @SuppressWarnings("rawtypes")
   private static final RedisScript<List> ADD_MEMBER = RedisScripts.load("room-add-member", List.class);
   private static final RedisScript<Long> DELETE_IF_EMPTY = RedisScripts.load("room-delete-if-empty", Long.class);
+  @SuppressWarnings("rawtypes")
+  private static final RedisScript<List> SNAPSHOT = RedisScripts.load("room-snapshot", List.class);
 
   private final StringRedisTemplate redis;
 
@@ -55,6 +57,21 @@ public final class RedisRoomStore implements RoomStore {
       return Optional.empty();
     }
     return Optional.of(new RoomRecord((String) r.get(0), (String) r.get(1), (String) r.get(2)));
+  }
+
+  @Override
+  public Optional<Snapshot> snapshot(String roomId) {
+    List<?> answer = redis.execute(SNAPSHOT, List.of(SignalingKeys.room(roomId), SignalingKeys.roomMembers(roomId),
+        SignalingKeys.roomSequence(roomId)), KEEP_SEQUENCE);
+    if (answer == null || answer.isEmpty()) {
+      return Optional.empty();
+    }
+    Map<Object, Object> fields = new LinkedHashMap<>();
+    for (int i = 4; i + 1 < answer.size(); i += 2) {
+      fields.put(answer.get(i), answer.get(i + 1));
+    }
+    return Optional.of(new Snapshot(new RoomRecord((String) answer.get(1), (String) answer.get(2),
+        (String) answer.get(3)), inJoinOrder(fields), ((Number) answer.get(0)).longValue()));
   }
 
   @Override

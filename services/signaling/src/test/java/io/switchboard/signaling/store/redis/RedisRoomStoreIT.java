@@ -190,6 +190,25 @@ class RedisRoomStoreIT {
   }
 
   @Test
+  void aSnapshotReadsTheRoomAndTakesItsNumberInOneStep() {
+    assertThat(store.snapshot("r")).as("no record: nothing numbered").isEmpty();
+    save("r", ROOM);
+    store.admit("r", "pipe-1", "bob", member(2), 10);
+    store.admit("r", "pipe-1", "alice", member(1), 10);
+    RoomStore.Snapshot snapshot = store.snapshot("r").orElseThrow();
+    assertThat(snapshot.room()).isEqualTo(ROOM);
+    assertThat(snapshot.members()).containsOnlyKeys("alice", "bob");
+    assertThat(snapshot.members().keySet()).as("in join order").containsExactly("alice", "bob");
+    assertThat(snapshot.sequence()).isEqualTo(3);
+    assertThat(store.removeMember("r", "alice", "m-1", "pod-a").sequence()).isEqualTo(4);
+    assertThat(store.snapshot("r").orElseThrow().members()).containsOnlyKeys("bob");
+    store.removeMember("r", "bob", "m-2", "pod-a");
+    assertThat(store.deleteIfEmpty("r")).isTrue();
+    assertThat(store.snapshot("r")).isEmpty();
+    assertThat(new io.switchboard.signaling.presence.redis.RedisRoomSequences(redis.template).next("r")).isEqualTo(7);
+  }
+
+  @Test
   void onlyAParkedMemberWhoseWaitRanOutExpires() {
     save("r", ROOM);
     store.addMember("r", "pipe-1", "alice", member(1), 10);
