@@ -1,6 +1,7 @@
 package io.switchboard.signaling.domain;
 
 import io.switchboard.groupcall.protocol.IceCandidate;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -60,8 +61,39 @@ public interface MediaServer {
   /** The SDP answer; throws {@link MediaException} when KMS refuses the offer. */
   String processOffer(String kmsUrl, String endpointId, String offer);
 
+  /**
+   * Everything an endpoint needs before its answer, in one go: media from {@code sourceId} (when
+   * not null) connected into it, the browser's {@code candidates} that came early added, and
+   * {@code offer} processed. KMS takes these in any order (reference §9: candidates are accepted
+   * before the offer; a connection does not depend on SDP), so they may all be in flight at once.
+   * Returns the SDP answer once every step is done; throws {@link MediaException}, {@code refused()}
+   * only when KMS refused the offer itself (any other step failing is reported as not refused).
+   */
+  default String negotiate(String kmsUrl, String endpointId, String sourceId, List<IceCandidate> candidates,
+      String offer) {
+    try {
+      if (sourceId != null) {
+        connect(kmsUrl, sourceId, endpointId);
+      }
+      for (IceCandidate c : candidates) {
+        addIceCandidate(kmsUrl, endpointId, c);
+      }
+    } catch (MediaException e) {
+      throw new MediaException(e.getMessage(), false, e);
+    }
+    return processOffer(kmsUrl, endpointId, offer);
+  }
+
+  /**
+   * Starts KMS gathering an endpoint's candidates (after its offer is answered). May return before
+   * KMS has answered: a failure then is logged and counted, not thrown.
+   */
   void gatherCandidates(String kmsUrl, String endpointId);
 
+  /**
+   * Hands KMS one of the browser's candidates. May return before KMS has answered (KMS accepts any
+   * candidate text, reference §9): a failure then is logged and counted, not thrown.
+   */
   void addIceCandidate(String kmsUrl, String endpointId, IceCandidate candidate);
 
   /** Media flows from {@code source} into {@code sink}. */

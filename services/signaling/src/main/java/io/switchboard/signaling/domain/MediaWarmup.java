@@ -1,5 +1,6 @@
 package io.switchboard.signaling.domain;
 
+import io.switchboard.groupcall.protocol.IceCandidate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +29,9 @@ public final class MediaWarmup implements AutoCloseable {
 
   /** A Chromium 156 {@code recvonly} audio+video offer, as a browser subscribing to a stream sends. */
   static final String REHEARSAL_OFFER = readOffer();
+  /** A browser's host candidate, from the reference traces (documentation address). */
+  static final IceCandidate REHEARSAL_CANDIDATE = new IceCandidate(
+      "candidate:445512934 1 udp 2122194687 192.0.2.2 53056 typ host generation 0", "0", 0);
 
   private final MediaServer media;
   private final KnownNodes nodes;
@@ -100,8 +104,7 @@ public final class MediaWarmup implements AutoCloseable {
         // offer answered and candidates gathered (nothing is sent anywhere: released at once).
         String publisher = media.createEndpoint(url, pipeline, candidate -> { });
         String receiver = media.createEndpoint(url, pipeline, candidate -> { });
-        media.connect(url, publisher, receiver);
-        media.processOffer(url, receiver, REHEARSAL_OFFER);
+        media.negotiate(url, receiver, publisher, List.of(REHEARSAL_CANDIDATE), REHEARSAL_OFFER);
         media.gatherCandidates(url, receiver);
       } finally {
         media.release(url, pipeline); // and the endpoints with it

@@ -82,8 +82,7 @@ final class Negotiation {
       if (!records.persist(self)) {
         throw new ProtocolException(ErrorCode.NOT_JOINED, "this session moved to another socket", requestId);
       }
-      media.connect(self.kmsUrl, sourceEndpoint, endpoint);
-      negotiate(self, endpoint, key, offer, requestId, answered);
+      negotiate(self, endpoint, key, sourceEndpoint, offer, requestId, answered);
     } catch (RuntimeException e) {
       synchronized (self) {
         self.subscriptions.remove(key);
@@ -105,7 +104,7 @@ final class Negotiation {
       self.publishing = true;
     }
     try {
-      negotiate(self, self.publisherEndpoint, self.name, offer, requestId, answered);
+      negotiate(self, self.publisherEndpoint, self.name, null, offer, requestId, answered);
     } catch (RuntimeException e) {
       synchronized (self) {
         self.publishing = false;
@@ -116,17 +115,17 @@ final class Negotiation {
   }
 
   /**
-   * Applies the candidates kept for {@code key}, answers {@code offer} (the answer goes to the
-   * client as {@code answered} makes it) and starts gathering KMS's candidates.
+   * Connects {@code source} (when not null) into the endpoint, applies the candidates kept for
+   * {@code key} and answers {@code offer} — sent to KMS together — then hands the answer to the
+   * client as {@code answered} makes it and starts gathering KMS's candidates, without waiting for
+   * that: the socket's next message need not wait for it. Gathering starts only once the answer is
+   * on its way, so that no candidate of KMS reaches the browser before the answer does.
    */
-  void negotiate(Participant self, String endpoint, String key, String offer, String requestId,
+  void negotiate(Participant self, String endpoint, String key, String source, String offer, String requestId,
       Function<String, ServerMessage> answered) {
-    for (IceCandidate c : self.takePending(key)) {
-      media.addIceCandidate(self.kmsUrl, endpoint, c);
-    }
     String answer;
     try {
-      answer = media.processOffer(self.kmsUrl, endpoint, offer);
+      answer = media.negotiate(self.kmsUrl, endpoint, source, self.takePending(key), offer);
     } catch (MediaServer.MediaException e) {
       throw new ProtocolException(e.refused() ? ErrorCode.INVALID_SDP : ErrorCode.UNAVAILABLE,
           e.refused() ? "the media server refused the offer: " + e.getMessage() : "the media server is unreachable",

@@ -46,7 +46,7 @@ final class ScreenSharing {
       endpoint = media.createEndpoint(self.kmsUrl, rooms.pipelineOf(self), candidate ->
           self.channel.send(new ServerMessage.IceCandidateFound(self.name, candidate, Stream.SCREEN)));
       load.report(self.roomId, self.nodeId, 1, 0);
-      negotiation.negotiate(self, endpoint, Negotiation.key(self.name, Stream.SCREEN), share.sdpOffer(),
+      negotiation.negotiate(self, endpoint, Negotiation.key(self.name, Stream.SCREEN), null, share.sdpOffer(),
           share.requestId(), answer -> new ServerMessage.ReceiveVideoAnswer(self.name, answer, Stream.SCREEN));
       synchronized (self) {
         self.screenEndpoint = endpoint;

@@ -7,6 +7,8 @@ import io.switchboard.groupcall.protocol.IceCandidate;
 import io.switchboard.signaling.domain.MediaServer;
 import io.switchboard.signaling.media.kurento.KmsNode.Lease;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,6 +19,7 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.kurento.client.Continuation;
+import org.kurento.client.KurentoClient;
 import org.kurento.client.KurentoObject;
 import org.kurento.client.ListenerSubscription;
 import org.kurento.client.MediaElement;
@@ -27,6 +30,7 @@ import org.kurento.client.RecorderEndpoint;
 import org.kurento.client.WebRtcEndpoint;
 import org.kurento.client.internal.server.KurentoServerException;
 import org.kurento.commons.exception.KurentoException;
+import org.kurento.jsonrpc.JsonRpcErrorException;
 
 /**
  * KMS through kurento-client: per node a few sessions and a bound on the requests in flight
@@ -193,20 +197,166 @@ public final class KurentoMediaServer implements MediaServer, AutoCloseable {
   }
 
   @Override
+  public String negotiate(String kmsUrl, String endpointId, String sourceId, List<IceCandidate> candidates,
+      String offer) {
+    // Each step its own request, on the least busy session, all in flight at once: KMS handles one
+    // session's requests one after another, so spread over sessions they are handled side by side.
+    List<CompletableFuture<?>> steps = new ArrayList<>(candidates.size() + 2);
+    try {
+      if (sourceId != null) {
+        steps.add(this.<Void>send("connect", kmsUrl, (client, done) ->
+            client.getById(sourceId, MediaElement.class).connect(client.getById(endpointId, MediaElement.class), done)));
+      }
+      for (IceCandidate c : candidates) {
+        steps.add(this.<Void>send("addIceCandidate", kmsUrl, (client, done) ->
+            client.getById(endpointId, WebRtcEndpoint.class).addIceCandidate(kurento(c), done)));
+      }
+    } catch (MediaException e) {
+      throw new MediaException(e.getMessage(), false, e); // no slot in time: the offer was never sent
+    }
+    CompletableFuture<String> answer = send("processOffer", kmsUrl, (client, done) ->
+        client.getById(endpointId, WebRtcEndpoint.class).processOffer(offer, done));
+    steps.add(answer);
+    try {
+      // Every step completes (or times out) by itself within the request timeout.
+      CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new)).exceptionally(e -> null).get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e); // not thrown: failures are read from each step below
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new MediaException("interrupted while negotiating with " + kmsUrl, false, e);
+    }
+    if (answer.isCompletedExceptionally()) {
+      throw failure(answer);
+    }
+    for (CompletableFuture<?> step : steps) {
+      if (step.isCompletedExceptionally()) {
+        MediaException e = failure(step);
+        throw new MediaException(e.getMessage(), false, e); // the offer was answered; the rest failed
+      }
+    }
+    return answer.join();
+  }
+
+  @Override
   public void gatherCandidates(String kmsUrl, String endpointId) {
-    call("gatherCandidates", kmsUrl, -1, lease -> {
-      lease.client().getById(endpointId, WebRtcEndpoint.class).gatherCandidates();
-      return null;
-    });
+    this.<Void>send("gatherCandidates", kmsUrl, (client, done) ->
+        client.getById(endpointId, WebRtcEndpoint.class).gatherCandidates(done))
+        .whenComplete((nothing, e) -> unanswered("gatherCandidates", endpointId, e));
   }
 
   @Override
   public void addIceCandidate(String kmsUrl, String endpointId, IceCandidate c) {
-    call("addIceCandidate", kmsUrl, -1, lease -> {
-      lease.client().getById(endpointId, WebRtcEndpoint.class).addIceCandidate(
-          new org.kurento.client.IceCandidate(c.candidate(), c.sdpMid(), c.sdpMLineIndex()));
-      return null;
-    });
+    this.<Void>send("addIceCandidate", kmsUrl, (client, done) ->
+        client.getById(endpointId, WebRtcEndpoint.class).addIceCandidate(kurento(c), done))
+        .whenComplete((nothing, e) -> unanswered("addIceCandidate", endpointId, e));
+  }
+
+  private static org.kurento.client.IceCandidate kurento(IceCandidate c) {
+    return new org.kurento.client.IceCandidate(c.candidate(), c.sdpMid(), c.sdpMLineIndex());
+  }
+
+  /** A request nobody waits for failed: an endpoint gone meanwhile is usual (its participant left). */
+  private static void unanswered(String operation, String endpointId, Throwable e) {
+    if (e == null) {
+      return;
+    }
+    MediaException failure = mediaException(e);
+    if (failure.refused()) {
+      log.debug("{} on {} refused (endpoint gone?): {}", operation, endpointId, failure.getMessage());
+    } else {
+      log.warn("{} on {} not answered: {}", operation, endpointId, failure.getMessage());
+    }
+  }
+
+  /** One request sent through kurento-client's asynchronous API. */
+  @FunctionalInterface
+  private interface Request<T> {
+    void send(KurentoClient client, Continuation<T> done);
+  }
+
+  /**
+   * Sends one request on the node's least busy session without waiting for its answer: a slot is
+   * taken here (waiting for one up to the request timeout, which throws {@link MediaException}),
+   * and given back, and the request timed, when the answer comes or the request timeout passes.
+   */
+  private <T> CompletableFuture<T> send(String operation, String kmsUrl, Request<T> request) {
+    Timer.Sample sample = Timer.start(registry);
+    Lease lease;
+    try {
+      lease = node(kmsUrl).lease(-1);
+    } catch (MediaException e) {
+      stop(sample, operation, "unreachable");
+      throw e;
+    }
+    CompletableFuture<T> result = new CompletableFuture<>();
+    // What the caller gets completes once the slot is back and the request timed.
+    CompletableFuture<T> answered = result.orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .whenComplete((value, e) -> {
+          lease.close();
+          stop(sample, operation, outcome(e));
+        });
+    try {
+      request.send(lease.client(), new Continuation<>() {
+        @Override
+        public void onSuccess(T value) {
+          result.complete(value);
+        }
+
+        @Override
+        public void onError(Throwable cause) {
+          result.completeExceptionally(cause);
+        }
+      });
+    } catch (RuntimeException e) {
+      result.completeExceptionally(e);
+    }
+    return answered;
+  }
+
+  private static String outcome(Throwable e) {
+    Throwable cause = unwrap(e);
+    if (cause == null) {
+      return "ok";
+    }
+    if (cause instanceof KurentoServerException || cause instanceof JsonRpcErrorException) {
+      return "refused";
+    }
+    if (cause instanceof MediaException m) {
+      return m.refused() ? "refused" : "unreachable";
+    }
+    return cause instanceof KurentoException || cause instanceof TimeoutException ? "unreachable" : "error";
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    return e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+  }
+
+  private static MediaException failure(CompletableFuture<?> step) {
+    try {
+      step.join();
+      throw new IllegalStateException("not failed");
+    } catch (java.util.concurrent.CompletionException e) {
+      return mediaException(e.getCause());
+    } catch (java.util.concurrent.CancellationException e) {
+      return mediaException(e);
+    }
+  }
+
+  /** A failed request as this port reports it: refused when KMS answered an error. */
+  private static MediaException mediaException(Throwable e) {
+    Throwable cause = unwrap(e);
+    if (cause instanceof MediaException m) {
+      return m;
+    }
+    if (cause instanceof KurentoServerException || cause instanceof JsonRpcErrorException) {
+      // KMS answered an error (the asynchronous API reports it as the latter).
+      return new MediaException(cause.getMessage(), true, cause);
+    }
+    if (cause instanceof TimeoutException) {
+      return new MediaException("no answer within the request timeout", false, cause);
+    }
+    return new MediaException(String.valueOf(cause.getMessage()), false, cause);
   }
 
   @Override
@@ -300,12 +450,16 @@ public final class KurentoMediaServer implements MediaServer, AutoCloseable {
       outcome = e.refused() ? "refused" : "unreachable";
       throw e;
     } finally {
-      sample.stop(Timer.builder("switchboard.signaling.kms.request")
-          .description("one request to KMS, by operation and outcome")
-          .tag("operation", operation).tag("outcome", outcome)
-          .publishPercentileHistogram()
-          .register(registry));
+      stop(sample, operation, outcome);
     }
+  }
+
+  private void stop(Timer.Sample sample, String operation, String outcome) {
+    sample.stop(Timer.builder("switchboard.signaling.kms.request")
+        .description("one request to KMS, by operation and outcome")
+        .tag("operation", operation).tag("outcome", outcome)
+        .publishPercentileHistogram()
+        .register(registry));
   }
 
   @Override

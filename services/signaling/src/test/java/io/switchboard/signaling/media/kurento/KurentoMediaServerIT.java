@@ -161,6 +161,77 @@ class KurentoMediaServerIT {
     assertThatThrownBy(() -> kms.node(0).server().find(endpoint)).hasMessageContaining("not found");
   }
 
+  @Test
+  void aNegotiationsStepsAreInFlightTogether() throws Exception {
+    media = new KurentoMediaServer(Duration.ofSeconds(10), 8, 64, registry);
+    media.open(url);
+    String pipeline = media.createPipeline(url);
+    String publisher = media.createEndpoint(url, pipeline, null);
+    String receiver = media.createEndpoint(url, pipeline, null);
+    List<IceCandidate> early = List.of(
+        new IceCandidate("candidate:1 1 udp 2122194687 192.0.2.2 53056 typ host generation 0", "0", 0),
+        new IceCandidate("candidate:2 1 udp 2122194687 192.0.2.2 53057 typ host generation 0", "0", 0),
+        new IceCandidate("candidate:3 1 udp 2122194687 192.0.2.2 53058 typ host generation 0", "0", 0));
+    String offer = offer();
+    kms.node(0).faults().latency(Duration.ofMillis(200));
+
+    long start = System.nanoTime();
+    String answer = media.negotiate(url, receiver, publisher, early, offer);
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+    assertThat(answer).startsWith("v=0");
+    assertThat(okCount("connect")).isEqualTo(1);
+    assertThat(okCount("addIceCandidate")).isEqualTo(3);
+    assertThat(okCount("processOffer")).isEqualTo(1);
+    // One after another (connect, three candidates, the offer) this is 5 × 200 ms = 1 s.
+    assertThat(millis).as("five requests of 200 ms each took %d ms", millis).isLessThan(600);
+  }
+
+  @Test
+  void gatheringAndALateCandidateDoNotWaitForKms() throws Exception {
+    media = new KurentoMediaServer(Duration.ofSeconds(10), 4, 64, registry);
+    String pipeline = media.createPipeline(url);
+    List<IceCandidate> found = new CopyOnWriteArrayList<>();
+    String endpoint = media.createEndpoint(url, pipeline, found::add);
+    assertThat(media.negotiate(url, endpoint, null, List.of(), offer())).startsWith("v=0");
+    kms.node(0).faults().latency(Duration.ofMillis(500));
+
+    long start = System.nanoTime();
+    media.gatherCandidates(url, endpoint);
+    media.addIceCandidate(url, endpoint,
+        new IceCandidate("candidate:1 1 udp 2122194687 192.0.2.2 53056 typ host generation 0", "0", 0));
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+    assertThat(millis).as("two requests of 500 ms each returned after %d ms", millis).isLessThan(500);
+    await().atMost(Duration.ofSeconds(10)).until(() -> !found.isEmpty());
+    await().atMost(Duration.ofSeconds(10)).until(() -> okCount("addIceCandidate") == 1 && okCount("gatherCandidates") == 1);
+    assertThat(registry.get("switchboard.signaling.kms.requests.in.flight").tag("node", url).gauge().value())
+        .as("every slot given back").isZero();
+  }
+
+  @Test
+  void aNegotiationSaysWhetherKmsRefusedTheOfferOrAnotherStepFailed() throws Exception {
+    media = new KurentoMediaServer(Duration.ofSeconds(10), 4, 64, registry);
+    String pipeline = media.createPipeline(url);
+    String endpoint = media.createEndpoint(url, pipeline, null);
+    String other = media.createEndpoint(url, pipeline, null);
+    String gone = media.createEndpoint(url, pipeline, null);
+    media.release(url, gone);
+
+    assertThatThrownBy(() -> media.negotiate(url, endpoint, null, List.of(), "not an offer"))
+        .isInstanceOfSatisfying(MediaException.class, e -> assertThat(e.refused()).isTrue());
+    assertThatThrownBy(() -> media.negotiate(url, other, gone, List.of(), offer()))
+        .isInstanceOfSatisfying(MediaException.class, e -> assertThat(e.refused()).as("the offer was not refused").isFalse());
+    assertThat(registry.get("switchboard.signaling.kms.request").tag("operation", "connect")
+        .tag("outcome", "refused").timer().count()).isEqualTo(1);
+    assertThat(registry.get("switchboard.signaling.kms.requests.in.flight").tag("node", url).gauge().value()).isZero();
+  }
+
+  private long okCount(String operation) {
+    var timer = registry.find("switchboard.signaling.kms.request").tag("operation", operation).tag("outcome", "ok").timer();
+    return timer == null ? 0 : timer.count();
+  }
+
   private static String offer() throws IOException {
     try (InputStream in = KurentoMediaServerIT.class.getResourceAsStream("/sdp/01-sendonly-audio-video.offer.chromium.sdp")) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
