@@ -105,8 +105,9 @@ class LoadgenIT {
 
   @Test
   void aBigRoomSettlesNSquaredStreams() throws Exception {
-    RunResult result = JoinStorm.bigRoom(settings(signaling).withKmsUrl(URI.create(kms.url())), 5, Duration.ZERO)
-        .run();
+    // Held a second once settled: the floor's chains (one every 100 ms) go on meanwhile.
+    RunResult result = JoinStorm.bigRoom(settings(signaling).withKmsUrl(URI.create(kms.url()))
+        .withRedisUrl(URI.create(redis.url())), 5, Duration.ofSeconds(1)).run();
 
     Report r = result.report();
     assertThat(r.problems()).isEmpty();
@@ -117,11 +118,18 @@ class LoadgenIT {
     assertThat(r.latency().get("kmsRoundTrip").count()).isPositive();
     assertThat(r.latency().get("kmsRoundTrip").p50()).isPositive();
     assertThat(r.parameters()).containsEntry("kmsUrl", kms.url());
+    // And the floor under a join and an offer: the same KMS calls by raw JSON-RPC plus a Redis PING,
+    // each answered (an error would lose the sample).
+    assertThat(r.latency().get("joinFloor").count()).isPositive();
+    assertThat(r.latency().get("offerFloor").count()).isPositive();
+    assertThat(r.latency().get("offerFloor").p50()).isGreaterThan(r.latency().get("kmsRoundTrip").p50());
     JsonNode json = JsonMapper.builder().build().readTree(Files.readString(result.files().json()));
     assertThat(json.path("scenario").asString()).isEqualTo("big-room");
     assertThat(json.path("streams").path("settled").asLong()).isEqualTo(25);
     assertThat(json.path("latency").path("kmsRoundTrip").path("count").asLong()).isPositive();
-    assertThat(Files.readString(result.files().markdown())).contains("KMS JSON-RPC ping → pong (the floor)");
+    assertThat(json.path("latency").path("offerFloor").path("count").asLong()).isPositive();
+    assertThat(Files.readString(result.files().markdown())).contains("KMS JSON-RPC ping → pong (the floor)",
+        "floor of an offer");
   }
 
   @Test

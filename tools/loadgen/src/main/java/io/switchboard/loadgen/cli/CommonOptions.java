@@ -75,10 +75,17 @@ public final class CommonOptions {
   String runId;
 
   @Option(names = "--kms-url", paramLabel = "URL",
-      description = "Also measure the media server's raw JSON-RPC round trip (a ping every 10 ms) during the run: "
-          + "the floor under every media operation, e.g. ws://localhost:8888/kurento for the local stack's "
-          + "emulator. Reported as kmsRoundTrip.")
+      description = "Also measure, during the run, the media server's raw JSON-RPC round trip (a ping every 10 ms; "
+          + "kmsRoundTrip) and the floor under a join and an offer: the same KMS calls made one after another "
+          + "by raw JSON-RPC, plus one Redis PING with --redis-url (joinFloor, offerFloor; one chain every 100 ms, "
+          + "on a pipeline of its own, released as it goes), e.g. ws://localhost:8888/kurento for the local "
+          + "stack's emulator.")
   URI kmsUrl;
+
+  @Option(names = "--redis-url", paramLabel = "URL",
+      description = "The Redis the services use (redis://[[user]:password@]host[:port]): the floor under a join "
+          + "and an offer includes one PING to it. Needs --kms-url.")
+  URI redisUrl;
 
   RunSettings settings() {
     RunSettings defaults = RunSettings.defaults(urls);
@@ -93,6 +100,15 @@ public final class CommonOptions {
         throw new IllegalArgumentException("--kms-url: a ws:// or wss:// URL, like ws://localhost:8888/kurento");
       }
       s = s.withKmsUrl(kmsUrl);
+    }
+    if (redisUrl != null) {
+      if (kmsUrl == null) {
+        throw new IllegalArgumentException("--redis-url: measured only as part of the floor, which needs --kms-url");
+      }
+      if (!"redis".equals(redisUrl.getScheme()) || redisUrl.getHost() == null) {
+        throw new IllegalArgumentException("--redis-url: a redis:// URL, like redis://localhost:6379");
+      }
+      s = s.withRedisUrl(redisUrl);
     }
     if (runId != null) {
       if (!runId.matches("[A-Za-z0-9_-]{1,40}")) {

@@ -21,7 +21,9 @@ public final class ReportWriter {
       "resume", "resume → resumed",
       "recovery", "socket dropped → resumed",
       "killToResumed", "kill command → resumed",
-      "kmsRoundTrip", "KMS JSON-RPC ping → pong (the floor)");
+      "kmsRoundTrip", "KMS JSON-RPC ping → pong (the floor)",
+      "joinFloor", "floor of a join: KMS create + subscribe + Redis PING, one after another",
+      "offerFloor", "floor of an offer: KMS create + subscribe + connect + candidates + processOffer + Redis PING");
 
   private final JsonMapper json = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 

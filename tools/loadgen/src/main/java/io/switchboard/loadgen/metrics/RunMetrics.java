@@ -33,7 +33,18 @@ public final class RunMetrics {
      * A JSON-RPC {@code ping} to KMS answered ({@code --kms-url}, one at a time every 10 ms during
      * the run): the floor under every media operation, measured under the run's load.
      */
-    KMS_ROUND_TRIP("kmsRoundTrip");
+    KMS_ROUND_TRIP("kmsRoundTrip"),
+    /**
+     * A join's KMS calls (create endpoint, subscribe to its candidates) made one after another by
+     * raw JSON-RPC, plus one Redis PING ({@code --kms-url}, {@code --redis-url}): what a join
+     * would cost with nothing else in the way.
+     */
+    JOIN_FLOOR("joinFloor"),
+    /**
+     * A subscription's KMS calls before its answer (create endpoint, subscribe, connect, the
+     * candidates, processOffer) one after another by raw JSON-RPC, plus one Redis PING.
+     */
+    OFFER_FLOOR("offerFloor");
 
     public final String key;
 

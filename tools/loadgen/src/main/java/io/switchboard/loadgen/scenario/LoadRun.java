@@ -2,6 +2,7 @@ package io.switchboard.loadgen.scenario;
 
 import io.switchboard.loadgen.client.ClientContext;
 import io.switchboard.loadgen.client.Connector;
+import io.switchboard.loadgen.client.KmsFloor;
 import io.switchboard.loadgen.client.KmsProbe;
 import io.switchboard.loadgen.client.SimulatedParticipant;
 import io.switchboard.loadgen.media.Candidates;
@@ -19,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -45,8 +47,11 @@ final class LoadRun implements AutoCloseable {
   private RunMetrics.Snapshot lastSnapshot;
   private long lastSnapshotAt;
   private KmsProbe kmsProbe;
+  private KmsFloor kmsFloor;
+  private ScheduledExecutorService floorThread;
   private Connector probeConnector;
   private static final Duration KMS_PROBE_INTERVAL = Duration.ofMillis(10);
+  private static final Duration KMS_FLOOR_INTERVAL = Duration.ofMillis(100);
 
   LoadRun(String scenario, RunSettings settings) {
     this.scenario = scenario;
@@ -70,6 +75,9 @@ final class LoadRun implements AutoCloseable {
     parameter("seed", settings.seed());
     if (settings.kmsUrl() != null) {
       parameter("kmsUrl", settings.kmsUrl().toString());
+    }
+    if (settings.redisUrl() != null) {
+      parameter("redisUrl", settings.redisUrl().getHost() + ":" + settings.redisUrl().getPort());
     }
   }
 
@@ -144,6 +152,16 @@ final class LoadRun implements AutoCloseable {
       probeConnector = new Connector(1, settings.client().connectTimeout());
       kmsProbe = KmsProbe.start(probeConnector, settings.kmsUrl(), KMS_PROBE_INTERVAL,
           nanos -> metrics.record(RunMetrics.Timing.KMS_ROUND_TRIP, nanos));
+      floorThread = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "loadgen-floor");
+        t.setDaemon(true);
+        return t;
+      });
+      kmsFloor = KmsFloor.start(probeConnector, floorThread, settings.kmsUrl(), settings.redisUrl(),
+          KMS_FLOOR_INTERVAL, new SplittableRandom(settings.seed() ^ 0x5DEECE66DL),
+          settings.client().candidatesPerStream(),
+          nanos -> metrics.record(RunMetrics.Timing.JOIN_FLOOR, nanos),
+          nanos -> metrics.record(RunMetrics.Timing.OFFER_FLOOR, nanos));
     }
     if (settings.progress()) {
       repeating.add(connector.timer().scheduleAtFixedRate(guarded(this::printProgress), 1, 1, TimeUnit.SECONDS));
@@ -325,6 +343,12 @@ final class LoadRun implements AutoCloseable {
     if (kms != null && kms.count() > 0) {
       s.append(String.format(java.util.Locale.ROOT, "; KMS round trip p50/p99 %.2f/%.2f ms", kms.p50(), kms.p99()));
     }
+    for (String floor : List.of("joinFloor", "offerFloor")) {
+      Latency f = r.latency().get(floor);
+      if (f != null && f.count() > 0) {
+        s.append(String.format(java.util.Locale.ROOT, "; %s p50/p99 %.2f/%.2f ms", floor, f.p50(), f.p99()));
+      }
+    }
     if (r.streams().secondsToAllSettled() != null) {
       s.append("; all settled after ").append(r.streams().secondsToAllSettled()).append(" s");
     }
@@ -350,6 +374,17 @@ final class LoadRun implements AutoCloseable {
   public void close() {
     if (kmsProbe != null) {
       kmsProbe.close();
+    }
+    if (floorThread != null) {
+      floorThread.shutdownNow();
+      try {
+        floorThread.awaitTermination(5, TimeUnit.SECONDS); // a chain in flight, before its socket closes
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (kmsFloor != null) {
+      kmsFloor.close();
     }
     if (probeConnector != null) {
       probeConnector.close();

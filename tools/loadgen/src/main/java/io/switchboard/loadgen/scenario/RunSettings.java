@@ -17,47 +17,53 @@ import java.util.List;
  * @param console where progress and the summary are printed
  * @param seed random source of offers and candidates
  * @param runId names this run's rooms and report files
- * @param kmsUrl the media server whose raw JSON-RPC round trip is measured during the run (null: none)
+ * @param kmsUrl the media server whose raw JSON-RPC round trip, and the floor under a join and an
+ *     offer, are measured during the run (null: none)
+ * @param redisUrl the Redis server whose round trip the floor includes (null: none)
  */
 public record RunSettings(ClientSettings client, int threads, Path out, boolean progress, PrintStream console,
-    long seed, String runId, URI kmsUrl) {
+    long seed, String runId, URI kmsUrl, URI redisUrl) {
 
   public static RunSettings defaults(List<URI> urls) {
     SecureRandom random = new SecureRandom();
     return new RunSettings(ClientSettings.defaults(urls), 2, null, true, System.out, random.nextLong(),
-        newRunId(random), null);
+        newRunId(random), null, null);
   }
 
   public RunSettings withKmsUrl(URI value) {
-    return new RunSettings(client, threads, out, progress, console, seed, runId, value);
+    return new RunSettings(client, threads, out, progress, console, seed, runId, value, redisUrl);
+  }
+
+  public RunSettings withRedisUrl(URI value) {
+    return new RunSettings(client, threads, out, progress, console, seed, runId, kmsUrl, value);
   }
 
   public RunSettings withClient(ClientSettings value) {
-    return new RunSettings(value, threads, out, progress, console, seed, runId, kmsUrl);
+    return new RunSettings(value, threads, out, progress, console, seed, runId, kmsUrl, redisUrl);
   }
 
   public RunSettings withThreads(int value) {
-    return new RunSettings(client, value, out, progress, console, seed, runId, kmsUrl);
+    return new RunSettings(client, value, out, progress, console, seed, runId, kmsUrl, redisUrl);
   }
 
   public RunSettings withOut(Path value) {
-    return new RunSettings(client, threads, value, progress, console, seed, runId, kmsUrl);
+    return new RunSettings(client, threads, value, progress, console, seed, runId, kmsUrl, redisUrl);
   }
 
   public RunSettings withProgress(boolean value) {
-    return new RunSettings(client, threads, out, value, console, seed, runId, kmsUrl);
+    return new RunSettings(client, threads, out, value, console, seed, runId, kmsUrl, redisUrl);
   }
 
   public RunSettings withConsole(PrintStream value) {
-    return new RunSettings(client, threads, out, progress, value, seed, runId, kmsUrl);
+    return new RunSettings(client, threads, out, progress, value, seed, runId, kmsUrl, redisUrl);
   }
 
   public RunSettings withSeed(long value) {
-    return new RunSettings(client, threads, out, progress, console, value, runId, kmsUrl);
+    return new RunSettings(client, threads, out, progress, console, value, runId, kmsUrl, redisUrl);
   }
 
   public RunSettings withRunId(String value) {
-    return new RunSettings(client, threads, out, progress, console, seed, value, kmsUrl);
+    return new RunSettings(client, threads, out, progress, console, seed, value, kmsUrl, redisUrl);
   }
 
   /** Room names start with this, so runs never meet each other's leftovers. */

@@ -61,6 +61,19 @@ class CommandsTest {
     assertThat(run()).isEqualTo(2);
     assertThat(run("join-storm", "--url", "http://h/groupcall")).isEqualTo(2);
     assertThat(run("big-room", "--url", "ws://h/groupcall", "--kms-url", "http://h:8888/kurento")).isEqualTo(2);
+    // The Redis round trip is part of the floor only: without --kms-url there is none to add it to.
+    assertThat(run("big-room", "--url", "ws://h/groupcall", "--redis-url", "redis://localhost:6379")).isEqualTo(2);
+    assertThat(run("big-room", "--url", "ws://h/groupcall", "--kms-url", "ws://h:8888/kurento",
+        "--redis-url", "http://localhost:6379")).isEqualTo(2);
+  }
+
+  @Test
+  void aRedisUrlJoinsTheFloor() {
+    CommandLine.ParseResult parsed = Commands.commandLine().parseArgs("big-room", "--url", "ws://h/groupcall",
+        "--kms-url", "ws://localhost:8888/kurento", "--redis-url", "redis://localhost:6379");
+    BigRoomCommand command = parsed.subcommand().commandSpec().commandLine().getCommand();
+
+    assertThat(command.common.settings().redisUrl()).hasToString("redis://localhost:6379");
   }
 
   @Test
