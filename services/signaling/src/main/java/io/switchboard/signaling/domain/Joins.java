@@ -126,6 +126,7 @@ final class Joins {
     String token = SessionTokens.newToken();
     Participant self = new Participant(join.name(), roomId, join.room(), room.nodeId(), room.kmsUrl(),
         UUID.randomUUID().toString(), clock.millis(), channel, publisher, SessionTokens.hash(token));
+    self.pipelineId = room.pipelineId();
     owner.set(self);
     try {
       store.saveSession(self.tokenHash, new RoomStore.SessionRecord(roomId, join.name(), join.room()), SESSION_TTL);

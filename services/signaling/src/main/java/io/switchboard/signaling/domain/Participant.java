@@ -29,6 +29,12 @@ public final class Participant {
   /** Where the room's media is; a rebuild on another node changes them (under the monitor). */
   volatile String kmsUrl;
   volatile String nodeId;
+  /**
+   * The room's pipeline on {@link #kmsUrl}, as the room's record named it when this participant
+   * joined, resumed or was moved with a rebuild (which changes both); null: not known here, read
+   * the record.
+   */
+  volatile String pipelineId;
   /** This membership; a rejoin under the same name is another. */
   final String memberId;
   final long joinedAt;

@@ -157,6 +157,7 @@ final class Resumption {
         .orElseThrow(() -> ended("the room has closed; join again", requestId));
     Participant p = new Participant(session.name(), session.roomId(), session.roomName(), room.nodeId(),
         room.kmsUrl(), member.id(), member.joinedAt(), channel, member.publisher(), SessionTokens.hash(fresh));
+    p.pipelineId = room.pipelineId();
     synchronized (p) {
       p.publishing = member.publishing();
       p.mediaMoved = member.mediaMoved();

@@ -219,8 +219,12 @@ final class RoomOpener {
     }
   }
 
-  /** The pipeline of the participant's room, as the store has it now. */
+  /** The pipeline of the participant's room: the one it was given with its node, else the store's. */
   String pipelineOf(Participant p) {
+    String known = p.pipelineId;
+    if (known != null) {
+      return known; // no Redis round trip: a subscription's endpoint goes on it straight away
+    }
     return store.room(p.roomId)
         .orElseThrow(() -> new ProtocolException(ErrorCode.UNAVAILABLE, "room " + p.roomName + " is gone", null))
         .pipelineId();

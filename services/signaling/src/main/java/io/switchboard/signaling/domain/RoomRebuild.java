@@ -183,6 +183,7 @@ final class RoomRebuild implements AutoCloseable {
         p.recordingUri = null;
         p.kmsUrl = room.kmsUrl();
         p.nodeId = room.nodeId();
+        p.pipelineId = room.pipelineId();
         p.publisherEndpoint = m.publisher();
         p.publishing = false;
         p.subscriptions.clear();
