@@ -141,7 +141,7 @@ final class Broadcast {
   void presenterStopped(Participant p, RoomEvents.PresenterChanged event, java.util.List<Runnable> afterwards) {
     String endpoint;
     synchronized (p) {
-      endpoint = p.subscriptions.remove(event.name());
+      endpoint = p.dropSubscription(event.name());
       p.pendingCandidates.remove(event.name());
     }
     if (endpoint != null) {

@@ -66,15 +66,40 @@ final class Negotiation {
       throw new ProtocolException(ErrorCode.UNKNOWN_STREAM, sender + " shares no screen", requestId);
     }
     String key = key(sender, stream);
-    String endpoint;
+    String kmsUrl;
+    String pipeline;
     synchronized (self) {
-      if (self.subscriptions.containsKey(key)) {
+      if (self.subscriptions.containsKey(key) || self.subscribing.containsKey(key)) {
         throw new ProtocolException(ErrorCode.INVALID_SDP, "already receiving " + sender + "'s " + stream.wire(),
             requestId);
       }
-      endpoint = media.createEndpoint(self.kmsUrl, rooms.pipelineOf(self), candidate ->
+      self.subscribing.put(key, Boolean.FALSE);
+      kmsUrl = self.kmsUrl;
+      pipeline = self.pipelineId;
+    }
+    // Not under the participant's monitor: the room's event delivery takes it under the room's lock.
+    String endpoint;
+    try {
+      endpoint = media.createEndpoint(kmsUrl, pipeline != null ? pipeline : rooms.pipelineOf(self), candidate ->
           self.channel.send(new ServerMessage.IceCandidateFound(sender, candidate, stream)));
-      self.subscriptions.put(key, endpoint);
+    } catch (RuntimeException e) {
+      synchronized (self) {
+        self.subscribing.remove(key);
+      }
+      throw e;
+    }
+    boolean cancelled;
+    synchronized (self) {
+      cancelled = Boolean.TRUE.equals(self.subscribing.remove(key)) || !kmsUrl.equals(self.kmsUrl);
+      if (!cancelled) {
+        self.subscriptions.put(key, endpoint);
+      }
+    }
+    if (cancelled) {
+      // The stream went away (or the room's media moved) while its endpoint was being made.
+      cleanup.release(kmsUrl, endpoint);
+      throw new ProtocolException(ErrorCode.UNKNOWN_STREAM, sender + "'s " + stream.wire()
+          + " went away while subscribing to it", requestId);
     }
     load.report(self.roomId, self.nodeId, 1, 0);
     try {

@@ -2,6 +2,7 @@ package io.switchboard.signaling.domain;
 
 import io.switchboard.groupcall.protocol.IceCandidate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +45,13 @@ public final class Participant {
   /** sender name → this participant's endpoint receiving that sender. */
   final Map<String, String> subscriptions = new LinkedHashMap<>();
   final Map<String, List<IceCandidate>> pendingCandidates = new LinkedHashMap<>();
+  /**
+   * Subscriptions whose endpoint is being created (outside this monitor, so that a slow KMS does
+   * not hold up whoever else needs it — the room's event delivery does, under the room's lock), by
+   * key; true once cancelled: the stream went away meanwhile and the endpoint is released when it
+   * comes.
+   */
+  final Map<String, Boolean> subscribing = new HashMap<>();
   /**
    * Whom this participant's client has been told about (existingParticipants,
    * newParticipantArrived): name → membership id.
@@ -125,6 +133,18 @@ public final class Participant {
     }
     pendingCandidates.computeIfAbsent(endpointName, k -> new ArrayList<>()).add(candidate);
     return true;
+  }
+
+  /** Takes out a subscription (or cancels one being made); call holding this monitor. */
+  String dropSubscription(String key) {
+    subscribing.replace(key, Boolean.TRUE);
+    return subscriptions.remove(key);
+  }
+
+  /** Takes out every subscription, and cancels those being made; call holding this monitor. */
+  void dropSubscriptions() {
+    subscribing.replaceAll((key, cancelled) -> Boolean.TRUE);
+    subscriptions.clear();
   }
 
   synchronized List<IceCandidate> takePending(String endpointName) {

@@ -155,13 +155,13 @@ final class RoomEventDelivery {
           // A name the client knows under an earlier membership left before it rejoined; that
           // leave is announced first, whatever order the events came in.
           leftEarlier = known != null;
-          endpoint = leftEarlier ? p.subscriptions.remove(event.name()) : null;
+          endpoint = leftEarlier ? p.dropSubscription(event.name()) : null;
           p.known.put(event.name(), event.memberId());
           arrived = true;
         }
       } else if (event.memberId().equals(known)) {
-        endpoint = p.subscriptions.remove(event.name());
-        screen = p.subscriptions.remove(Negotiation.key(event.name(), Stream.SCREEN));
+        endpoint = p.dropSubscription(event.name());
+        screen = p.dropSubscription(Negotiation.key(event.name(), Stream.SCREEN));
         p.pendingCandidates.remove(event.name());
         p.pendingCandidates.remove(Negotiation.key(event.name(), Stream.SCREEN));
         p.known.remove(event.name());

@@ -186,7 +186,7 @@ final class RoomRebuild implements AutoCloseable {
         p.pipelineId = room.pipelineId();
         p.publisherEndpoint = m.publisher();
         p.publishing = false;
-        p.subscriptions.clear();
+        p.dropSubscriptions();
         p.pendingCandidates.clear();
         tell = !p.detached;
         p.mediaMoved = !tell; // a detached participant is told when it resumes

@@ -94,7 +94,7 @@ final class ScreenSharing {
     if (!event.shared()) {
       String endpoint;
       synchronized (p) {
-        endpoint = p.subscriptions.remove(Negotiation.key(event.name(), Stream.SCREEN));
+        endpoint = p.dropSubscription(Negotiation.key(event.name(), Stream.SCREEN));
         p.pendingCandidates.remove(Negotiation.key(event.name(), Stream.SCREEN));
       }
       if (endpoint != null) {

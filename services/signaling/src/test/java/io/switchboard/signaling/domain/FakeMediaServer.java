@@ -64,6 +64,8 @@ public final class FakeMediaServer implements MediaServer {
     final Set<String> unreachable = new HashSet<>();
     final List<Connection> connects = new ArrayList<>();
     final List<FakeMediaServer> views = new CopyOnWriteArrayList<>();
+    final java.util.concurrent.atomic.AtomicReference<Runnable> beforeCreateEndpoint =
+        new java.util.concurrent.atomic.AtomicReference<>();
     long lastId;
 
     Map<String, MediaObject> on(String kmsUrl) {
@@ -123,6 +125,10 @@ public final class FakeMediaServer implements MediaServer {
 
   @Override
   public String createEndpoint(String kmsUrl, String pipelineId, Consumer<IceCandidate> candidates) {
+    Runnable hook = nodes.beforeCreateEndpoint.getAndSet(null);
+    if (hook != null) {
+      hook.run(); // as a slow KMS: whatever else happens meanwhile
+    }
     synchronized (nodes) {
       String id = createChild(kmsUrl, pipelineId, Kind.WEBRTC_ENDPOINT, "webrtc");
       if (candidates != null) {
@@ -243,6 +249,14 @@ public final class FakeMediaServer implements MediaServer {
   }
 
   // ---------------------------------------------------------------- what tests do to the nodes
+
+  /**
+   * Runs {@code hook} on the caller's thread, once, when the next endpoint is about to be created
+   * by any pod's view (no lock held).
+   */
+  public void beforeNextEndpoint(Runnable hook) {
+    nodes.beforeCreateEndpoint.set(hook);
+  }
 
   /** Every request to the node fails as unreachable ({@code refused()} false) until {@link #makeReachable}. */
   public void makeUnreachable(String kmsUrl) {

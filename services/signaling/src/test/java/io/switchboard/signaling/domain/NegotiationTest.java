@@ -77,6 +77,36 @@ class NegotiationTest extends TwoPods {
   }
 
   @Test
+  void aSubscriptionsEndpointIsMadeWithoutHoldingUpTheRoomAndLetGoWhenItsSenderLeavesMeanwhile() throws Exception {
+    Client carol = podA.join(ROOM, "carol");
+    cluster.settle();
+    carol.publish("carol's offer");
+    cluster.settle();
+    int endpoints = cluster.kms.liveObjects(KMS_0, Kind.WEBRTC_ENDPOINT);
+    cluster.kms.beforeNextEndpoint(() -> {
+      // While alice's endpoint for carol is being made, carol leaves; telling alice (same pod)
+      // takes alice's monitor under the room's lock, on another thread: it must not wait for KMS.
+      try {
+        java.util.concurrent.CompletableFuture.runAsync(() -> {
+          carol.leave();
+          cluster.settle();
+        }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (Exception e) {
+        throw new AssertionError("carol's leave waited for alice's endpoint", e);
+      }
+    });
+
+    alice.refused(new ClientMessage.ReceiveVideoFrom("carol", "alice's offer", Stream.WEBCAM, null),
+        ErrorCode.UNKNOWN_STREAM);
+
+    assertThat(alice.channel.sent(ServerMessage.ParticipantLeft.class)).extracting(ServerMessage.ParticipantLeft::name)
+        .contains("carol");
+    assertThat(alice.record(cluster).subscriptions()).doesNotContainKey("carol");
+    // carol's publisher went with her, and alice's endpoint for her was released when it came.
+    assertThat(cluster.kms.liveObjects(KMS_0, Kind.WEBRTC_ENDPOINT)).isEqualTo(endpoints - 1);
+  }
+
+  @Test
   void aParticipantReceivesAnothersCameraOnANewEndpointFedByTheirs() {
     String bobsCamera = bob.record(cluster).publisher();
 
