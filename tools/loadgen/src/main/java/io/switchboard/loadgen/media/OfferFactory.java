@@ -35,6 +35,9 @@ public final class OfferFactory {
   private final String sendonly;
   private final String recvonly;
   private final RandomGenerator random;
+  /** Offers made ahead of a run ({@link #prepare}), handed out first. */
+  private final java.util.ArrayDeque<String> readyToPublish = new java.util.ArrayDeque<>();
+  private final java.util.ArrayDeque<String> readyToReceive = new java.util.ArrayDeque<>();
 
   public OfferFactory(RandomGenerator random) {
     this.sendonly = resource("chromium-sendonly.sdp");
@@ -42,14 +45,30 @@ public final class OfferFactory {
     this.random = random;
   }
 
+  /**
+   * Makes {@code publish} publishing and {@code receive} receiving offers now, to be handed out
+   * before any made on demand: a browser makes its offers on its own machine, so a run makes
+   * what it can before its clock starts, and does not share the measured machine's CPU with them.
+   */
+  public synchronized void prepare(int publish, int receive) {
+    for (int i = 0; i < publish; i++) {
+      readyToPublish.add(fresh(sendonly));
+    }
+    for (int i = 0; i < receive; i++) {
+      readyToReceive.add(fresh(recvonly));
+    }
+  }
+
   /** An offer that publishes one's camera and microphone ({@code a=sendonly}). */
   public synchronized String publishOffer() {
-    return fresh(sendonly);
+    String ready = readyToPublish.poll();
+    return ready != null ? ready : fresh(sendonly);
   }
 
   /** An offer that receives another participant's camera and microphone ({@code a=recvonly}). */
   public synchronized String subscribeOffer() {
-    return fresh(recvonly);
+    String ready = readyToReceive.poll();
+    return ready != null ? ready : fresh(recvonly);
   }
 
   private String fresh(String template) {

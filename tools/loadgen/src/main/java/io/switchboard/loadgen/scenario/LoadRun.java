@@ -38,7 +38,8 @@ final class LoadRun implements AutoCloseable {
   private final RunMetrics metrics = new RunMetrics();
   private final ClientContext ctx;
   private final List<SimulatedParticipant> participants = new ArrayList<>();
-  private final long startedAt;
+  /** When the run's clock started: once the probes are up and the planned offers made. */
+  private long startedAt;
   private final Instant startedWall;
   private final List<ScheduledFuture<?>> repeating = new ArrayList<>();
   private long plannedParticipants;
@@ -52,6 +53,8 @@ final class LoadRun implements AutoCloseable {
   private Connector probeConnector;
   private static final Duration KMS_PROBE_INTERVAL = Duration.ofMillis(10);
   private static final Duration KMS_FLOOR_INTERVAL = Duration.ofMillis(100);
+  /** At most this many offers of each kind are made before the clock starts (about 5 KB each). */
+  private static final long PREPARED_OFFERS_MAX = 20_000;
 
   LoadRun(String scenario, RunSettings settings) {
     this.scenario = scenario;
@@ -163,6 +166,12 @@ final class LoadRun implements AutoCloseable {
           nanos -> metrics.record(RunMetrics.Timing.JOIN_FLOOR, nanos),
           nanos -> metrics.record(RunMetrics.Timing.OFFER_FLOOR, nanos));
     }
+    if (expectedStreams > 0) {
+      ctx.offers().prepare((int) Math.min(plannedParticipants, PREPARED_OFFERS_MAX),
+          (int) Math.min(Math.max(0, expectedStreams - plannedParticipants), PREPARED_OFFERS_MAX));
+    }
+    startedAt = System.nanoTime();
+    lastSnapshotAt = startedAt;
     if (settings.progress()) {
       repeating.add(connector.timer().scheduleAtFixedRate(guarded(this::printProgress), 1, 1, TimeUnit.SECONDS));
     }

@@ -101,4 +101,14 @@ class OfferFactoryTest {
   private static List<String> all(String sdp, String prefix) {
     return sdp.lines().filter(l -> l.startsWith(prefix)).map(l -> l.substring(prefix.length())).toList();
   }
+
+  @Test
+  void offersMadeAheadAreHandedOutFirstEachFreshThenMoreAreMadeOnDemand() {
+    offers.prepare(2, 3);
+    java.util.List<String> publish = java.util.List.of(offers.publishOffer(), offers.publishOffer(), offers.publishOffer());
+    java.util.List<String> receive = java.util.stream.Stream.generate(offers::subscribeOffer).limit(4).toList();
+
+    assertThat(publish).doesNotHaveDuplicates().allSatisfy(o -> assertThat(o).contains("a=sendonly"));
+    assertThat(receive).doesNotHaveDuplicates().allSatisfy(o -> assertThat(o).contains("a=recvonly"));
+  }
 }
