@@ -75,11 +75,13 @@ final class PodLifecycle {
     private final AutoCloseable presence;
     private final MediaWarmup warmup;
     private final Duration warmupTimeout;
+    private final Runnable codecRehearsal;
     private volatile boolean running;
 
     /** {@code presence} (may be null) closes here too: its events are numbered in Redis, which stops next. */
     CallService(GroupCallService calls, NodeLosses losses, AutoCloseable presence, MediaWarmup warmup,
-        Duration warmupTimeout) {
+        Duration warmupTimeout, Runnable codecRehearsal) {
+      this.codecRehearsal = codecRehearsal;
       this.calls = calls;
       this.losses = losses;
       this.presence = presence;
@@ -89,6 +91,7 @@ final class PodLifecycle {
 
     @Override
     public void start() {
+      codecRehearsal.run();
       warmup.warm(warmupTimeout);
       calls.start();
       losses.start(calls::nodeLost);

@@ -184,8 +184,12 @@ class SignalingConfiguration {
       MediaServer media, StringRedisTemplate redis) {
     SignalingProperties.Signaling s = properties.signaling();
     io.switchboard.signaling.domain.MediaWarmup warmup = new io.switchboard.signaling.domain.MediaWarmup(media,
-        new io.switchboard.signaling.placement.redis.RedisKnownNodes(redis), s.kmsWarmupRefresh());
-    return new PodLifecycle.CallService(calls, losses, presence.getIfAvailable(), warmup, s.kmsWarmupTimeout());
+        new io.switchboard.signaling.placement.redis.RedisKnownNodes(redis), s.kmsWarmupRefresh(),
+        s.kmsWarmupRehearsals());
+    // The codec as many times as each node's KMS rehearsal (a few milliseconds per hundred).
+    return new PodLifecycle.CallService(calls, losses, presence.getIfAvailable(), warmup, s.kmsWarmupTimeout(),
+        () -> io.switchboard.signaling.ws.CodecRehearsal.rehearse(10 * s.kmsWarmupRehearsals(),
+            io.switchboard.signaling.domain.MediaWarmup.rehearsalOffer()));
   }
 
   @Bean

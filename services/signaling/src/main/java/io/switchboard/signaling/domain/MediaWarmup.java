@@ -16,9 +16,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * Connections to KMS made before they are needed. Before the pod turns ready ({@link #warm}) it
  * opens every session to every node placement knows and rehearses a join's and a subscription's
- * KMS calls once per node (a pipeline, two endpoints with ICE listeners, connected, an offer
- * answered, candidates gathered, then released), so that its first burst pays neither for
- * connecting nor for code run for the first time. Afterwards, on its own thread ({@code kms-warmup}),
+ * KMS calls on each node (a pipeline, two endpoints with ICE listeners, connected, an offer
+ * answered, candidates gathered, then released) a number of times, so that its first burst pays
+ * neither for connecting nor for code the JIT has not compiled yet. Afterwards, on its own thread ({@code kms-warmup}),
  * it looks at placement's registry every {@code refresh} and opens nodes it has not talked to yet,
  * before their first room arrives. A node that cannot be reached is logged and tried again at the
  * next look; it never holds the pod back for longer than the warm-up's deadline.
@@ -36,16 +36,26 @@ public final class MediaWarmup implements AutoCloseable {
   private final MediaServer media;
   private final KnownNodes nodes;
   private final Duration refresh;
+  private final int rehearsals;
   /** Nodes opened and rehearsed; a node that leaves placement's registry is forgotten, so it is opened again when it returns. */
   private final Set<String> opened = ConcurrentHashMap.newKeySet();
   private final Set<String> opening = ConcurrentHashMap.newKeySet();
   private final ExecutorService openers = Executors.newFixedThreadPool(4, daemon("kms-warmup-open"));
   private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(daemon("kms-warmup"));
 
-  public MediaWarmup(MediaServer media, KnownNodes nodes, Duration refresh) {
+  /**
+   * @param rehearsals how many times each node's rehearsal runs before the pod turns ready (at
+   *     least once): enough for the JIT to compile the KMS client's paths before the first burst
+   *     (a node opened later, in the background, is rehearsed once)
+   */
+  public MediaWarmup(MediaServer media, KnownNodes nodes, Duration refresh, int rehearsals) {
+    if (rehearsals < 1) {
+      throw new IllegalArgumentException("kms-warmup-rehearsals must be at least 1, not " + rehearsals);
+    }
     this.media = media;
     this.nodes = nodes;
     this.refresh = refresh;
+    this.rehearsals = rehearsals;
   }
 
   /**
@@ -56,7 +66,7 @@ public final class MediaWarmup implements AutoCloseable {
     List<CompletableFuture<Void>> started = new ArrayList<>();
     for (String url : known()) {
       if (opening.add(url)) {
-        started.add(CompletableFuture.runAsync(() -> open(url), openers));
+        started.add(CompletableFuture.runAsync(() -> open(url, rehearsals), openers));
       }
     }
     try {
@@ -79,7 +89,7 @@ public final class MediaWarmup implements AutoCloseable {
     opened.retainAll(urls);
     for (String url : urls) {
       if (!opened.contains(url) && opening.add(url)) {
-        openers.execute(() -> open(url));
+        openers.execute(() -> open(url, 1));
       }
     }
   }
@@ -93,29 +103,48 @@ public final class MediaWarmup implements AutoCloseable {
     }
   }
 
-  /** Opens one node; {@code url} is in {@link #opening} until it returns. */
-  private void open(String url) {
+  /**
+   * Opens one node and rehearses on it {@code times} times, stopping early when the pod is
+   * closed; {@code url} is in {@link #opening} until it returns.
+   */
+  private void open(String url, int times) {
     long start = System.nanoTime();
     try {
       media.open(url);
-      String pipeline = media.createPipeline(url);
-      try {
-        // What a join and a subscription ask of KMS: a publisher, a receiver connected to it, an
-        // offer answered and candidates gathered (nothing is sent anywhere: released at once).
-        String publisher = media.createEndpoint(url, pipeline, candidate -> { });
-        String receiver = media.createEndpoint(url, pipeline, candidate -> { });
-        media.negotiate(url, receiver, publisher, List.of(REHEARSAL_CANDIDATE), REHEARSAL_OFFER);
-        media.gatherCandidates(url, receiver);
-      } finally {
-        media.release(url, pipeline); // and the endpoints with it
+      rehearse(url);
+      opened.add(url); // usable from here on: the remaining rehearsals only warm the code
+      for (int i = 1; i < times && !Thread.currentThread().isInterrupted(); i++) {
+        rehearse(url);
       }
-      opened.add(url);
-      log.info("KMS node {} open and rehearsed in {} ms", url, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+      log.info("KMS node {} open and rehearsed {} time(s) in {} ms", url, times,
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     } catch (MediaServer.MediaException e) {
       log.warn("KMS node {} could not be opened ahead of use (tried again in {}): {}", url, refresh, e.getMessage());
     } finally {
       opening.remove(url);
     }
+  }
+
+  /**
+   * What a join and a subscription ask of KMS: a pipeline, a publisher, a receiver connected to it
+   * with an early candidate, an offer answered and candidates gathered — nothing is sent anywhere,
+   * and all is released at once.
+   */
+  private void rehearse(String url) {
+    String pipeline = media.createPipeline(url);
+    try {
+      String publisher = media.createEndpoint(url, pipeline, candidate -> { });
+      String receiver = media.createEndpoint(url, pipeline, candidate -> { });
+      media.negotiate(url, receiver, publisher, List.of(REHEARSAL_CANDIDATE), REHEARSAL_OFFER);
+      media.gatherCandidates(url, receiver);
+    } finally {
+      media.release(url, pipeline); // and the endpoints with it
+    }
+  }
+
+  /** The browser offer rehearsals use. */
+  public static String rehearsalOffer() {
+    return REHEARSAL_OFFER;
   }
 
   /** Nodes open and rehearsed, for tests and logs. */

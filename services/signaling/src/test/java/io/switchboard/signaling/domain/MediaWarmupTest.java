@@ -22,7 +22,7 @@ class MediaWarmupTest {
       throw new IllegalStateException("Redis is down");
     }
     return List.copyOf(registry);
-  }, Duration.ofHours(1));
+  }, Duration.ofHours(1), 3);
 
   @AfterEach
   void close() {
@@ -34,8 +34,9 @@ class MediaWarmupTest {
     assertThat(warmup.warm(Duration.ofSeconds(10))).containsExactlyInAnyOrder(A, B);
 
     assertThat(media.opened()).containsExactlyInAnyOrder(A, B);
-    // A subscription rehearsed on each: a receiver connected to a publisher, an offer answered.
-    assertThat(media.connects()).extracting(FakeMediaServer.Connection::kmsUrl).containsExactlyInAnyOrder(A, B);
+    // A subscription rehearsed on each, three times: a receiver connected to a publisher, an offer answered.
+    assertThat(media.connects()).extracting(FakeMediaServer.Connection::kmsUrl)
+        .containsExactlyInAnyOrder(A, A, A, B, B, B);
     assertThat(media.liveObjects(A)).isZero();
     assertThat(media.liveObjects(B)).isZero();
     assertThat(MediaWarmup.REHEARSAL_OFFER).startsWith("v=0").contains("a=recvonly");
@@ -71,6 +72,12 @@ class MediaWarmupTest {
     warmup.refresh();
     await().atMost(Duration.ofSeconds(5)).until(() -> warmup.opened().contains(A));
     assertThat(media.opened()).filteredOn(A::equals).hasSize(2);
+  }
+
+  @Test
+  void aWarmUpRehearsesAtLeastOnce() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new MediaWarmup(media, List::of, Duration.ofHours(1), 0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("kms-warmup-rehearsals");
   }
 
   @Test
