@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -50,23 +51,41 @@ public final class ServiceProcess implements AutoCloseable {
   /**
    * Starts {@code services/<service>/target/<service>.jar} (looked up from the working directory
    * towards the repository root) with {@code --server.port} and {@code --server.address} set and
-   * {@code settings} ({@code --key=value}) added.
+   * {@code settings} ({@code --key=value}) added. A signaling pod started so rehearses its KMS
+   * calls once before ready ({@value #ONE_REHEARSAL}) unless {@code settings} say otherwise: tests
+   * do not measure a pod's first burst, and the default 200 rehearsals per node would cost every
+   * pod they start seconds.
    */
   public static ServiceProcess start(String service, String... settings) {
     return start(service, LoopbackPorts.free(), null, settings);
   }
 
+  /** {@code --switchboard.signaling.kms-warmup-rehearsals=1}: what test pods start with. */
+  public static final String ONE_REHEARSAL = "--switchboard.signaling.kms-warmup-rehearsals=1";
+
   /**
-   * The same on a given port, its output going to {@code log} (appended) when not null — for a
-   * long-running local stack, whose output must not pile up in memory.
+   * The same on a given port, its output going to {@code log} (appended) when not null (a test
+   * pod, rehearsing once as above).
    */
   public static ServiceProcess start(String service, int port, Path log, String... settings) {
-    return start(service, port, port, log, settings);
+    return start(service, port, port, log, forTests(service, settings));
+  }
+
+  static String[] forTests(String service, String... settings) {
+    if (!"signaling".equals(service)
+        || Arrays.stream(settings).anyMatch(s -> s.startsWith("--switchboard.signaling.kms-warmup-rehearsals="))) {
+      return settings;
+    }
+    String[] all = Arrays.copyOf(settings, settings.length + 1);
+    all[settings.length] = ONE_REHEARSAL;
+    return all;
   }
 
   /**
    * The same with the actuator on a port of its own ({@code --management.server.port} and
    * {@code .address} set), as in production: started means that port's readiness answered 200.
+   * The service's own defaults otherwise (a signaling pod rehearses as it is configured to): the
+   * local stack, which benchmarks measure.
    */
   public static ServiceProcess startWithManagementPort(String service, int port, int managementPort, Path log,
       String... settings) {

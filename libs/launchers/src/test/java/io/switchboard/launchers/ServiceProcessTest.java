@@ -22,4 +22,12 @@ class ServiceProcessTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(ServiceProcess.JVM_OPTIONS).hasMessageContaining("'1g'");
   }
+
+  @Test
+  void aTestPodRehearsesOnceUnlessToldOtherwiseAndOtherServicesAreLeftAlone() {
+    assertThat(ServiceProcess.forTests("signaling", "--a=b")).containsExactly("--a=b", ServiceProcess.ONE_REHEARSAL);
+    assertThat(ServiceProcess.forTests("signaling", "--switchboard.signaling.kms-warmup-rehearsals=50"))
+        .containsExactly("--switchboard.signaling.kms-warmup-rehearsals=50");
+    assertThat(ServiceProcess.forTests("placement", "--a=b")).containsExactly("--a=b");
+  }
 }

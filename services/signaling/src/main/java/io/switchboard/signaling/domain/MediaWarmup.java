@@ -18,10 +18,11 @@ import java.util.concurrent.TimeoutException;
  * opens every session to every node placement knows and rehearses a join's and a subscription's
  * KMS calls on each node (a pipeline, two endpoints with ICE listeners, connected, an offer
  * answered, candidates gathered, then released) a number of times, so that its first burst pays
- * neither for connecting nor for code the JIT has not compiled yet. Afterwards, on its own thread ({@code kms-warmup}),
- * it looks at placement's registry every {@code refresh} and opens nodes it has not talked to yet,
- * before their first room arrives. A node that cannot be reached is logged and tried again at the
- * next look; it never holds the pod back for longer than the warm-up's deadline.
+ * neither for connecting nor for code the JIT has not compiled yet. Afterwards, on its own
+ * thread ({@code kms-warmup}), it looks at placement's registry every {@code refresh} and opens
+ * nodes it has not talked to yet, before their first room arrives. A node that cannot be reached
+ * is logged and tried again at the next look; it never holds the pod back for longer than the
+ * warm-up's deadline.
  */
 public final class MediaWarmup implements AutoCloseable {
 
@@ -113,10 +114,15 @@ public final class MediaWarmup implements AutoCloseable {
       media.open(url);
       rehearse(url);
       opened.add(url); // usable from here on: the remaining rehearsals only warm the code
-      for (int i = 1; i < times && !Thread.currentThread().isInterrupted(); i++) {
-        rehearse(url);
+      int done = 1;
+      try {
+        for (; done < times && !Thread.currentThread().isInterrupted(); done++) {
+          rehearse(url);
+        }
+      } catch (MediaServer.MediaException e) {
+        log.warn("KMS node {} is open; its rehearsals stopped after {} of {}: {}", url, done, times, e.getMessage());
       }
-      log.info("KMS node {} open and rehearsed {} time(s) in {} ms", url, times,
+      log.info("KMS node {} open and rehearsed {} time(s) in {} ms", url, done,
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     } catch (MediaServer.MediaException e) {
       log.warn("KMS node {} could not be opened ahead of use (tried again in {}): {}", url, refresh, e.getMessage());

@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -88,28 +87,13 @@ public final class KmsFloor implements AutoCloseable {
     KmsFloor[] floor = new KmsFloor[1];
     WebSocket socket;
     try {
-      socket = sockets.open(kmsUrl, new WebSocket.Listener() {
-        @Override
-        public void onOpen(WebSocket ws) {
-          ws.request(1);
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-          floor[0].received(data, last);
-          ws.request(1);
-          return null;
-        }
-      }).get(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while connecting to " + kmsUrl, e);
-    } catch (ExecutionException | TimeoutException e) {
+      // floor[0] is set before the first request is sent, so before any answer.
+      socket = KmsProbe.connect(sockets, kmsUrl, (data, last) -> floor[0].received(data, last));
+    } catch (RuntimeException e) {
       if (redis != null) {
         redis.close();
       }
-      throw new IllegalArgumentException("--kms-url " + kmsUrl + ": cannot connect to the media server ("
-          + (e.getCause() != null ? e.getCause() : e) + ")", e);
+      throw e;
     }
     floor[0] = new KmsFloor(socket, redis, random, candidatesPerStream, joinFloor, offerFloor);
     try {

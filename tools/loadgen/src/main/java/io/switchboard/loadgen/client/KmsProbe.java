@@ -9,6 +9,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.LongConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -43,9 +44,20 @@ public final class KmsProbe implements AutoCloseable {
    */
   public static KmsProbe start(WebSockets sockets, URI kmsUrl, Duration interval, LongConsumer roundTrips) {
     KmsProbe[] probe = new KmsProbe[1];
-    WebSocket socket;
+    // probe[0] is set before the first ping is sent, so before any answer.
+    WebSocket socket = connect(sockets, kmsUrl, (data, last) -> probe[0].answered(data, last));
+    probe[0] = new KmsProbe(socket, roundTrips);
+    probe[0].ticks = sockets.timer().scheduleAtFixedRate(probe[0]::ping, 0, interval.toNanos(), TimeUnit.NANOSECONDS);
+    return probe[0];
+  }
+
+  /**
+   * A WebSocket to the media server whose text frames go to {@code text}; fails with a message
+   * naming {@code --kms-url} when it cannot be reached within 10 s.
+   */
+  static WebSocket connect(WebSockets sockets, URI kmsUrl, BiConsumer<CharSequence, Boolean> text) {
     try {
-      socket = sockets.open(kmsUrl, new WebSocket.Listener() {
+      return sockets.open(kmsUrl, new WebSocket.Listener() {
         @Override
         public void onOpen(WebSocket ws) {
           ws.request(1);
@@ -53,7 +65,7 @@ public final class KmsProbe implements AutoCloseable {
 
         @Override
         public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-          probe[0].answered(data, last); // set before the first ping is sent
+          text.accept(data, last);
           ws.request(1);
           return null;
         }
@@ -65,9 +77,6 @@ public final class KmsProbe implements AutoCloseable {
       throw new IllegalArgumentException("--kms-url " + kmsUrl + ": cannot connect to the media server ("
           + (e.getCause() != null ? e.getCause() : e) + ")", e);
     }
-    probe[0] = new KmsProbe(socket, roundTrips);
-    probe[0].ticks = sockets.timer().scheduleAtFixedRate(probe[0]::ping, 0, interval.toNanos(), TimeUnit.NANOSECONDS);
-    return probe[0];
   }
 
   private void ping() {

@@ -297,21 +297,26 @@ public final class KurentoMediaServer implements MediaServer, AutoCloseable {
           stop(sample, operation, outcome(e));
         });
     try {
-      request.send(lease.client(), new Continuation<>() {
-        @Override
-        public void onSuccess(T value) {
-          result.complete(value);
-        }
-
-        @Override
-        public void onError(Throwable cause) {
-          result.completeExceptionally(cause);
-        }
-      });
+      request.send(lease.client(), completing(result));
     } catch (RuntimeException e) {
       result.completeExceptionally(e);
     }
     return answered;
+  }
+
+  /** A continuation that completes {@code result} with kurento-client's answer. */
+  private static <T> Continuation<T> completing(CompletableFuture<T> result) {
+    return new Continuation<>() {
+      @Override
+      public void onSuccess(T value) {
+        result.complete(value);
+      }
+
+      @Override
+      public void onError(Throwable cause) {
+        result.completeExceptionally(cause);
+      }
+    };
   }
 
   private static String outcome(Throwable e) {
@@ -385,17 +390,7 @@ public final class KurentoMediaServer implements MediaServer, AutoCloseable {
    */
   private <T extends KurentoObject> String created(String kmsUrl, Consumer<Continuation<T>> create) {
     CompletableFuture<T> result = new CompletableFuture<>();
-    create.accept(new Continuation<>() {
-      @Override
-      public void onSuccess(T object) {
-        result.complete(object);
-      }
-
-      @Override
-      public void onError(Throwable cause) {
-        result.completeExceptionally(cause);
-      }
-    });
+    create.accept(completing(result));
     try {
       return result.get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS).getId();
     } catch (TimeoutException e) {
