@@ -12,6 +12,7 @@ import io.switchboard.loadgen.metrics.ProgressLine;
 import io.switchboard.loadgen.metrics.Report;
 import io.switchboard.loadgen.metrics.ReportWriter;
 import io.switchboard.loadgen.metrics.RunMetrics;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -80,7 +81,9 @@ final class LoadRun implements AutoCloseable {
       parameter("kmsUrl", settings.kmsUrl().toString());
     }
     if (settings.redisUrl() != null) {
-      parameter("redisUrl", settings.redisUrl().getHost() + ":" + settings.redisUrl().getPort());
+      // Host and port only: a password in the URL stays out of the reports.
+      URI redis = settings.redisUrl();
+      parameter("redisUrl", redis.getHost() + ":" + (redis.getPort() > 0 ? redis.getPort() : 6379));
     }
   }
 
