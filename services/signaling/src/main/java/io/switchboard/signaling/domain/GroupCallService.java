@@ -85,6 +85,7 @@ public final class GroupCallService implements AutoCloseable {
     RoomLocks locks = new RoomLocks();
     RoomEventDelivery[] delivery = new RoomEventDelivery[1]; // made last: it reaches most pieces
     local = new LocalRooms(events, (roomId, event) -> delivery[0].onRoomEvent(roomId, event));
+    LocalRooms.CatchUp catchUp = (newcomer, held, afterwards) -> delivery[0].catchUp(newcomer, held, afterwards);
     cleanup = new MediaCleanup(media);
     grants = new Grants(settings.limits());
     PresenceNotes presence = new PresenceNotes(presenceFeed, clock, pod);
@@ -96,9 +97,9 @@ public final class GroupCallService implements AutoCloseable {
     rebuild = new RoomRebuild(store, placement, media, cleanup, load, events, records, observer, pod,
         settings.expectedParticipants());
     joins = new Joins(store, pods, media, cleanup, load, events, presence, rooms, records, departures, local, locks,
-        clock, pause, pod, settings.limits().maxParticipants(), (newcomer, held) -> delivery[0].catchUp(newcomer, held));
+        clock, pause, pod, settings.limits().maxParticipants(), catchUp);
     resumption = new Resumption(store, pods, media, cleanup, load, events, presence, records, parking, departures,
-        rebuild, observer, local, locks, pod);
+        rebuild, observer, local, locks, pod, catchUp);
     negotiation = new Negotiation(store, media, cleanup, load, records, rooms, grants);
     screens = new ScreenSharing(media, cleanup, load, events, records, rooms, negotiation, grants, pod);
     broadcast = new Broadcast(store, media, cleanup, load, events, records, rooms, negotiation, grants, pod);

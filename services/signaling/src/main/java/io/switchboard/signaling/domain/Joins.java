@@ -8,12 +8,12 @@ import io.switchboard.groupcall.protocol.Stream;
 import io.switchboard.presence.PresenceType;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,16 +50,13 @@ final class Joins {
   private final String podId;
   private final int maxParticipants;
   private final RoomOpener.Pause pause;
-  private final BiConsumer<Participant, List<RoomEvents.RoomEvent>> catchUp;
+  private final LocalRooms.CatchUp catchUp;
 
-  /**
-   * {@code catchUp} tells a newcomer, holding the room's lock, the events held for it while it was
-   * added ({@link RoomEventDelivery#catchUp}).
-   */
+  /** {@code catchUp} tells a newcomer the events held for it while it was added. */
   Joins(RoomStore store, PodRegistry pods, MediaServer media, MediaCleanup cleanup, LoadReporter load,
       RoomEvents events, PresenceNotes presence, RoomOpener rooms, MemberRecords records, Departures departures,
       LocalRooms local, RoomLocks locks, Clock clock, RoomOpener.Pause pause, String podId, int maxParticipants,
-      BiConsumer<Participant, List<RoomEvents.RoomEvent>> catchUp) {
+      LocalRooms.CatchUp catchUp) {
     this.store = store;
     this.pods = pods;
     this.media = media;
@@ -185,6 +182,7 @@ final class Joins {
         null, admission.sequence());
     // Under the room's lock, so the client hears of each participant once: in existingParticipants
     // (the members as the addition found them), then in what came meanwhile, then as it comes.
+    List<Runnable> afterwards = new ArrayList<>();
     try (var held = locks.hold(roomId)) {
       List<ServerMessage.ParticipantState> existing;
       synchronized (self) {
@@ -193,8 +191,9 @@ final class Joins {
       List<RoomEvents.RoomEvent> meanwhile = local.admit(self);
       channel.send(new ServerMessage.ExistingParticipants(existing));
       channel.send(new ServerMessage.Session(token));
-      catchUp.accept(self, meanwhile);
+      catchUp.catchUp(self, meanwhile, afterwards);
     }
+    afterwards.forEach(Runnable::run);
     BestEffort.run(join.name(), roomId, () -> load.report(roomId, room.nodeId(), 1, 1));
     try {
       events.publish(roomId, new RoomEvents.Joined(join.name(), self.memberId, podId, true, true));

@@ -10,7 +10,9 @@ import java.util.function.Predicate;
 
 /**
  * This pod's participants, room by room, and the rooms whose events it follows: exactly those with
- * a participant here or one being added (a newcomer). Changes are made holding the room's lock
+ * a participant here or one being added (a newcomer). A newcomer is a join or a takeover being
+ * added, or a participant here being introduced again (a resume on this pod): the room's events
+ * are held for it, not told, until it is introduced. Changes are made holding the room's lock
  * ({@link RoomLocks}); reads need none.
  */
 final class LocalRooms {
@@ -19,8 +21,8 @@ final class LocalRooms {
   private final Map<String, Map<String, Participant>> rooms = new ConcurrentHashMap<>();
   /**
    * room → newcomer → the room's events that came while it was being added: participants whose
-   * join is between following the room and being introduced. They are not in {@link #in}; the
-   * events are held for them and caught up on once they are introduced.
+   * join or resume is between following the room and being introduced. The events are held for
+   * them ({@link #told} leaves them out) and caught up on once they are introduced.
    */
   private final Map<String, Map<Participant, List<RoomEvents.RoomEvent>>> newcomers = new ConcurrentHashMap<>();
   private final RoomEvents events;
@@ -41,6 +43,18 @@ final class LocalRooms {
   List<Participant> in(String roomId) {
     Map<String, Participant> here = rooms.get(roomId);
     return here == null ? List.of() : List.copyOf(here.values());
+  }
+
+  /**
+   * The room's participants here that are told its events as they come: those in {@link #in} but
+   * a participant being introduced again, for which they are held.
+   */
+  List<Participant> told(String roomId) {
+    List<Participant> here = in(roomId);
+    synchronized (newcomers) {
+      Map<Participant, List<RoomEvents.RoomEvent>> coming = newcomers.get(roomId);
+      return coming == null ? here : here.stream().filter(p -> !coming.containsKey(p)).toList();
+    }
   }
 
   /** Rooms with participants here now (a copy). */
@@ -99,9 +113,9 @@ final class LocalRooms {
   }
 
   /**
-   * Notes a participant being added to the room (after {@link #followForNewcomer}): from now on the
-   * room's events are held for it ({@link #holdForNewcomers}) until {@link #admit}. Call holding
-   * the room's lock.
+   * Notes a participant being added to the room (after {@link #followForNewcomer}), or one here
+   * being introduced again: from now on the room's events are held for it ({@link
+   * #holdForNewcomers}) until {@link #admit}. Call holding the room's lock.
    */
   void addNewcomer(Participant p) {
     synchronized (newcomers) {
@@ -128,8 +142,9 @@ final class LocalRooms {
   }
 
   /**
-   * Makes a newcomer a participant here ({@link #add}); returns the events held for it, oldest
-   * first, which the caller delivers to it before releasing the room's lock. Call holding it.
+   * Makes a newcomer a participant here ({@link #add}; a participant here stays); returns the
+   * events held for it, oldest first, which the caller delivers to it before releasing the room's
+   * lock. Call holding it.
    */
   List<RoomEvents.RoomEvent> admit(Participant p) {
     List<RoomEvents.RoomEvent> held = dropNewcomer(p);
@@ -138,8 +153,9 @@ final class LocalRooms {
   }
 
   /**
-   * Forgets a newcomer that did not become a member, unfollowing the room when nobody else here
-   * is in it or coming. Call holding the room's lock.
+   * Forgets a newcomer that did not become a member (or a participant here whose new introduction
+   * did not come about: it stays), unfollowing the room when nobody else here is in it or coming.
+   * Call holding the room's lock.
    */
   void abandonNewcomer(Participant p) {
     dropNewcomer(p);
@@ -175,5 +191,15 @@ final class LocalRooms {
         events.unfollow(p.roomId);
       }
     }
+  }
+
+  /**
+   * Tells a newcomer, holding the room's lock, the events held for it while it was added ({@link
+   * RoomEventDelivery#catchUp}); what that needs of KMS and Redis goes to {@code afterwards}, run
+   * once the lock is released.
+   */
+  @FunctionalInterface
+  interface CatchUp {
+    void catchUp(Participant newcomer, List<RoomEvents.RoomEvent> held, List<Runnable> afterwards);
   }
 }

@@ -6,6 +6,7 @@ import io.switchboard.groupcall.protocol.ProtocolException;
 import io.switchboard.groupcall.protocol.ServerMessage;
 import io.switchboard.groupcall.protocol.Stream;
 import io.switchboard.presence.PresenceType;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -34,10 +35,13 @@ final class Resumption {
   private final LocalRooms local;
   private final RoomLocks locks;
   private final String podId;
+  private final LocalRooms.CatchUp catchUp;
 
+  /** {@code catchUp} tells a resumed participant the events held for it while it was resumed. */
   Resumption(RoomStore store, PodRegistry pods, MediaServer media, MediaCleanup cleanup, LoadReporter load,
       RoomEvents events, PresenceNotes presence, MemberRecords records, Parking parking, Departures departures,
-      RoomRebuild rebuild, CallObserver observer, LocalRooms local, RoomLocks locks, String podId) {
+      RoomRebuild rebuild, CallObserver observer, LocalRooms local, RoomLocks locks, String podId,
+      LocalRooms.CatchUp catchUp) {
     this.store = store;
     this.pods = pods;
     this.media = media;
@@ -53,6 +57,7 @@ final class Resumption {
     this.local = local;
     this.locks = locks;
     this.podId = podId;
+    this.catchUp = catchUp;
   }
 
   private static ProtocolException ended(String message, String requestId) {
@@ -92,13 +97,17 @@ final class Resumption {
     return p;
   }
 
-  /** The participant is this pod's: the new socket takes the old one's place. */
+  /**
+   * The participant is this pod's: the new socket takes the old one's place. No Redis round trip
+   * is made holding the room's lock: the room's events are held for the participant (not told to
+   * either socket) from before its members are read until it is introduced again.
+   */
   private Participant resumeHere(Participant p, ClientChannel channel, String fresh, String requestId) {
-    // Under the room's lock, like a join, so the fresh participant list and the events after it
-    // tell the client of each participant once.
+    becomeNewcomer(p, requestId);
     ClientChannel replaced;
-    try (var held = locks.hold(p.roomId)) {
-      List<ServerMessage.ParticipantState> existing;
+    Map<String, RoomStore.MemberRecord> members;
+    try {
+      members = store.members(p.roomId);
       synchronized (p) {
         if (p.gone) {
           throw ended("the session has ended; join again", requestId);
@@ -125,31 +134,103 @@ final class Resumption {
             throw e;
           }
         }
+        // The socket changes with the token: a close of the old one from here on parks nobody.
         replaced = p.detached ? null : p.channel;
         p.detached = false;
         p.channel = channel;
-        p.known.clear();
-        existing = records.introduce(p);
       }
-      // Presence hears it before the client does: whatever the client does next comes after.
-      presence.send(PresenceType.PARTICIPANT_RESUMED, p.roomId, p.name, p.nodeId, null, null, null);
-      channel.send(new ServerMessage.Resumed(p.name, p.roomName));
-      channel.send(new ServerMessage.Session(fresh));
-      channel.send(new ServerMessage.ExistingParticipants(existing));
-      rebuild.tellIfMediaMoved(p);
+    } catch (RuntimeException e) {
+      abandon(p);
+      throw e;
     }
-    if (replaced != null) {
-      // Its socket was still open: one socket speaks for a participant, so the old one goes.
-      replaced.closeReplaced("resumed on another socket");
+    // Presence hears it before the client does: whatever the client does next comes after.
+    presence.send(PresenceType.PARTICIPANT_RESUMED, p.roomId, p.name, p.nodeId, null, null, null);
+    try {
+      introduce(p, members, fresh, requestId);
+    } finally {
+      if (replaced != null) {
+        // Its socket was still open: one socket speaks for a participant, so the old one goes.
+        replaced.closeReplaced("resumed on another socket");
+      }
     }
     observer.resumed(false);
     return p;
   }
 
   /**
+   * From now on the room's events are held for {@code p} (following the room if nobody here is in
+   * it); refused while another resume of the same membership is under way here.
+   */
+  private void becomeNewcomer(Participant p, String requestId) {
+    try (var held = locks.hold(p.roomId)) {
+      if (local.isNewcomer(p.roomId, p.name, p.memberId)) {
+        throw new ProtocolException(ErrorCode.UNAVAILABLE, "the session is being resumed on another socket; "
+            + "resume again", requestId);
+      }
+      local.followForNewcomer(p.roomId);
+      local.addNewcomer(p);
+    }
+  }
+
+  /** Events are no longer held for {@code p}, which was not resumed here; the room unfollowed if nobody is in it. */
+  private void abandon(Participant p) {
+    try (var held = locks.hold(p.roomId)) {
+      local.abandonNewcomer(p);
+    } catch (RuntimeException e) {
+      log.warn("{} in room {}: room not unfollowed: {}", p.name, p.roomId, e.toString());
+    }
+  }
+
+  /**
+   * Under the room's lock, so the client hears of each participant once: it is told it resumed,
+   * the room's {@code members} as read after its events were held, then what came meanwhile; from
+   * then on it is told the room's events as they come.
+   */
+  private void introduce(Participant p, Map<String, RoomStore.MemberRecord> members, String fresh,
+      String requestId) {
+    List<Runnable> afterwards = new ArrayList<>();
+    try (var held = locks.hold(p.roomId)) {
+      if (p.gone) {
+        // Let go meanwhile (removed by a janitor, or resumed elsewhere): it must not be added back.
+        local.abandonNewcomer(p);
+        throw ended("the session has ended; join again", requestId);
+      }
+      supersede(p);
+      List<RoomEvents.RoomEvent> meanwhile = local.admit(p);
+      List<ServerMessage.ParticipantState> existing;
+      synchronized (p) {
+        p.known.clear();
+        existing = records.introduce(p, members);
+      }
+      p.channel.send(new ServerMessage.Resumed(p.name, p.roomName));
+      p.channel.send(new ServerMessage.Session(fresh));
+      p.channel.send(new ServerMessage.ExistingParticipants(existing));
+      catchUp.catchUp(p, meanwhile, afterwards);
+      // Under the lock too: it tells the client every other participant left and came again, which
+      // must not cross their events (Redis is read here only in the rare case the media moved).
+      rebuild.tellIfMediaMoved(p);
+    } finally {
+      afterwards.forEach(Runnable::run);
+    }
+  }
+
+  /** This pod's participant of that name from before, if any, is gone: the record moved on without it. */
+  private void supersede(Participant p) {
+    Participant previous = local.get(p.roomId, p.name);
+    if (previous != null && previous != p) {
+      synchronized (previous) {
+        previous.gone = true;
+      }
+    }
+  }
+
+  /**
    * The participant is another pod's (alive or dead) or this pod's from before a restart: this
    * pod takes its record over, then listens to its endpoints itself (KMS sends an object's events
-   * only to sessions that subscribed). Its media never stopped: no SDP is exchanged again.
+   * only to sessions that subscribed). Its media never stopped: no SDP is exchanged again. No
+   * Redis or KMS round trip is made holding the room's lock: the participant is a newcomer here
+   * (its events held, and no janitor parks it) from before its record is taken until it is
+   * introduced.
    */
   private Participant takeOver(RoomStore.MemberRecord member, RoomStore.SessionRecord session, String spentHash,
       String fresh, ClientChannel channel, String requestId) {
@@ -168,64 +249,62 @@ final class Resumption {
       p.recorder = member.recorder();
       p.recordingUri = member.recordingUri();
     }
-    try (var held = locks.hold(p.roomId)) {
-      boolean first = local.followForNewcomer(p.roomId);
-      boolean ours = false;
-      try {
-        // Noted before it is ours: should this pod die from here on, a janitor finds it.
-        pods.serve(podId, p.entry());
-        synchronized (p) {
-          ours = store.replaceMember(p.roomId, p.name, member.pod(), member.publisher(), p.record(podId));
-        }
-        if (!ours) {
-          throw new ProtocolException(ErrorCode.UNAVAILABLE, "the session changed while resuming; resume again",
-              requestId);
-        }
-        if (!member.pod().equals(podId)) {
-          pods.unserve(member.pod(), p.entry());
-        }
-        pods.unpark(p.entry());
-        Participant previous = local.add(p);
-        if (previous != null) {
-          previous.gone = true; // this pod's from before: the record moved on without it
-        }
-        listenToMedia(p, requestId);
-        List<ServerMessage.ParticipantState> existing;
-        synchronized (p) {
-          existing = records.introduce(p);
-        }
-        // Presence hears it before the client does: whatever the client does next comes after.
-        presence.send(PresenceType.PARTICIPANT_RESUMED, p.roomId, p.name, p.nodeId, null, null, null);
-        channel.send(new ServerMessage.Resumed(p.name, p.roomName));
-        channel.send(new ServerMessage.Session(fresh));
-        channel.send(new ServerMessage.ExistingParticipants(existing));
-        rebuild.tellIfMediaMoved(p);
-      } catch (RuntimeException e) {
-        if (!ours) {
-          if (first) {
-            local.unfollowIfEmpty(p.roomId);
-          }
-        } else if (!p.gone) {
-          // It is ours, but the socket was not told so: it waits for another resume, parked,
-          // under the token the client still holds.
-          synchronized (p) {
-            p.tokenHash = spentHash;
-            p.detached = true;
-            p.parkedUntil = parking.deadline();
-          }
-          parking.park(p);
-          publishMoved(p);
-        }
-        throw e;
+    becomeNewcomer(p, requestId);
+    try {
+      // Noted before it is ours: should this pod die from here on, a janitor finds it.
+      pods.serve(podId, p.entry());
+      boolean ours;
+      synchronized (p) {
+        ours = store.replaceMember(p.roomId, p.name, member.pod(), member.publisher(), p.record(podId));
       }
+      if (!ours) {
+        throw new ProtocolException(ErrorCode.UNAVAILABLE, "the session changed while resuming; resume again",
+            requestId);
+      }
+    } catch (RuntimeException e) {
+      abandon(p);
+      throw e;
+    }
+    try {
+      supersede(p); // at once: it must not write its record over the one taken
+      if (!member.pod().equals(podId)) {
+        pods.unserve(member.pod(), p.entry());
+      }
+      pods.unpark(p.entry());
+      Map<String, RoomStore.MemberRecord> members = store.members(p.roomId);
+      listenToMedia(p, members, requestId);
+      // Presence hears it before the client does: whatever the client does next comes after.
+      presence.send(PresenceType.PARTICIPANT_RESUMED, p.roomId, p.name, p.nodeId, null, null, null);
+      introduce(p, members, fresh, requestId);
+    } catch (RuntimeException e) {
+      if (p.gone) {
+        abandon(p); // it left (its media is gone): nothing of it stays here
+      } else {
+        // It is ours, but the socket was not told so: it waits for another resume, parked,
+        // under the token the client still holds.
+        synchronized (p) {
+          p.tokenHash = spentHash;
+          p.detached = true;
+          p.parkedUntil = parking.deadline();
+        }
+        try (var held = locks.hold(p.roomId)) {
+          local.admit(p); // what it missed meanwhile it hears of when it resumes: it is introduced again
+        }
+        parking.park(p);
+        publishMoved(p);
+      }
+      throw e;
     }
     publishMoved(p);
     observer.resumed(true);
     return p;
   }
 
-  /** Listens to a taken-over participant's endpoints: its camera, its screen, and what it receives. */
-  private void listenToMedia(Participant p, String requestId) {
+  /**
+   * Listens to a taken-over participant's endpoints: its camera, its screen, and what it receives
+   * (of the room's {@code members}).
+   */
+  private void listenToMedia(Participant p, Map<String, RoomStore.MemberRecord> members, String requestId) {
     try {
       media.listen(p.kmsUrl, p.publisherEndpoint,
           c -> p.channel.send(new ServerMessage.IceCandidateFound(p.name, c, Stream.WEBCAM)));
@@ -252,7 +331,7 @@ final class Resumption {
         events.publish(p.roomId, new RoomEvents.ScreenShared(p.name, p.memberId, podId, false));
       }
     }
-    listenToSubscriptions(p);
+    listenToSubscriptions(p, members);
   }
 
   /** The pod that served the participant lets it go (closing the old socket if it is still open). */
@@ -265,8 +344,7 @@ final class Resumption {
    * Listens to a taken-over participant's subscriptions; those whose sender left meanwhile (its
    * old pod was not there to release them) are released.
    */
-  private void listenToSubscriptions(Participant p) {
-    Map<String, RoomStore.MemberRecord> members = store.members(p.roomId);
+  private void listenToSubscriptions(Participant p, Map<String, RoomStore.MemberRecord> members) {
     Map<String, String> subscriptions;
     synchronized (p) {
       subscriptions = Map.copyOf(p.subscriptions);

@@ -52,7 +52,7 @@ final class RoomEventDelivery {
       try (var held = locks.hold(roomId)) {
         local.holdForNewcomers(roomId, event);
       }
-      rebuild.takeInLater(roomId, local.in(roomId));
+      rebuild.takeInLater(roomId, local.told(roomId));
       return;
     }
     RoomEvents.MemberEvent about = (RoomEvents.MemberEvent) event;
@@ -64,7 +64,7 @@ final class RoomEventDelivery {
       local.holdForNewcomers(roomId, event);
       Participant named = local.get(roomId, about.name());
       subject = named != null && named.memberId.equals(about.memberId()) ? named : null;
-      tell(local.in(roomId), subject, about, afterwards);
+      tell(local.told(roomId), subject, about, afterwards);
     }
     afterwards.forEach(Runnable::run);
     if (subject == null || subject.gone) {
@@ -81,10 +81,11 @@ final class RoomEventDelivery {
   /**
    * Tells a newcomer the room's events that came while it was being added (held for it by {@link
    * LocalRooms#holdForNewcomers}), oldest first, right after its introduction. Call holding the
-   * room's lock: events delivered after it is released find the newcomer a participant.
+   * room's lock: events delivered after it is released find the newcomer a participant. What
+   * telling needs of KMS and Redis (a resumed participant lets go of what it received from those
+   * who left meanwhile) is added to {@code afterwards}, for the caller to run once it released it.
    */
-  void catchUp(Participant newcomer, List<RoomEvents.RoomEvent> held) {
-    List<Runnable> afterwards = new ArrayList<>();
+  void catchUp(Participant newcomer, List<RoomEvents.RoomEvent> held, List<Runnable> afterwards) {
     for (RoomEvents.RoomEvent event : held) {
       if (event instanceof RoomEvents.Rebuilt) {
         rebuild.takeInLater(newcomer.roomId, List.of(newcomer));
@@ -92,9 +93,6 @@ final class RoomEventDelivery {
         tell(List.of(newcomer), null, (RoomEvents.MemberEvent) event, afterwards);
       }
     }
-    // A newcomer has received nothing yet, so it has nothing to let go of; should that change,
-    // the work still runs (late, under the lock) rather than being lost.
-    afterwards.forEach(Runnable::run);
   }
 
   /** What the participants {@code here} are told of an event (the {@code subject}, if here, is not told of itself). */

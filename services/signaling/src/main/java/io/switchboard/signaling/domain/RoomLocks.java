@@ -15,10 +15,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *       client hears of each participant once. A join holds it only to become a newcomer (and,
  *       for the room's first here, to follow its events) and then to be introduced: its Redis
  *       addition runs between the two, while the room's events are held for it ({@link
- *       LocalRooms#holdForNewcomers}); an event's delivery tells clients under it and lets go of
- *       KMS endpoints and writes records after it. A resume still holds it across its Redis
- *       writes and KMS listen calls, so a janitor never parks a participant between its record and
- *       its entry here: a room's lock is held for a few round trips at most.
+ *       LocalRooms#holdForNewcomers}); a resume likewise (its record written, its endpoints
+ *       listened to, the room's members read in between), and as a newcomer it is not parked by
+ *       this pod's janitor meanwhile; an event's delivery tells clients under it and lets go of
+ *       KMS endpoints and writes records after it. No Redis or KMS round trip is made holding it,
+ *       but to tell a resumed client whose media moved (a rebuild) to subscribe again.
  *   <li>A participant's own monitor ({@code synchronized (participant)}) guards its fields
  *       ({@link Participant}); a record is written holding it, so writes of one participant never
  *       cross.

@@ -3,11 +3,13 @@ package io.switchboard.signaling.domain;
 import static io.switchboard.signaling.domain.Cluster.KMS_0;
 import static io.switchboard.signaling.domain.Cluster.refusal;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.switchboard.groupcall.protocol.ClientMessage;
 import io.switchboard.groupcall.protocol.ErrorCode;
 import io.switchboard.groupcall.protocol.Grant;
+import io.switchboard.groupcall.protocol.ProtocolException;
 import io.switchboard.groupcall.protocol.IceCandidate;
 import io.switchboard.groupcall.protocol.ServerMessage;
 import io.switchboard.groupcall.protocol.ServerMessage.ParticipantState;
@@ -22,6 +24,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** {@code resume}: a new socket takes a session over with its token, on the same pod or another. */
@@ -281,5 +285,175 @@ class ResumptionTest extends TwoPods {
     assertThat(podB.events.follows(ROOM)).isFalse();
     assertThat(cluster.load.room(ROOM)).isEqualTo(new Load(1, 1));
     assertThat(cluster.registry.served("pod-b")).isEmpty();
+  }
+
+  // ---------------------------------------------------------------- no round trip under the room's lock
+
+  @Test
+  void aTakeOverListensToKmsWithoutHoldingUpTheRoomAndTellsWhatCameMeanwhileOnce() {
+    Client alice = podA.join(ROOM, "alice");
+    podB.join(ROOM, "bob");
+    Client carol = podB.join(ROOM, "carol");
+    carol.publish("carol's offer");
+    alice.subscribe("carol", "alice receives carol");
+    String received = alice.record(cluster).subscriptions().get("carol");
+    String camera = alice.record(cluster).publisher();
+    podA.crash();
+    AtomicBoolean once = new AtomicBoolean();
+    cluster.onMedia("listen", (args, proceed) -> {
+      if (camera.equals(args[1]) && once.compareAndSet(false, true)) {
+        // Pod B listens to alice's camera, her takeover not told yet: dave joins there, carol
+        // leaves, and pod B delivers both meanwhile (with the room's lock held across this call,
+        // this settle would wait for the takeover, and the takeover for it).
+        podB.join(ROOM, "dave");
+        carol.leave();
+        cluster.settle();
+      }
+      return proceed.call();
+    });
+
+    Client resumed = alice.resumeOn(podB);
+    cluster.settle();
+
+    assertThat(resumed.channel.sent()).containsExactly(new ServerMessage.Resumed("alice", ROOM),
+        new ServerMessage.Session(resumed.token),
+        new ServerMessage.ExistingParticipants(List.of(new ParticipantState("bob", true, true, false),
+            new ParticipantState("carol", true, true, false))),
+        new ServerMessage.NewParticipantArrived("dave", true, true),
+        new ServerMessage.ParticipantLeft("carol"));
+    assertThat(alice.record(cluster).subscriptions()).as("what she received of carol, let go").isEmpty();
+    assertThat(cluster.kms.exists(KMS_0, received)).isFalse();
+    assertThat(podB.localParticipants()).as("bob, dave and alice").isEqualTo(3);
+    assertThat(cluster.load.room(ROOM)).as("the cameras of alice, bob and dave").isEqualTo(new Load(3, 3));
+  }
+
+  @Test
+  void aResumeOnTheSamePodWritesItsRecordWithoutHoldingUpTheRoomAndTellsTheNewSocketWhatCameMeanwhileOnce() {
+    Client alice = podA.join(ROOM, "alice");
+    podA.join(ROOM, "bob");
+    Client carol = podB.join(ROOM, "carol");
+    cluster.settle();
+    int toldBefore = alice.channel.sent().size();
+    AtomicBoolean once = new AtomicBoolean();
+    cluster.onStore("replaceMember", (args, proceed) -> {
+      Object written = proceed.call();
+      if ("alice".equals(args[1]) && once.compareAndSet(false, true)) {
+        podB.join(ROOM, "dave");
+        carol.leave();
+        cluster.settle();
+      }
+      return written;
+    });
+
+    Client resumed = alice.resumeOn(podA);
+    cluster.settle();
+
+    assertThat(resumed.channel.sent()).containsExactly(new ServerMessage.Resumed("alice", ROOM),
+        new ServerMessage.Session(resumed.token),
+        new ServerMessage.ExistingParticipants(List.of(new ParticipantState("bob", true, true, false),
+            new ParticipantState("carol", true, true, false))),
+        new ServerMessage.NewParticipantArrived("dave", true, true),
+        new ServerMessage.ParticipantLeft("carol"));
+    assertThat(alice.channel.sent()).as("the old socket is told nothing meanwhile").hasSize(toldBefore);
+    assertThat(alice.channel.closedWith().code()).isEqualTo(RecordingChannel.REPLACED);
+    assertThat(alice.record(cluster).session()).isEqualTo(SessionTokens.hash(resumed.token));
+  }
+
+  @Test
+  void aSecondResumeOfASessionBeingResumedIsToldToResumeAgainAndSpoilsNothing() {
+    Client alice = podA.join(ROOM, "alice");
+    podA.join(ROOM, "bob");
+    AtomicReference<ProtocolException> second = new AtomicReference<>();
+    cluster.onStore("replaceMember", (args, proceed) -> {
+      if ("alice".equals(args[1]) && second.get() == null) {
+        // The first resume is about to take her record over, holding no lock: a second socket
+        // with the same token finds it being resumed.
+        Client twin = new Client(podB, ROOM, "alice", new RecordingChannel(alice.channel.access()));
+        second.set(twin.refused(new ClientMessage.Resume(alice.token, "resume-twin"), ErrorCode.UNAVAILABLE));
+      }
+      return proceed.call();
+    });
+
+    Client resumed = alice.resumeOn(podB);
+    cluster.settle();
+
+    assertThat(second.get()).hasMessageContaining("resume again");
+    assertThat(alice.record(cluster).pod()).isEqualTo("pod-b");
+    assertThat(alice.record(cluster).session()).isEqualTo(SessionTokens.hash(resumed.token));
+    assertThat(podB.localParticipants()).isEqualTo(1);
+    assertThat(podB.observer.resumedFromElsewhere()).isEqualTo(1);
+    assertThat(resumed.channel.sent()).hasSize(3);
+  }
+
+  @Test
+  void aJanitorRoundDuringATakeOverDoesNotParkTheParticipantBeingTakenOver() {
+    Client alice = podA.join(ROOM, "alice");
+    podA.join(ROOM, "bob");
+    String camera = alice.record(cluster).publisher();
+    AtomicBoolean once = new AtomicBoolean();
+    cluster.onMedia("listen", (args, proceed) -> {
+      if (camera.equals(args[1]) && once.compareAndSet(false, true)) {
+        podB.beat(); // its first beat parks what an earlier run of pod B served, if anything
+        podB.janitorRound();
+      }
+      return proceed.call();
+    });
+
+    Client resumed = alice.resumeOn(podB);
+
+    assertThat(once).isTrue();
+    assertThat(alice.record(cluster).parkedUntil()).isZero();
+    assertThat(cluster.registry.parkedUntil(resumed.participant.entry())).isNull();
+    assertThat(cluster.registry.served("pod-b")).containsExactly(resumed.participant.entry());
+  }
+
+  @Test
+  void aTakeOverThatFindsTheRecordChangedIsToldToResumeAgainAndLeavesNothingBehind() {
+    Client alice = podA.join(ROOM, "alice");
+    podA.join(ROOM, "bob");
+    cluster.onStore("replaceMember", (args, proceed) -> false); // another resume took it just now
+
+    refusal(ErrorCode.UNAVAILABLE, () -> alice.resumeOn(podB));
+    cluster.unrig();
+
+    assertThat(podB.localParticipants()).isZero();
+    assertThat(podB.events.follows(ROOM)).isFalse();
+    assertThat(alice.record(cluster).pod()).isEqualTo("pod-a");
+    assertThat(alice.record(cluster).session()).as("her token still works").isEqualTo(SessionTokens.hash(alice.token));
+    Client resumed = alice.resumeOn(podA);
+    assertThat(resumed.channel.last(ServerMessage.ExistingParticipants.class).participants())
+        .extracting(ParticipantState::name).containsExactly("bob");
+  }
+
+  @Test
+  void aTakeOverThatCannotReachKmsLeavesTheParticipantParkedUnderItsTokenForAnotherResume() {
+    Client alice = podA.join(ROOM, "alice");
+    Client bob = podA.join(ROOM, "bob");
+    podA.crash();
+    cluster.onMedia("listen", (args, proceed) -> {
+      throw new MediaServer.MediaException("KMS at " + args[0] + " is unreachable", false, null);
+    });
+
+    assertThatThrownBy(() -> alice.resumeOn(podB)).isInstanceOf(MediaServer.MediaException.class);
+    cluster.unrig();
+    cluster.settle();
+
+    RoomStore.MemberRecord parked = alice.record(cluster);
+    assertThat(parked.pod()).isEqualTo("pod-b");
+    assertThat(parked.parkedUntil()).isPositive();
+    assertThat(parked.session()).as("the token the client holds").isEqualTo(SessionTokens.hash(alice.token));
+    assertThat(podB.localParticipants()).isEqualTo(1);
+    podB.join(ROOM, "carol"); // told to nobody yet: alice is introduced to the room when she resumes
+
+    Client resumed = alice.resumeOn(podB);
+    cluster.settle();
+
+    assertThat(resumed.participant.detached).isFalse();
+    assertThat(alice.record(cluster).parkedUntil()).isZero();
+    assertThat(resumed.channel.sent()).containsExactly(new ServerMessage.Resumed("alice", ROOM),
+        new ServerMessage.Session(resumed.token),
+        new ServerMessage.ExistingParticipants(List.of(new ParticipantState("bob", true, true, false),
+            new ParticipantState("carol", true, true, false))));
+    assertThat(bob.channel.sent(ServerMessage.ParticipantLeft.class)).isEmpty();
   }
 }
