@@ -157,6 +157,47 @@ class GroupCallIT {
   }
 
   @Test
+  void aSocketsOffersAreNegotiatedSideBySide() {
+    List<String> senders = List.of("alice", "bob", "carol", "dave");
+    List<BrowserSocket> sockets = new java.util.ArrayList<>();
+    try (BrowserSocket eve = browser()) {
+      for (String name : senders) {
+        BrowserSocket s = join(browser(), name, "side-by-side");
+        sockets.add(s);
+        s.next("existingParticipants");
+        s.send(message("receiveVideoFrom").put("sender", name)
+            .put("sdpOffer", offer("01-sendonly-audio-video.offer.chromium.sdp")));
+        s.next("receiveVideoAnswer");
+      }
+      join(eve, "eve", "side-by-side");
+      assertThat(eve.next("existingParticipants").path("data")).hasSize(4);
+      kms().faults().latency(Duration.ofMillis(200));
+      try {
+        long started = System.nanoTime();
+        // As a browser does on existingParticipants: an offer for everyone, at once.
+        for (String sender : senders) {
+          eve.send(message("receiveVideoFrom").put("sender", sender)
+              .put("sdpOffer", offer("02-recvonly-audio-video.offer.chromium.sdp")));
+        }
+        java.util.Set<String> answered = new java.util.HashSet<>();
+        for (int i = 0; i < senders.size(); i++) {
+          answered.add(eve.next("receiveVideoAnswer").path("name").asText());
+        }
+        long tookMillis = (System.nanoTime() - started) / 1_000_000;
+        assertThat(answered).containsExactlyInAnyOrderElementsOf(senders);
+        // Each subscription waits for three KMS round trips one after another (its endpoint, the
+        // endpoint's ICE listener, then connect and processOffer together): 4 × 600 ms in turn.
+        assertThat(tookMillis).as("four subscriptions of one socket side by side, not 4 × 600 ms in turn")
+            .isLessThan(1_600);
+      } finally {
+        kms().faults().latency(Duration.ZERO);
+      }
+    } finally {
+      sockets.forEach(BrowserSocket::close);
+    }
+  }
+
+  @Test
   void concurrentFirstJoinsOpenOneRoomWithOnePipeline() throws Exception {
     long pipelinesBefore = 0;
     List<BrowserSocket> sockets = new java.util.ArrayList<>();

@@ -5,6 +5,7 @@ import io.switchboard.groupcall.protocol.ErrorCode;
 import io.switchboard.groupcall.protocol.ProtocolException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.Executor;
 import org.slf4j.MDC;
 
 /**
@@ -129,6 +130,15 @@ public final class GroupCallService implements AutoCloseable {
    * it is not in a room). A refusal is a {@link ProtocolException}, thrown before anything changed.
    */
   public Participant handle(Participant self, ClientChannel channel, ClientMessage message) {
+    return handle(self, channel, message, Runnable::run);
+  }
+
+  /**
+   * The same, a negotiation's exchange with KMS and Redis given to {@code negotiations} once the
+   * message is checked and its stream reserved (a socket's negotiations may run side by side; the
+   * executor reports a refusal it throws as this method's caller would).
+   */
+  public Participant handle(Participant self, ClientChannel channel, ClientMessage message, Executor negotiations) {
     if (self != null && (self.channel != channel || self.gone)) {
       self = null; // resumed on another socket or pod meanwhile, or removed: this socket no longer speaks for it
     }
@@ -145,7 +155,7 @@ public final class GroupCallService implements AutoCloseable {
     }
     grants.require(self, channel, message);
     if (message instanceof ClientMessage.ReceiveVideoFrom receive) {
-      negotiation.receiveVideoFrom(self, receive);
+      negotiations.execute(negotiation.receiveVideoFrom(self, receive));
     } else if (message instanceof ClientMessage.OnIceCandidate candidate) {
       String refused = settings.candidates().refuses(candidate.candidate().candidate());
       if (refused == null) {

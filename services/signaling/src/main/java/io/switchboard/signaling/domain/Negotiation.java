@@ -38,44 +38,73 @@ final class Negotiation {
     return stream == Stream.SCREEN ? name + "#screen" : name;
   }
 
-  /** {@code receiveVideoFrom}: one's own name publishes the camera; another's subscribes to it. */
-  void receiveVideoFrom(Participant self, ClientMessage.ReceiveVideoFrom receive) {
+  /**
+   * {@code receiveVideoFrom}: one's own name publishes the camera; another's subscribes to it. In
+   * two parts: checked, and its stream reserved, now — in the order of the socket's messages, so
+   * that the candidates sent after it are kept for it —; the work returned negotiates with KMS and
+   * Redis, and may run on another thread, side by side with the socket's other negotiations.
+   */
+  Runnable receiveVideoFrom(Participant self, ClientMessage.ReceiveVideoFrom receive) {
     if (receive.sender().equals(self.name)) {
       grants.requireMayPublish(receive.requestId());
       if (receive.stream() == Stream.SCREEN) {
         throw new ProtocolException(ErrorCode.UNKNOWN_STREAM, "share a screen with publishScreen", receive.requestId());
       }
-      publish(self, receive.sdpOffer(), receive.requestId(),
+      startPublishing(self, receive.requestId());
+      return () -> publishStarted(self, receive.sdpOffer(), receive.requestId(),
           answer -> new ServerMessage.ReceiveVideoAnswer(self.name, answer, Stream.WEBCAM));
-      return;
     }
-    subscribe(self, receive.sender(), receive.stream(), receive.sdpOffer(), receive.requestId(),
-        answer -> new ServerMessage.ReceiveVideoAnswer(receive.sender(), answer, receive.stream()));
+    Participant.Reservation reservation = reserve(self, receive.sender(), receive.stream(), receive.requestId());
+    return () -> subscribeReserved(self, reservation, receive.sender(), receive.stream(), receive.sdpOffer(),
+        receive.requestId(), answer -> new ServerMessage.ReceiveVideoAnswer(receive.sender(), answer,
+            receive.stream()));
   }
 
   /** A new endpoint receiving {@code sender}'s stream, negotiated with {@code offer}. */
   void subscribe(Participant self, String sender, Stream stream, String offer, String requestId,
       Function<String, ServerMessage> answered) {
-    RoomStore.MemberRecord source = store.member(self.roomId, sender).orElse(null);
-    if (source == null) {
-      throw new ProtocolException(ErrorCode.UNKNOWN_SENDER, "nobody called " + sender + " is in room " + self.roomName,
-          requestId);
-    }
-    String sourceEndpoint = stream == Stream.SCREEN ? source.screen() : source.publisher();
-    if (sourceEndpoint == null) {
-      throw new ProtocolException(ErrorCode.UNKNOWN_STREAM, sender + " shares no screen", requestId);
-    }
+    Participant.Reservation reservation = reserve(self, sender, stream, requestId);
+    subscribeReserved(self, reservation, sender, stream, offer, requestId, answered);
+  }
+
+  /** Notes a subscription being made; refused when it exists or is being made already. */
+  private static Participant.Reservation reserve(Participant self, String sender, Stream stream, String requestId) {
     String key = key(sender, stream);
-    String kmsUrl;
-    String pipeline;
     synchronized (self) {
       if (self.subscriptions.containsKey(key) || self.subscribing.containsKey(key)) {
         throw new ProtocolException(ErrorCode.INVALID_SDP, "already receiving " + sender + "'s " + stream.wire(),
             requestId);
       }
-      self.subscribing.put(key, Boolean.FALSE);
-      kmsUrl = self.kmsUrl;
-      pipeline = self.pipelineId;
+      Participant.Reservation reservation = new Participant.Reservation();
+      self.subscribing.put(key, reservation);
+      return reservation;
+    }
+  }
+
+  /** The reserved subscription made: its sender's endpoint found, its own created, recorded and negotiated. */
+  private void subscribeReserved(Participant self, Participant.Reservation reservation, String sender, Stream stream,
+      String offer, String requestId, Function<String, ServerMessage> answered) {
+    String key = key(sender, stream);
+    String sourceEndpoint;
+    String kmsUrl;
+    String pipeline;
+    try {
+      RoomStore.MemberRecord source = store.member(self.roomId, sender).orElse(null);
+      if (source == null) {
+        throw new ProtocolException(ErrorCode.UNKNOWN_SENDER, "nobody called " + sender + " is in room "
+            + self.roomName, requestId);
+      }
+      sourceEndpoint = stream == Stream.SCREEN ? source.screen() : source.publisher();
+      if (sourceEndpoint == null) {
+        throw new ProtocolException(ErrorCode.UNKNOWN_STREAM, sender + " shares no screen", requestId);
+      }
+      synchronized (self) {
+        kmsUrl = self.kmsUrl;
+        pipeline = self.pipelineId;
+      }
+    } catch (RuntimeException e) {
+      unreserve(self, key, reservation);
+      throw e;
     }
     // Not under the participant's monitor: the room's event delivery takes it under the room's lock.
     String endpoint;
@@ -83,20 +112,20 @@ final class Negotiation {
       endpoint = media.createEndpoint(kmsUrl, pipeline != null ? pipeline : rooms.pipelineOf(self), candidate ->
           self.channel.send(new ServerMessage.IceCandidateFound(sender, candidate, stream)));
     } catch (RuntimeException e) {
-      synchronized (self) {
-        self.subscribing.remove(key);
-      }
+      unreserve(self, key, reservation);
       throw e;
     }
     boolean cancelled;
     synchronized (self) {
-      cancelled = Boolean.TRUE.equals(self.subscribing.remove(key)) || !kmsUrl.equals(self.kmsUrl);
+      cancelled = reservation.cancelled || self.gone || !kmsUrl.equals(self.kmsUrl);
+      self.subscribing.remove(key, reservation);
       if (!cancelled) {
         self.subscriptions.put(key, endpoint);
       }
     }
     if (cancelled) {
-      // The stream went away (or the room's media moved) while its endpoint was being made.
+      // The stream went away (or the room's media moved, or the participant left) while its
+      // endpoint was being made.
       cleanup.release(kmsUrl, endpoint);
       throw new ProtocolException(ErrorCode.UNKNOWN_STREAM, sender + "'s " + stream.wire()
           + " went away while subscribing to it", requestId);
@@ -110,7 +139,7 @@ final class Negotiation {
       negotiate(self, endpoint, key, sourceEndpoint, offer, requestId, answered);
     } catch (RuntimeException e) {
       synchronized (self) {
-        self.subscriptions.remove(key);
+        self.subscriptions.remove(key, endpoint);
       }
       cleanup.release(self.kmsUrl, endpoint);
       load.report(self.roomId, self.nodeId, -1, 0);
@@ -119,8 +148,23 @@ final class Negotiation {
     }
   }
 
+  /** A reservation that came to nothing: gone, with the candidates kept for it. */
+  private static void unreserve(Participant self, String key, Participant.Reservation reservation) {
+    synchronized (self) {
+      if (self.subscribing.remove(key, reservation)) {
+        self.pendingCandidates.remove(key);
+      }
+    }
+  }
+
   /** Negotiates the participant's camera endpoint, once. */
   void publish(Participant self, String offer, String requestId, Function<String, ServerMessage> answered) {
+    startPublishing(self, requestId);
+    publishStarted(self, offer, requestId, answered);
+  }
+
+  /** Notes the camera being negotiated; refused when it is (or was) already. */
+  private static void startPublishing(Participant self, String requestId) {
     synchronized (self) {
       if (self.publishing) {
         throw new ProtocolException(ErrorCode.INVALID_SDP, "already publishing: an endpoint negotiates once",
@@ -128,6 +172,10 @@ final class Negotiation {
       }
       self.publishing = true;
     }
+  }
+
+  private void publishStarted(Participant self, String offer, String requestId,
+      Function<String, ServerMessage> answered) {
     try {
       negotiate(self, self.publisherEndpoint, self.name, null, offer, requestId, answered);
     } catch (RuntimeException e) {
@@ -172,8 +220,13 @@ final class Negotiation {
           known = message.stream() == Stream.WEBCAM || self.screenPending || self.screenEndpoint != null;
         }
       } else {
-        RoomStore.MemberRecord source = store.member(self.roomId, message.name()).orElse(null);
-        known = source != null && (message.stream() == Stream.WEBCAM || source.screen() != null);
+        synchronized (self) {
+          known = self.subscribing.containsKey(key); // asked for, being made: no need to ask Redis
+        }
+        if (!known) {
+          RoomStore.MemberRecord source = store.member(self.roomId, message.name()).orElse(null);
+          known = source != null && (message.stream() == Stream.WEBCAM || source.screen() != null);
+        }
       }
       if (!known) {
         throw new ProtocolException(ErrorCode.UNKNOWN_STREAM, "no " + message.stream().wire() + " of "

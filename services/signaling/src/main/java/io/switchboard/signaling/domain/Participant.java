@@ -46,12 +46,18 @@ public final class Participant {
   final Map<String, String> subscriptions = new LinkedHashMap<>();
   final Map<String, List<IceCandidate>> pendingCandidates = new LinkedHashMap<>();
   /**
-   * Subscriptions whose endpoint is being created (outside this monitor, so that a slow KMS does
-   * not hold up whoever else needs it — the room's event delivery does, under the room's lock), by
-   * key; true once cancelled: the stream went away meanwhile and the endpoint is released when it
-   * comes.
+   * Subscriptions asked for and not made yet, by key: reserved in the socket's message order, then
+   * made (the sender's record read, the endpoint created) outside this monitor and perhaps on
+   * another thread, so that a slow KMS does not hold up whoever else needs it — the room's event
+   * delivery does, under the room's lock. Dropping the stream meanwhile cancels the reservation
+   * (its endpoint is released when it comes) and frees the key for a new one.
    */
-  final Map<String, Boolean> subscribing = new HashMap<>();
+  final Map<String, Reservation> subscribing = new HashMap<>();
+
+  /** A subscription being made; cancelled when its stream went away meanwhile. Guarded by the participant's monitor. */
+  static final class Reservation {
+    boolean cancelled;
+  }
   /**
    * Whom this participant's client has been told about (existingParticipants,
    * newParticipantArrived): name → membership id.
@@ -137,13 +143,17 @@ public final class Participant {
 
   /** Takes out a subscription (or cancels one being made); call holding this monitor. */
   String dropSubscription(String key) {
-    subscribing.replace(key, Boolean.TRUE);
+    Reservation being = subscribing.remove(key);
+    if (being != null) {
+      being.cancelled = true;
+    }
     return subscriptions.remove(key);
   }
 
   /** Takes out every subscription, and cancels those being made; call holding this monitor. */
   void dropSubscriptions() {
-    subscribing.replaceAll((key, cancelled) -> Boolean.TRUE);
+    subscribing.values().forEach(being -> being.cancelled = true);
+    subscribing.clear();
     subscriptions.clear();
   }
 

@@ -32,6 +32,8 @@ final class ClientSocket implements ClientChannel {
   volatile Participant participant;
   /** The message arriving in pieces; only touched on the socket's handler thread. */
   final MessageAssembly incoming;
+  /** This socket's negotiations running now (on the pod's negotiation threads or its own). */
+  final java.util.concurrent.atomic.AtomicInteger negotiating = new java.util.concurrent.atomic.AtomicInteger();
 
   ClientSocket(WebSocketSession session, MessageEncoder encoder, Duration sendTimeLimit, int sendBufferBytes,
       int perSecond, int burst, int maxMessageChars, io.switchboard.signaling.domain.Access access, String opener) {

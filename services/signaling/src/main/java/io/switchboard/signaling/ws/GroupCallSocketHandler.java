@@ -14,6 +14,11 @@ import org.springframework.dao.DataAccessException;
 import org.springframework.web.client.RestClientException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.MDC;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.socket.CloseStatus;
@@ -29,7 +34,7 @@ import org.springframework.web.socket.handler.TextWebSocketHandler;
  * hands messages over in pieces of its (small) buffer; each socket puts them together
  * ({@link MessageAssembly}), so an idle socket holds no buffer the size of the limit.
  */
-public final class GroupCallSocketHandler extends TextWebSocketHandler implements SubProtocolCapable {
+public final class GroupCallSocketHandler extends TextWebSocketHandler implements SubProtocolCapable, AutoCloseable {
 
   /** The subprotocol a browser asks for when it passes a join token as a subprotocol (the gateway strips the token). */
   public static final String SUBPROTOCOL = "switchboard";
@@ -48,6 +53,15 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
   private final SignalingMetrics metrics;
   /** Set when the pod stops: no socket is served any more, each is told to reconnect elsewhere. */
   private volatile boolean draining;
+  /**
+   * Threads for sockets' negotiations ({@link #negotiate}): at most {@link #NEGOTIATION_THREADS},
+   * handed each negotiation directly (no queue); when all are busy, the socket's thread runs it.
+   * Each waits on KMS and Redis round trips, not on CPU: the KMS node's in-flight bound, not this,
+   * is what limits the load on KMS.
+   */
+  private final ThreadPoolExecutor negotiations;
+  static final int NEGOTIATION_THREADS = 64;
+  static final int NEGOTIATIONS_PER_SOCKET = 8;
 
   public GroupCallSocketHandler(GroupCallService calls, SocketSettings settings,
       io.micrometer.core.instrument.MeterRegistry registry) {
@@ -59,6 +73,13 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
       log.warn(warning);
     }
     this.metrics = new SignalingMetrics(registry, calls, sockets::size);
+    AtomicInteger threads = new AtomicInteger();
+    this.negotiations = new ThreadPoolExecutor(0, NEGOTIATION_THREADS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+        r -> {
+          Thread t = new Thread(r, "negotiation-" + threads.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        }, new ThreadPoolExecutor.CallerRunsPolicy());
   }
 
   @Override
@@ -174,28 +195,82 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
         }
       }
       long started = System.nanoTime();
-      try (var room = org.slf4j.MDC.putCloseable("room", roomOf(socket, message));
-          var participant = org.slf4j.MDC.putCloseable("participant", nameOf(socket, message))) {
-        socket.participant = calls.handle(socket.participant, socket, message);
+      String room = roomOf(socket, message);
+      String name = nameOf(socket, message);
+      boolean[] negotiating = {false};
+      try (var inRoom = MDC.putCloseable("room", room); var as = MDC.putCloseable("participant", name)) {
+        socket.participant = calls.handle(socket.participant, socket, message, work -> {
+          negotiating[0] = true;
+          negotiate(socket, message, work, started, room, name);
+        });
       }
-      metrics.handled(message, System.nanoTime() - started);
+      if (!negotiating[0]) {
+        metrics.handled(message, System.nanoTime() - started);
+      }
       if (!session.isOpen() && socket.participant != null) {
         // Closed while this message made it a participant: the close saw none, so park it now.
         calls.disconnected(socket.participant, socket);
       }
-    } catch (ProtocolException e) {
-      metrics.refused(e.code().wire());
-      socket.send(e.toMessage());
-    } catch (MediaServer.MediaException | DataAccessException | RestClientException e) {
+    } catch (RuntimeException e) {
+      refuse(socket, e);
+    }
+  }
+
+  /**
+   * A negotiation's exchange with KMS and Redis, checked and its stream reserved already: on the
+   * pod's negotiation threads, so that the socket's next offer need not wait for it (a browser
+   * sends its offers for everyone in the room at once) — at most {@link #NEGOTIATIONS_PER_SOCKET}
+   * of a socket at once, and while every negotiation thread is busy, on the socket's own thread,
+   * which then reads nothing more from it until done (back-pressure, not a queue).
+   */
+  private void negotiate(ClientSocket socket, ClientMessage message, Runnable work, long started, String room,
+      String name) {
+    Runnable task = () -> {
+      try (var inRoom = MDC.putCloseable("room", room); var as = MDC.putCloseable("participant", name)) {
+        work.run();
+        metrics.handled(message, System.nanoTime() - started);
+      } catch (RuntimeException e) {
+        refuse(socket, e);
+      } finally {
+        socket.negotiating.decrementAndGet();
+      }
+    };
+    if (socket.negotiating.incrementAndGet() > NEGOTIATIONS_PER_SOCKET) {
+      task.run();
+    } else {
+      negotiations.execute(task);
+    }
+  }
+
+  /** A message refused, answered with an {@code error} on its socket, which stays usable. */
+  private void refuse(ClientSocket socket, RuntimeException e) {
+    if (e instanceof ProtocolException refusal) {
+      metrics.refused(refusal.code().wire());
+      socket.send(refusal.toMessage());
+    } else if (e instanceof MediaServer.MediaException || e instanceof DataAccessException
+        || e instanceof RestClientException) {
       // KMS, Redis or placement cannot be reached now: the client may retry.
-      log.warn("message on socket {} could not be served: {}", session.getId(), e.toString());
+      log.warn("message on socket {} could not be served: {}", socket.session().getId(), e.toString());
       metrics.refused(ErrorCode.UNAVAILABLE.wire());
       socket.send(new ServerMessage.Error(ErrorCode.UNAVAILABLE.wire(),
           "the media server or room state is unavailable; retry", null));
-    } catch (RuntimeException e) {
-      log.error("message failed on socket {}", session.getId(), e);
+    } else {
+      log.error("message failed on socket {}", socket.session().getId(), e);
       metrics.refused(ErrorCode.INTERNAL.wire());
       socket.send(new ServerMessage.Error(ErrorCode.INTERNAL.wire(), "the server failed to handle this message", null));
+    }
+  }
+
+  /** Stops the negotiation threads, letting those under way finish (for a few seconds at most). */
+  @Override
+  public void close() {
+    negotiations.shutdown();
+    try {
+      if (!negotiations.awaitTermination(5, TimeUnit.SECONDS)) {
+        log.warn("{} negotiations still under way at shutdown", negotiations.getActiveCount());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

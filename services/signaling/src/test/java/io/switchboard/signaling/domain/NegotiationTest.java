@@ -2,17 +2,21 @@ package io.switchboard.signaling.domain;
 
 import static io.switchboard.signaling.domain.Cluster.KMS_0;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.switchboard.groupcall.protocol.ClientMessage;
 import io.switchboard.groupcall.protocol.ErrorCode;
 import io.switchboard.groupcall.protocol.IceCandidate;
+import io.switchboard.groupcall.protocol.ProtocolException;
 import io.switchboard.groupcall.protocol.ServerMessage;
 import io.switchboard.groupcall.protocol.Stream;
 import io.switchboard.signaling.domain.Cluster.Client;
 import io.switchboard.signaling.domain.FakeMediaServer.Kind;
 import io.switchboard.signaling.domain.RecordingLoadReporter.Load;
 import org.junit.jupiter.api.BeforeEach;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** WebRTC negotiation: publishing the camera, receiving another's, and the browser's ICE candidates. */
@@ -252,5 +256,80 @@ class NegotiationTest extends TwoPods {
 
     assertThat(alice.participant.pendingCandidates).isEmpty();
     assertThat(alice.departures()).containsExactly("bob");
+  }
+
+  // ---------------------------------------------------------------- a socket's negotiations side by side
+
+  /** Hands {@code message} to alice's pod as her socket does, its negotiation kept to run later (by the test). */
+  private List<Runnable> sendDeferred(Client client, ClientMessage message) {
+    List<Runnable> deferred = new ArrayList<>();
+    client.participant = client.pod.service.handle(client.participant, client.channel, message, deferred::add);
+    return deferred;
+  }
+
+  @Test
+  void candidatesSentRightAfterAnOfferStillBeingNegotiatedAreKeptForItWithoutAskingRedis() {
+    bob.publish("bob's offer");
+    AtomicInteger reads = new AtomicInteger();
+    cluster.onStore("member", (args, proceed) -> {
+      reads.incrementAndGet();
+      return proceed.call();
+    });
+    List<Runnable> negotiation = sendDeferred(alice, new ClientMessage.ReceiveVideoFrom("bob", "alice receives bob",
+        Stream.WEBCAM, null));
+    assertThat(negotiation).as("checked and reserved, the rest to run elsewhere").hasSize(1);
+
+    alice.candidate("bob", Stream.WEBCAM, candidate(1));
+    alice.candidate("bob", Stream.WEBCAM, candidate(2));
+    assertThat(reads).as("no record read for a stream being made").hasValue(0);
+
+    negotiation.get(0).run();
+
+    String receiving = alice.record(cluster).subscriptions().get("bob");
+    assertThat(cluster.kms.remoteCandidates(KMS_0, receiving)).containsExactly(candidate(1), candidate(2));
+    assertThat(alice.channel.last(ServerMessage.ReceiveVideoAnswer.class).name()).isEqualTo("bob");
+  }
+
+  @Test
+  void aSubscriptionRenewedWhileTheFirstWasBeingMadeIsServedAndTheFirstLetGo() {
+    bob.publish("bob's offer");
+    cluster.settle();
+    int endpoints = cluster.kms.liveObjects(KMS_0, Kind.WEBRTC_ENDPOINT);
+    List<Runnable> first = sendDeferred(alice, new ClientMessage.ReceiveVideoFrom("bob", "first offer",
+        Stream.WEBCAM, null));
+    // Bob leaves and comes back before the first offer is negotiated: alice's client, told so,
+    // asks for his camera again.
+    bob.leave();
+    cluster.settle();
+    bob = podB.join(ROOM, "bob");
+    bob.publish("bob's offer again");
+    cluster.settle();
+
+    alice.subscribe("bob", "second offer");
+    Cluster.refusal(ErrorCode.UNKNOWN_STREAM, () -> first.get(0).run());
+
+    String receiving = alice.record(cluster).subscriptions().get("bob");
+    assertThat(cluster.kms.offer(KMS_0, receiving)).isEqualTo("second offer");
+    assertThat(cluster.kms.connects()).last().isEqualTo(new FakeMediaServer.Connection(KMS_0,
+        bob.record(cluster).publisher(), receiving));
+    assertThat(cluster.kms.liveObjects(KMS_0, Kind.WEBRTC_ENDPOINT))
+        .as("the two cameras (bob's a new one) and alice's one receiver: the first was let go").isEqualTo(endpoints + 1);
+  }
+
+  @Test
+  void anOfferStillBeingNegotiatedWhenItsParticipantLeavesLeavesNothingBehind() {
+    bob.publish("bob's offer");
+    cluster.settle();
+    int endpoints = cluster.kms.liveObjects(KMS_0, Kind.WEBRTC_ENDPOINT);
+    List<Runnable> negotiation = sendDeferred(alice, new ClientMessage.ReceiveVideoFrom("bob", "alice receives bob",
+        Stream.WEBCAM, null));
+
+    alice.leave();
+    assertThatThrownBy(() -> negotiation.get(0).run()).isInstanceOf(ProtocolException.class);
+    cluster.settle();
+
+    assertThat(cluster.kms.liveObjects(KMS_0, Kind.WEBRTC_ENDPOINT)).as("bob's camera alone")
+        .isEqualTo(endpoints - 1);
+    assertThat(cluster.load.room(ROOM)).isEqualTo(new Load(1, 1));
   }
 }
