@@ -19,7 +19,8 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.kurento.client.Continuation;
-import org.kurento.client.KurentoClient;
+import org.kurento.client.EventListener;
+import org.kurento.client.IceCandidateFoundEvent;
 import org.kurento.client.KurentoObject;
 import org.kurento.client.ListenerSubscription;
 import org.kurento.client.MediaElement;
@@ -53,6 +54,8 @@ public final class KurentoMediaServer implements MediaServer, AutoCloseable {
   private final Map<String, KmsNode> nodes = new ConcurrentHashMap<>();
   /** This pod's ICE candidate listener per endpoint ({@code kmsUrl + " " + endpointId}). */
   private final Map<String, Listener> listeners = new ConcurrentHashMap<>();
+  /** Listeners being added ({@link #createEndpoint}), by the same key; in {@link #listeners} once added. */
+  private final Map<String, Subscribing> subscribing = new ConcurrentHashMap<>();
 
   /** A listener and the session it was added on: its events come there, its removal goes there. */
   private record Listener(int session, ListenerSubscription subscription) {}
@@ -90,21 +93,77 @@ public final class KurentoMediaServer implements MediaServer, AutoCloseable {
     return call("createPipeline", kmsUrl, -1, lease -> this.<MediaPipeline>created(kmsUrl, lease.client()::createMediaPipeline));
   }
 
+  /**
+   * Creates the endpoint; its ICE candidate listener is added without waiting for it (one round
+   * trip less for a join or a subscription): the endpoint's negotiation waits for it along with its
+   * own steps, and its {@code gatherCandidates} is sent only once it is there.
+   */
   @Override
   public String createEndpoint(String kmsUrl, String pipelineId, Consumer<IceCandidate> candidates) {
-    return call("createEndpoint", kmsUrl, -1, lease -> {
+    String id = call("createEndpoint", kmsUrl, -1, lease -> {
       MediaPipeline pipeline = lease.client().getById(pipelineId, MediaPipeline.class);
-      String id = this.<WebRtcEndpoint>created(kmsUrl, new WebRtcEndpoint.Builder(pipeline)::buildAsync);
-      if (candidates != null) {
-        WebRtcEndpoint endpoint = lease.client().getById(id, WebRtcEndpoint.class);
-        listeners.put(key(kmsUrl, id), new Listener(lease.session(), subscribe(endpoint, candidates)));
-      }
-      return id;
+      return this.<WebRtcEndpoint>created(kmsUrl, new WebRtcEndpoint.Builder(pipeline)::buildAsync);
     });
+    if (candidates != null) {
+      subscribeInFlight(kmsUrl, id, candidates);
+    }
+    return id;
+  }
+
+  /** An endpoint's ICE candidate listener being added: its outcome, and what it hands candidates to. */
+  private record Subscribing(CompletableFuture<Listener> done, Consumer<IceCandidate> candidates) {}
+
+  private void subscribeInFlight(String kmsUrl, String endpointId, Consumer<IceCandidate> candidates) {
+    String key = key(kmsUrl, endpointId);
+    CompletableFuture<Listener> added;
+    try {
+      int[] session = {-1};
+      added = this.<ListenerSubscription>send("subscribe", kmsUrl, (lease, done) -> {
+        session[0] = lease.session();
+        lease.client().getById(endpointId, WebRtcEndpoint.class).addIceCandidateFoundListener(handing(candidates),
+            done);
+      }).thenApply(subscription -> new Listener(session[0], subscription));
+    } catch (MediaException e) {
+      added = CompletableFuture.failedFuture(e); // no slot in time: tried again by the negotiation
+    }
+    CompletableFuture<Listener> sent = new CompletableFuture<>();
+    Subscribing entry = new Subscribing(sent, candidates);
+    subscribing.put(key, entry);
+    // Completes once the listener is where listener() finds it (unless the endpoint went meanwhile).
+    added.whenComplete((listener, e) -> {
+      if (e == null) {
+        if (subscribing.remove(key, entry)) {
+          listeners.put(key, listener);
+        }
+        sent.complete(listener);
+      } else {
+        sent.completeExceptionally(e);
+      }
+    });
+  }
+
+  /**
+   * What a negotiation of the endpoint waits for besides its own steps: its listener being added;
+   * one that failed is added again now (after KMS answered the offer, no candidate of it is lost:
+   * gathering starts after).
+   */
+  private CompletableFuture<?> listening(String kmsUrl, String endpointId) {
+    String key = key(kmsUrl, endpointId);
+    Subscribing entry = subscribing.get(key);
+    if (entry == null) {
+      return null;
+    }
+    if (entry.done().isCompletedExceptionally()) {
+      subscribing.remove(key, entry);
+      subscribeInFlight(kmsUrl, endpointId, entry.candidates());
+      entry = subscribing.get(key);
+    }
+    return entry == null ? null : entry.done();
   }
 
   @Override
   public void listen(String kmsUrl, String endpointId, Consumer<IceCandidate> candidates) {
+    subscribing.remove(key(kmsUrl, endpointId));
     Listener previous = call("subscribe", kmsUrl, -1, lease -> listeners.put(key(kmsUrl, endpointId),
         new Listener(lease.session(), subscribe(lease.client().getById(endpointId, WebRtcEndpoint.class), candidates))));
     if (previous != null) {
@@ -114,6 +173,17 @@ public final class KurentoMediaServer implements MediaServer, AutoCloseable {
 
   @Override
   public Object listener(String kmsUrl, String endpointId) {
+    Subscribing being = subscribing.get(key(kmsUrl, endpointId));
+    if (being != null) {
+      try {
+        being.done().get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS); // in listeners once added
+      } catch (ExecutionException | TimeoutException e) {
+        return null; // none was added
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return null;
+      }
+    }
     return listeners.get(key(kmsUrl, endpointId));
   }
 
@@ -139,6 +209,7 @@ public final class KurentoMediaServer implements MediaServer, AutoCloseable {
   @Override
   public void disconnect(String kmsUrl) {
     listeners.keySet().removeIf(k -> k.startsWith(kmsUrl + " "));
+    subscribing.keySet().removeIf(k -> k.startsWith(kmsUrl + " "));
     KmsNode node = nodes.remove(kmsUrl);
     if (node != null) {
       node.close();
@@ -150,11 +221,17 @@ public final class KurentoMediaServer implements MediaServer, AutoCloseable {
   @Override
   public void forget(String kmsUrl, String endpointId) {
     listeners.remove(key(kmsUrl, endpointId));
+    subscribing.remove(key(kmsUrl, endpointId));
   }
 
   private static ListenerSubscription subscribe(WebRtcEndpoint endpoint, Consumer<IceCandidate> candidates) {
-    return endpoint.addIceCandidateFoundListener(e -> candidates.accept(new IceCandidate(
-        e.getCandidate().getCandidate(), e.getCandidate().getSdpMid(), e.getCandidate().getSdpMLineIndex())));
+    return endpoint.addIceCandidateFoundListener(handing(candidates));
+  }
+
+  /** KMS's IceCandidateFound events, handed on as candidates. */
+  private static EventListener<IceCandidateFoundEvent> handing(Consumer<IceCandidate> candidates) {
+    return e -> candidates.accept(new IceCandidate(e.getCandidate().getCandidate(), e.getCandidate().getSdpMid(),
+        e.getCandidate().getSdpMLineIndex()));
   }
 
   private static String key(String kmsUrl, String objectId) {
@@ -204,18 +281,22 @@ public final class KurentoMediaServer implements MediaServer, AutoCloseable {
     List<CompletableFuture<?>> steps = new ArrayList<>(candidates.size() + 2);
     try {
       if (sourceId != null) {
-        steps.add(this.<Void>send("connect", kmsUrl, (client, done) ->
-            client.getById(sourceId, MediaElement.class).connect(client.getById(endpointId, MediaElement.class), done)));
+        steps.add(this.<Void>send("connect", kmsUrl, (lease, done) -> lease.client().getById(sourceId,
+            MediaElement.class).connect(lease.client().getById(endpointId, MediaElement.class), done)));
       }
       for (IceCandidate c : candidates) {
-        steps.add(this.<Void>send("addIceCandidate", kmsUrl, (client, done) ->
-            client.getById(endpointId, WebRtcEndpoint.class).addIceCandidate(kurento(c), done)));
+        steps.add(this.<Void>send("addIceCandidate", kmsUrl, (lease, done) ->
+            lease.client().getById(endpointId, WebRtcEndpoint.class).addIceCandidate(kurento(c), done)));
       }
     } catch (MediaException e) {
       throw new MediaException(e.getMessage(), false, e); // no slot in time: the offer was never sent
     }
-    CompletableFuture<String> answer = send("processOffer", kmsUrl, (client, done) ->
-        client.getById(endpointId, WebRtcEndpoint.class).processOffer(offer, done));
+    CompletableFuture<?> listened = listening(kmsUrl, endpointId);
+    if (listened != null) {
+      steps.add(listened);
+    }
+    CompletableFuture<String> answer = send("processOffer", kmsUrl, (lease, done) ->
+        lease.client().getById(endpointId, WebRtcEndpoint.class).processOffer(offer, done));
     steps.add(answer);
     try {
       // Every step completes (or times out) by itself within the request timeout.
@@ -240,15 +321,18 @@ public final class KurentoMediaServer implements MediaServer, AutoCloseable {
 
   @Override
   public void gatherCandidates(String kmsUrl, String endpointId) {
-    this.<Void>send("gatherCandidates", kmsUrl, (client, done) ->
-        client.getById(endpointId, WebRtcEndpoint.class).gatherCandidates(done))
+    Subscribing listening = subscribing.get(key(kmsUrl, endpointId));
+    CompletableFuture<?> before = listening == null ? CompletableFuture.completedFuture(null) : listening.done();
+    // Not before its candidates are listened to: the first would be lost.
+    before.thenCompose(listened -> this.<Void>send("gatherCandidates", kmsUrl, (lease, done) ->
+        lease.client().getById(endpointId, WebRtcEndpoint.class).gatherCandidates(done)))
         .whenComplete((nothing, e) -> unanswered("gatherCandidates", endpointId, e));
   }
 
   @Override
   public void addIceCandidate(String kmsUrl, String endpointId, IceCandidate c) {
-    this.<Void>send("addIceCandidate", kmsUrl, (client, done) ->
-        client.getById(endpointId, WebRtcEndpoint.class).addIceCandidate(kurento(c), done))
+    this.<Void>send("addIceCandidate", kmsUrl, (lease, done) ->
+        lease.client().getById(endpointId, WebRtcEndpoint.class).addIceCandidate(kurento(c), done))
         .whenComplete((nothing, e) -> unanswered("addIceCandidate", endpointId, e));
   }
 
@@ -272,7 +356,7 @@ public final class KurentoMediaServer implements MediaServer, AutoCloseable {
   /** One request sent through kurento-client's asynchronous API. */
   @FunctionalInterface
   private interface Request<T> {
-    void send(KurentoClient client, Continuation<T> done);
+    void send(Lease lease, Continuation<T> done);
   }
 
   /**
@@ -297,7 +381,7 @@ public final class KurentoMediaServer implements MediaServer, AutoCloseable {
           stop(sample, operation, outcome(e));
         });
     try {
-      request.send(lease.client(), completing(result));
+      request.send(lease, completing(result));
     } catch (RuntimeException e) {
       result.completeExceptionally(e);
     }
@@ -378,6 +462,8 @@ public final class KurentoMediaServer implements MediaServer, AutoCloseable {
     // and its children's: a pipeline's endpoints (ids "<pipeline>/<endpoint>") go with it.
     String children = key(kmsUrl, objectId) + "/";
     listeners.keySet().removeIf(k -> k.startsWith(children));
+    subscribing.remove(key(kmsUrl, objectId));
+    subscribing.keySet().removeIf(k -> k.startsWith(children));
     call("release", kmsUrl, -1, lease -> {
       lease.client().getById(objectId, MediaObject.class).release();
       return null;

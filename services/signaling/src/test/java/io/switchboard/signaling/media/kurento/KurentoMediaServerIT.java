@@ -188,6 +188,31 @@ class KurentoMediaServerIT {
   }
 
   @Test
+  void anEndpointsIceListenerIsAddedWhileItIsNegotiatedAndBeforeItGathers() throws Exception {
+    media = new KurentoMediaServer(Duration.ofSeconds(10), 4, 64, registry);
+    media.open(url);
+    String pipeline = media.createPipeline(url);
+    String offer = offer();
+    List<IceCandidate> found = new CopyOnWriteArrayList<>();
+    kms.node(0).faults().latency(Duration.ofMillis(400));
+
+    long start = System.nanoTime();
+    String endpoint = media.createEndpoint(url, pipeline, found::add);
+    long created = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    String answer = media.negotiate(url, endpoint, null, List.of(), offer);
+    long negotiated = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    media.gatherCandidates(url, endpoint);
+
+    assertThat(answer).startsWith("v=0");
+    assertThat(created).as("the endpoint alone, its listener still being added: %d ms", created).isLessThan(700);
+    // One after another (the endpoint, its listener, the offer) this is 3 × 400 ms = 1.2 s.
+    assertThat(negotiated).as("created and negotiated in %d ms", negotiated).isLessThan(1_100);
+    await().atMost(Duration.ofSeconds(10)).until(() -> !found.isEmpty());
+    assertThat(okCount("subscribe")).isEqualTo(1);
+    assertThat(media.listener(url, endpoint)).isNotNull();
+  }
+
+  @Test
   void gatheringAndALateCandidateDoNotWaitForKms() throws Exception {
     media = new KurentoMediaServer(Duration.ofSeconds(10), 4, 64, registry);
     String pipeline = media.createPipeline(url);
