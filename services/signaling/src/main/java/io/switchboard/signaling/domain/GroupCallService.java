@@ -6,6 +6,10 @@ import io.switchboard.groupcall.protocol.ProtocolException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.MDC;
 
 /**
@@ -68,6 +72,20 @@ public final class GroupCallService implements AutoCloseable {
   private final Heartbeat heartbeat;
   private final PodJanitor janitor;
   private final RoomRebuild rebuild;
+  /**
+   * Redis writes a join or an offer makes while it waits for KMS ({@code signaling-alongside-N},
+   * at most 64 at once; beyond that the caller makes them itself, one after another).
+   */
+  private final ThreadPoolExecutor alongside = alongside();
+
+  private static ThreadPoolExecutor alongside() {
+    AtomicInteger threads = new AtomicInteger();
+    return new ThreadPoolExecutor(0, 64, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+      Thread t = new Thread(r, "signaling-alongside-" + threads.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    }, new ThreadPoolExecutor.CallerRunsPolicy());
+  }
 
   public GroupCallService(RoomStore store, PodRegistry pods, MediaServer media, RoomPlacementClient placement,
       PlacedRooms placed, LoadReporter load, RoomEvents events, PresenceFeed presenceFeed, CallObserver observer,
@@ -98,10 +116,10 @@ public final class GroupCallService implements AutoCloseable {
     rebuild = new RoomRebuild(store, placement, media, cleanup, load, events, records, observer, pod,
         settings.expectedParticipants());
     joins = new Joins(store, pods, media, cleanup, load, events, presence, rooms, records, departures, local, locks,
-        clock, pause, pod, settings.limits().maxParticipants(), catchUp);
+        clock, pause, pod, settings.limits().maxParticipants(), catchUp, alongside);
     resumption = new Resumption(store, pods, media, cleanup, load, events, presence, records, parking, departures,
         rebuild, observer, local, locks, pod, catchUp);
-    negotiation = new Negotiation(store, media, cleanup, load, records, rooms, grants);
+    negotiation = new Negotiation(store, media, cleanup, load, records, rooms, grants, alongside);
     screens = new ScreenSharing(media, cleanup, load, events, records, rooms, negotiation, grants, pod);
     broadcast = new Broadcast(store, media, cleanup, load, events, records, rooms, negotiation, grants, pod);
     recording = new Recording(media, cleanup, load, events, records, rooms, settings.limits(), clock, pod);
@@ -237,6 +255,7 @@ public final class GroupCallService implements AutoCloseable {
    */
   @Override
   public void close() {
+    alongside.shutdown();
     janitor.close();
     rebuild.close();
     cleanup.close();

@@ -12,6 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -51,12 +54,16 @@ final class Joins {
   private final int maxParticipants;
   private final RoomOpener.Pause pause;
   private final LocalRooms.CatchUp catchUp;
+  private final Executor alongside;
 
-  /** {@code catchUp} tells a newcomer the events held for it while it was added. */
+  /**
+   * {@code catchUp} tells a newcomer the events held for it while it was added; {@code alongside}
+   * runs the Redis writes a join makes while KMS makes its endpoint.
+   */
   Joins(RoomStore store, PodRegistry pods, MediaServer media, MediaCleanup cleanup, LoadReporter load,
       RoomEvents events, PresenceNotes presence, RoomOpener rooms, MemberRecords records, Departures departures,
       LocalRooms local, RoomLocks locks, Clock clock, RoomOpener.Pause pause, String podId, int maxParticipants,
-      LocalRooms.CatchUp catchUp) {
+      LocalRooms.CatchUp catchUp, Executor alongside) {
     this.store = store;
     this.pods = pods;
     this.media = media;
@@ -74,6 +81,7 @@ final class Joins {
     this.maxParticipants = maxParticipants;
     this.pause = pause;
     this.catchUp = catchUp;
+    this.alongside = alongside;
   }
 
   /** Joins, starting over when the room closed under the attempt; the participant this socket now is. */
@@ -99,51 +107,68 @@ final class Joins {
   private Optional<Participant> tryJoin(ClientMessage.JoinRoom join, ClientChannel channel) {
     String roomId = RoomIds.of(join.room());
     RoomStore.RoomRecord room = rooms.open(roomId, join.room(), join.requestId(), channel.opener());
-    // Like the tutorial, the publisher endpoint exists from the join on, so others can subscribe
-    // to it at once; its candidates go to its owner as iceCandidate{name: own name}.
-    String publisher;
-    // Candidates go to whichever socket serves the participant when they come (a resume moves it).
-    AtomicReference<Participant> owner = new AtomicReference<>();
-    try {
-      publisher = media.createEndpoint(room.kmsUrl(), room.pipelineId(), candidate -> {
-        Participant p = owner.get();
-        (p == null ? channel : p.channel).send(new ServerMessage.IceCandidateFound(join.name(), candidate,
-            Stream.WEBCAM));
-      });
-    } catch (RuntimeException e) {
-      if (!store.room(roomId).equals(Optional.of(room))) {
-        return Optional.empty(); // closed meanwhile, and its pipeline released with it
-      }
-      // A room this join just opened must not outlive the failed join.
-      if (store.members(roomId).isEmpty()) {
-        rooms.closeIfEmpty(roomId);
-      }
-      throw e;
-    }
     String token = SessionTokens.newToken();
-    Participant self = new Participant(join.name(), roomId, join.room(), room.nodeId(), room.kmsUrl(),
-        UUID.randomUUID().toString(), clock.millis(), channel, publisher, SessionTokens.hash(token));
-    self.pipelineId = room.pipelineId();
-    owner.set(self);
+    String tokenHash = SessionTokens.hash(token);
+    String memberId = UUID.randomUUID().toString();
+    PodRegistry.Entry entry = new PodRegistry.Entry(roomId, join.name(), memberId);
+    // From its note in this pod's index until it is a newcomer, a janitor round here leaves it be.
+    local.joining(memberId);
+    String publisher;
+    Participant self;
     try {
-      store.saveSession(self.tokenHash, new RoomStore.SessionRecord(roomId, join.name(), join.room()), SESSION_TTL);
-      // Noted before it is a member: should this pod die from here on, a janitor finds it.
-      pods.serve(podId, self.entry());
-    } catch (RuntimeException e) {
-      cleanup.release(room.kmsUrl(), publisher);
-      throw e;
-    }
-    // Follow the room before becoming a member: every join published after ours is heard (and
-    // held for the newcomer until it is introduced), and every one before it is in the member
-    // list the addition answers with.
-    try (var held = locks.hold(roomId)) {
-      local.followForNewcomer(roomId);
-      local.addNewcomer(self);
-    } catch (RuntimeException e) {
-      BestEffort.run(join.name(), roomId, () -> store.deleteSession(self.tokenHash));
-      BestEffort.run(join.name(), roomId, () -> pods.unserve(podId, self.entry()));
-      cleanup.release(room.kmsUrl(), publisher);
-      throw e;
+      // While KMS makes the endpoint, Redis notes the session and that this pod serves the member
+      // (should this pod die from here on, a janitor finds it): three round trips in the time of one.
+      CompletableFuture<Void> saved = CompletableFuture.runAsync(() ->
+          store.saveSession(tokenHash, new RoomStore.SessionRecord(roomId, join.name(), join.room()), SESSION_TTL),
+          alongside);
+      CompletableFuture<Void> served = CompletableFuture.runAsync(() -> pods.serve(podId, entry), alongside);
+      // Like the tutorial, the publisher endpoint exists from the join on, so others can subscribe
+      // to it at once; its candidates go to its owner as iceCandidate{name: own name}.
+      // Candidates go to whichever socket serves the participant when they come (a resume moves it).
+      AtomicReference<Participant> owner = new AtomicReference<>();
+      try {
+        publisher = media.createEndpoint(room.kmsUrl(), room.pipelineId(), candidate -> {
+          Participant p = owner.get();
+          (p == null ? channel : p.channel).send(new ServerMessage.IceCandidateFound(join.name(), candidate,
+              Stream.WEBCAM));
+        });
+      } catch (RuntimeException e) {
+        forgetNotes(join.name(), roomId, tokenHash, entry, saved, served);
+        if (!store.room(roomId).equals(Optional.of(room))) {
+          return Optional.empty(); // closed meanwhile, and its pipeline released with it
+        }
+        // A room this join just opened must not outlive the failed join.
+        if (store.members(roomId).isEmpty()) {
+          rooms.closeIfEmpty(roomId);
+        }
+        throw e;
+      }
+      self = new Participant(join.name(), roomId, join.room(), room.nodeId(), room.kmsUrl(), memberId,
+          clock.millis(), channel, publisher, tokenHash);
+      self.pipelineId = room.pipelineId();
+      owner.set(self);
+      try {
+        saved.join();
+        served.join();
+      } catch (CompletionException e) {
+        forgetNotes(join.name(), roomId, tokenHash, entry, saved, served);
+        cleanup.release(room.kmsUrl(), publisher);
+        throw e.getCause() instanceof RuntimeException r ? r : e;
+      }
+      // Follow the room before becoming a member: every join published after ours is heard (and
+      // held for the newcomer until it is introduced), and every one before it is in the member
+      // list the addition answers with.
+      try (var held = locks.hold(roomId)) {
+        local.followForNewcomer(roomId);
+        local.addNewcomer(self);
+      } catch (RuntimeException e) {
+        BestEffort.run(join.name(), roomId, () -> store.deleteSession(self.tokenHash));
+        BestEffort.run(join.name(), roomId, () -> pods.unserve(podId, self.entry()));
+        cleanup.release(room.kmsUrl(), publisher);
+        throw e;
+      }
+    } finally {
+      local.joined(memberId);
     }
     // Not under the room's lock: the room's events and its other joins on this pod go on meanwhile.
     RoomStore.Admission admission;
@@ -203,6 +228,14 @@ final class Joins {
     }
     log.info("{} joined room {}", join.name(), roomId);
     return Optional.of(self);
+  }
+
+  /** Undoes what a join noted alongside its endpoint's creation, once both notes are done (or failed). */
+  private void forgetNotes(String name, String roomId, String tokenHash, PodRegistry.Entry entry,
+      CompletableFuture<Void> saved, CompletableFuture<Void> served) {
+    CompletableFuture.allOf(saved, served).handle((nothing, e) -> null).join();
+    BestEffort.run(name, roomId, () -> store.deleteSession(tokenHash));
+    BestEffort.run(name, roomId, () -> pods.unserve(podId, entry));
   }
 
   /** A newcomer that did not become a member: forgotten here, the room unfollowed if nobody else is in it. */

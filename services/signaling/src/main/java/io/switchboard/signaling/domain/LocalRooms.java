@@ -25,6 +25,8 @@ final class LocalRooms {
    * them ({@link #told} leaves them out) and caught up on once they are introduced.
    */
   private final Map<String, Map<Participant, List<RoomEvents.RoomEvent>>> newcomers = new ConcurrentHashMap<>();
+  /** Memberships being joined here, before they are newcomers ({@link #joining}). */
+  private final java.util.Set<String> joining = ConcurrentHashMap.newKeySet();
   private final RoomEvents events;
   private final BiConsumer<String, RoomEvents.RoomEvent> listener;
 
@@ -123,8 +125,23 @@ final class LocalRooms {
     }
   }
 
+  /**
+   * Notes a membership whose join is noting it in this pod's index, before it is a newcomer
+   * ({@link #isNewcomer} from now on), until {@link #joined}.
+   */
+  void joining(String memberId) {
+    joining.add(memberId);
+  }
+
+  void joined(String memberId) {
+    joining.remove(memberId);
+  }
+
   /** Whether membership {@code memberId} of {@code name} is being added here now. */
   boolean isNewcomer(String roomId, String name, String memberId) {
+    if (joining.contains(memberId)) {
+      return true;
+    }
     synchronized (newcomers) {
       Map<Participant, List<RoomEvents.RoomEvent>> coming = newcomers.get(roomId);
       return coming != null && coming.keySet().stream().anyMatch(p -> p.name.equals(name) && p.memberId.equals(memberId));

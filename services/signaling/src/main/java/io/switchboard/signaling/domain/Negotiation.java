@@ -6,6 +6,9 @@ import io.switchboard.groupcall.protocol.IceCandidate;
 import io.switchboard.groupcall.protocol.ProtocolException;
 import io.switchboard.groupcall.protocol.ServerMessage;
 import io.switchboard.groupcall.protocol.Stream;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 /**
@@ -21,9 +24,11 @@ final class Negotiation {
   private final MemberRecords records;
   private final RoomOpener rooms;
   private final Grants grants;
+  private final Executor alongside;
 
+  /** {@code alongside} writes a subscription's record while KMS negotiates it. */
   Negotiation(RoomStore store, MediaServer media, MediaCleanup cleanup, LoadReporter load, MemberRecords records,
-      RoomOpener rooms, Grants grants) {
+      RoomOpener rooms, Grants grants, Executor alongside) {
     this.store = store;
     this.media = media;
     this.cleanup = cleanup;
@@ -31,6 +36,7 @@ final class Negotiation {
     this.records = records;
     this.rooms = rooms;
     this.grants = grants;
+    this.alongside = alongside;
   }
 
   /** A participant's endpoint for a stream, as keyed in subscriptions and pending candidates. */
@@ -131,13 +137,23 @@ final class Negotiation {
           + " went away while subscribing to it", requestId);
     }
     load.report(self.roomId, self.nodeId, 1, 0);
+    // Recorded while KMS negotiates it, and before the client hears the answer: a pod that takes
+    // the participant over finds it.
+    CompletableFuture<Boolean> recorded = CompletableFuture.supplyAsync(() -> records.persist(self), alongside);
     try {
-      // Recorded before it negotiates: a pod that takes the participant over finds it.
-      if (!records.persist(self)) {
-        throw new ProtocolException(ErrorCode.NOT_JOINED, "this session moved to another socket", requestId);
-      }
-      negotiate(self, endpoint, key, sourceEndpoint, offer, requestId, answered);
+      negotiate(self, endpoint, key, sourceEndpoint, offer, requestId, answered, () -> {
+        boolean persisted;
+        try {
+          persisted = recorded.join();
+        } catch (CompletionException e) {
+          throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+        if (!persisted) {
+          throw new ProtocolException(ErrorCode.NOT_JOINED, "this session moved to another socket", requestId);
+        }
+      });
     } catch (RuntimeException e) {
+      recorded.handle((persisted, failure) -> null).join(); // its write must not land after the one below
       synchronized (self) {
         self.subscriptions.remove(key, endpoint);
       }
@@ -196,6 +212,12 @@ final class Negotiation {
    */
   void negotiate(Participant self, String endpoint, String key, String source, String offer, String requestId,
       Function<String, ServerMessage> answered) {
+    negotiate(self, endpoint, key, source, offer, requestId, answered, () -> { });
+  }
+
+  /** The same, {@code beforeAnswer} run (and let throw) once KMS answered and before the client is told. */
+  private void negotiate(Participant self, String endpoint, String key, String source, String offer,
+      String requestId, Function<String, ServerMessage> answered, Runnable beforeAnswer) {
     String answer;
     try {
       answer = media.negotiate(self.kmsUrl, endpoint, source, self.takePending(key), offer);
@@ -204,6 +226,7 @@ final class Negotiation {
           e.refused() ? "the media server refused the offer: " + e.getMessage() : "the media server is unreachable",
           requestId);
     }
+    beforeAnswer.run();
     self.channel.send(answered.apply(answer));
     media.gatherCandidates(self.kmsUrl, endpoint);
   }

@@ -33,6 +33,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p><b>Threads.</b>
  * <ul>
  *   <li>a socket's thread: its client messages, one at a time ({@link GroupCallService#handle});
+ *       an offer's exchange with KMS and Redis goes on on a negotiation thread of the socket
+ *       handler (a socket's offers side by side), once checked and its stream reserved;
+ *   <li>{@code signaling-alongside-N}: Redis writes a join or an offer makes while it waits for
+ *       KMS, which it waits for in turn (no lock is held meanwhile);
  *   <li>the room-event thread of the {@link RoomEvents} adapter: {@link RoomEventDelivery};
  *   <li>kurento-client's event threads: ICE candidates to clients, a recorder's failure (handed
  *       on to {@link MediaCleanup}'s thread);

@@ -249,6 +249,7 @@ class JoinsTest extends TwoPods {
     assertThat(cluster.presence.types()).containsExactly(PresenceType.ROOM_OPENED, PresenceType.ROOM_CLOSED);
     assertThat(podA.events.follows(ROOM)).isFalse();
     assertThat(cluster.load.reports()).isEmpty();
+    assertThat(cluster.registry.served("pod-a")).as("what the join noted alongside, undone").isEmpty();
   }
 
   @Test
@@ -291,5 +292,22 @@ class JoinsTest extends TwoPods {
     Client resumed = alice.resumeOn(podA);
     assertThat(resumed.channel.sent(ServerMessage.Resumed.class)).containsExactly(
         new ServerMessage.Resumed("alice", typed));
+  }
+
+  @Test
+  void aJanitorRoundWhileAJoinersEndpointIsMadeLeavesItsEntryInThePodsIndex() {
+    podA.join(ROOM, "alice");
+    cluster.kms.beforeNextEndpoint(() -> {
+      // Bob's entry is in pod A's index (noted alongside his endpoint), his record not yet in the room.
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() ->
+          cluster.registry.served("pod-a").stream().anyMatch(e -> e.name().equals("bob")));
+      podA.janitorRound();
+    });
+
+    Client bob = podA.join(ROOM, "bob");
+
+    assertThat(cluster.registry.served("pod-a")).as("should pod A die, another pod parks bob")
+        .contains(bob.participant.entry());
+    assertThat(bob.record(cluster).parkedUntil()).isZero();
   }
 }

@@ -332,4 +332,21 @@ class NegotiationTest extends TwoPods {
         .isEqualTo(endpoints - 1);
     assertThat(cluster.load.room(ROOM)).isEqualTo(new Load(1, 1));
   }
+
+  @Test
+  void aSubscriptionWhoseRecordIsNoLongerThisPodsIsNotAnsweredAndLeavesNothing() {
+    bob.publish("bob's offer");
+    cluster.settle();
+    int endpoints = cluster.kms.liveObjects(KMS_0, Kind.WEBRTC_ENDPOINT);
+    Load before = cluster.load.room(ROOM);
+    // Written while KMS negotiates: the record says alice is another pod's now (resumed there).
+    cluster.onStore("replaceMember", (args, proceed) -> "alice".equals(args[1]) ? false : proceed.call());
+
+    alice.refused(new ClientMessage.ReceiveVideoFrom("bob", "alice receives bob", Stream.WEBCAM, null),
+        ErrorCode.NOT_JOINED);
+
+    assertThat(alice.channel.sent(ServerMessage.ReceiveVideoAnswer.class)).isEmpty();
+    assertThat(cluster.kms.liveObjects(KMS_0, Kind.WEBRTC_ENDPOINT)).isEqualTo(endpoints);
+    assertThat(cluster.load.room(ROOM)).isEqualTo(before);
+  }
 }
