@@ -74,7 +74,8 @@ public final class GroupCallService implements AutoCloseable {
   private final RoomRebuild rebuild;
   /**
    * Redis writes a join or an offer makes while it waits for KMS ({@code signaling-alongside-N},
-   * at most 64 at once; beyond that the caller makes them itself, one after another).
+   * at most 64 at once; beyond that, or once the service is closing, the caller makes them itself,
+   * one after another).
    */
   private final ThreadPoolExecutor alongside = alongside();
 
@@ -84,7 +85,7 @@ public final class GroupCallService implements AutoCloseable {
       Thread t = new Thread(r, "signaling-alongside-" + threads.incrementAndGet());
       t.setDaemon(true);
       return t;
-    }, new ThreadPoolExecutor.CallerRunsPolicy());
+    }, (task, pool) -> task.run());
   }
 
   public GroupCallService(RoomStore store, PodRegistry pods, MediaServer media, RoomPlacementClient placement,

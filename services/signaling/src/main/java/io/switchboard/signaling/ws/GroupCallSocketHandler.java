@@ -55,7 +55,8 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
   private volatile boolean draining;
   /**
    * Threads for sockets' negotiations ({@link #negotiate}): at most {@link #NEGOTIATION_THREADS},
-   * handed each negotiation directly (no queue); when all are busy, the socket's thread runs it.
+   * handed each negotiation directly (no queue); when all are busy, or once the pod is stopping, the
+   * socket's thread runs it.
    * Each waits on KMS and Redis round trips, not on CPU: the KMS node's in-flight bound, not this,
    * is what limits the load on KMS.
    */
@@ -79,7 +80,7 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
           Thread t = new Thread(r, "negotiation-" + threads.incrementAndGet());
           t.setDaemon(true);
           return t;
-        }, new ThreadPoolExecutor.CallerRunsPolicy());
+        }, (task, pool) -> task.run());
   }
 
   @Override

@@ -260,6 +260,13 @@ class NegotiationTest extends TwoPods {
 
   // ---------------------------------------------------------------- a socket's negotiations side by side
 
+  /** Bob publishes his camera; how many endpoints the node holds then. */
+  private int bobPublishes() {
+    bob.publish("bob's offer");
+    cluster.settle();
+    return cluster.kms.liveObjects(KMS_0, Kind.WEBRTC_ENDPOINT);
+  }
+
   /** Hands {@code message} to alice's pod as her socket does, its negotiation kept to run later (by the test). */
   private List<Runnable> sendDeferred(Client client, ClientMessage message) {
     List<Runnable> deferred = new ArrayList<>();
@@ -292,9 +299,7 @@ class NegotiationTest extends TwoPods {
 
   @Test
   void aSubscriptionRenewedWhileTheFirstWasBeingMadeIsServedAndTheFirstLetGo() {
-    bob.publish("bob's offer");
-    cluster.settle();
-    int endpoints = cluster.kms.liveObjects(KMS_0, Kind.WEBRTC_ENDPOINT);
+    int endpoints = bobPublishes();
     List<Runnable> first = sendDeferred(alice, new ClientMessage.ReceiveVideoFrom("bob", "first offer",
         Stream.WEBCAM, null));
     // Bob leaves and comes back before the first offer is negotiated: alice's client, told so,
@@ -318,9 +323,7 @@ class NegotiationTest extends TwoPods {
 
   @Test
   void anOfferStillBeingNegotiatedWhenItsParticipantLeavesLeavesNothingBehind() {
-    bob.publish("bob's offer");
-    cluster.settle();
-    int endpoints = cluster.kms.liveObjects(KMS_0, Kind.WEBRTC_ENDPOINT);
+    int endpoints = bobPublishes();
     List<Runnable> negotiation = sendDeferred(alice, new ClientMessage.ReceiveVideoFrom("bob", "alice receives bob",
         Stream.WEBCAM, null));
 
@@ -335,9 +338,7 @@ class NegotiationTest extends TwoPods {
 
   @Test
   void aSubscriptionWhoseRecordIsNoLongerThisPodsIsNotAnsweredAndLeavesNothing() {
-    bob.publish("bob's offer");
-    cluster.settle();
-    int endpoints = cluster.kms.liveObjects(KMS_0, Kind.WEBRTC_ENDPOINT);
+    int endpoints = bobPublishes();
     Load before = cluster.load.room(ROOM);
     // Written while KMS negotiates: the record says alice is another pod's now (resumed there).
     cluster.onStore("replaceMember", (args, proceed) -> "alice".equals(args[1]) ? false : proceed.call());

@@ -315,12 +315,7 @@ class ResumptionTest extends TwoPods {
     Client resumed = alice.resumeOn(podB);
     cluster.settle();
 
-    assertThat(resumed.channel.sent()).containsExactly(new ServerMessage.Resumed("alice", ROOM),
-        new ServerMessage.Session(resumed.token),
-        new ServerMessage.ExistingParticipants(List.of(new ParticipantState("bob", true, true, false),
-            new ParticipantState("carol", true, true, false))),
-        new ServerMessage.NewParticipantArrived("dave", true, true),
-        new ServerMessage.ParticipantLeft("carol"));
+    assertToldOnceWhatCameMeanwhile(resumed);
     assertThat(alice.record(cluster).subscriptions()).as("what she received of carol, let go").isEmpty();
     assertThat(cluster.kms.exists(KMS_0, received)).isFalse();
     assertThat(podB.localParticipants()).as("bob, dave and alice").isEqualTo(3);
@@ -348,12 +343,7 @@ class ResumptionTest extends TwoPods {
     Client resumed = alice.resumeOn(podA);
     cluster.settle();
 
-    assertThat(resumed.channel.sent()).containsExactly(new ServerMessage.Resumed("alice", ROOM),
-        new ServerMessage.Session(resumed.token),
-        new ServerMessage.ExistingParticipants(List.of(new ParticipantState("bob", true, true, false),
-            new ParticipantState("carol", true, true, false))),
-        new ServerMessage.NewParticipantArrived("dave", true, true),
-        new ServerMessage.ParticipantLeft("carol"));
+    assertToldOnceWhatCameMeanwhile(resumed);
     assertThat(alice.channel.sent()).as("the old socket is told nothing meanwhile").hasSize(toldBefore);
     assertThat(alice.channel.closedWith().code()).isEqualTo(RecordingChannel.REPLACED);
     assertThat(alice.record(cluster).session()).isEqualTo(SessionTokens.hash(resumed.token));
@@ -455,5 +445,18 @@ class ResumptionTest extends TwoPods {
         new ServerMessage.ExistingParticipants(List.of(new ParticipantState("bob", true, true, false),
             new ParticipantState("carol", true, true, false))));
     assertThat(bob.channel.sent(ServerMessage.ParticipantLeft.class)).isEmpty();
+  }
+
+  /**
+   * What alice's new socket is told when dave joined and carol left while she was being resumed:
+   * bob and carol as she found them, then dave's arrival and carol's departure, each once.
+   */
+  private static void assertToldOnceWhatCameMeanwhile(Client resumed) {
+    assertThat(resumed.channel.sent()).containsExactly(new ServerMessage.Resumed("alice", ROOM),
+        new ServerMessage.Session(resumed.token),
+        new ServerMessage.ExistingParticipants(List.of(new ParticipantState("bob", true, true, false),
+            new ParticipantState("carol", true, true, false))),
+        new ServerMessage.NewParticipantArrived("dave", true, true),
+        new ServerMessage.ParticipantLeft("carol"));
   }
 }
