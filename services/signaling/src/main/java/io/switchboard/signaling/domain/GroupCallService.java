@@ -6,10 +6,7 @@ import io.switchboard.groupcall.protocol.ProtocolException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executor;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.MDC;
 
 /**
@@ -77,16 +74,7 @@ public final class GroupCallService implements AutoCloseable {
    * at most 64 at once; beyond that, or once the service is closing, the caller makes them itself,
    * one after another).
    */
-  private final ThreadPoolExecutor alongside = alongside();
-
-  private static ThreadPoolExecutor alongside() {
-    AtomicInteger threads = new AtomicInteger();
-    return new ThreadPoolExecutor(0, 64, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-      Thread t = new Thread(r, "signaling-alongside-" + threads.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    }, (task, pool) -> task.run());
-  }
+  private final ThreadPoolExecutor alongside = HandOffThreads.create("signaling-alongside-", 64);
 
   public GroupCallService(RoomStore store, PodRegistry pods, MediaServer media, RoomPlacementClient placement,
       PlacedRooms placed, LoadReporter load, RoomEvents events, PresenceFeed presenceFeed, CallObserver observer,

@@ -14,10 +14,8 @@ import org.springframework.dao.DataAccessException;
 import org.springframework.web.client.RestClientException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.MDC;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,13 +72,7 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
       log.warn(warning);
     }
     this.metrics = new SignalingMetrics(registry, calls, sockets::size);
-    AtomicInteger threads = new AtomicInteger();
-    this.negotiations = new ThreadPoolExecutor(0, NEGOTIATION_THREADS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
-        r -> {
-          Thread t = new Thread(r, "negotiation-" + threads.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        }, (task, pool) -> task.run());
+    this.negotiations = io.switchboard.signaling.domain.HandOffThreads.create("negotiation-", NEGOTIATION_THREADS);
   }
 
   @Override
