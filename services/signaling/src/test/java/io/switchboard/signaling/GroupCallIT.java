@@ -1035,6 +1035,42 @@ class GroupCallIT {
     }
   }
 
+  /**
+   * A socket keeps small buffers: permessage-deflate, which browsers ask for, is declined (it would
+   * keep a zlib compressor per socket), Tomcat's WebSocket buffers are the configured 2 KiB, and a
+   * message longer than them goes out in pieces and arrives whole.
+   */
+  @Test
+  void aSocketDeclinesCompressionAndKeepsSmallBuffers() throws Exception {
+    try (java.net.Socket raw = new java.net.Socket("127.0.0.1", port)) {
+      raw.setSoTimeout(5000);
+      raw.getOutputStream().write(("GET /groupcall HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n"
+          + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+          + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n")
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      StringBuilder response = new StringBuilder();
+      java.io.InputStream in = raw.getInputStream();
+      while (response.indexOf("\r\n\r\n") < 0) {
+        int b = in.read();
+        assertThat(b).as("response so far: %s", response).isNotNegative();
+        response.append((char) b);
+      }
+      assertThat(response.toString()).startsWith("HTTP/1.1 101").doesNotContainIgnoringCase("Sec-WebSocket-Extensions");
+    }
+    java.lang.reflect.Field buffer = Class.forName("org.apache.tomcat.websocket.Constants")
+        .getDeclaredField("DEFAULT_BUFFER_SIZE");
+    buffer.setAccessible(true);
+    assertThat(buffer.getInt(null)).isEqualTo(2048);
+
+    try (BrowserSocket alice = browser()) {
+      join(alice, "alice", "long-chat").next("existingParticipants");
+      String text = "\u20ac".repeat(2000); // 6,000 bytes of UTF-8: three of the pod's output buffers
+      alice.send(message("chat").put("text", text));
+      assertThat(alice.next("chatMessage").path("text").asText()).isEqualTo(text);
+    }
+  }
+
   @Test
   void aFloodClosesTheSocketWith1008() {
     try (BrowserSocket s = browser()) {
