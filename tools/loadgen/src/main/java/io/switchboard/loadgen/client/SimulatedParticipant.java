@@ -299,7 +299,7 @@ public final class SimulatedParticipant {
     phase = Phase.JOINING;
     c.send(Frames.joinRoom(name, room, JOIN_REQUEST), at -> {
       joinSentAt = at;
-      ctx.metrics().joinSent(at);
+      ctx.metrics().joinSent(room, name, at);
     });
   }
 
@@ -362,6 +362,7 @@ public final class SimulatedParticipant {
   }
 
   private void arrived(String sender) {
+    ctx.metrics().arrivalTold(room, sender, ctx.clock().getAsLong());
     if (phase == Phase.JOINED && negotiate) {
       offer(sender);
     }

@@ -18,6 +18,7 @@ public final class ReportWriter {
       "connect", "connect (TCP + WebSocket handshake)",
       "join", "joinRoom → existingParticipants",
       "offerAnswer", "receiveVideoFrom → receiveVideoAnswer",
+      "arrival", "joinRoom → newParticipantArrived at each other participant",
       "resume", "resume → resumed",
       "recovery", "socket dropped → resumed",
       "killToResumed", "kill command → resumed",

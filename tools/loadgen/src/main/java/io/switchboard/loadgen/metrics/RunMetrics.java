@@ -23,6 +23,11 @@ public final class RunMetrics {
     JOIN("join"),
     /** {@code receiveVideoFrom} sent → its {@code receiveVideoAnswer} received. */
     OFFER_ANSWER("offerAnswer"),
+    /**
+     * A participant's {@code joinRoom} sent → its {@code newParticipantArrived} received by another
+     * participant of the room (one value per other participant told): how soon the room hears of a join.
+     */
+    ARRIVAL("arrival"),
     /** {@code resume} sent → {@code resumed} received. */
     RESUME("resume"),
     /** The socket dropped (or {@code reconnect} arrived) → {@code resumed} received. */
@@ -57,6 +62,8 @@ public final class RunMetrics {
 
   private final Map<Timing, Histogram> histograms = new java.util.EnumMap<>(Timing.class);
   private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
+  /** Room and name → when that participant's latest joinRoom was sent. */
+  private final Map<String, Long> joinSentAt = new ConcurrentHashMap<>();
 
   private final LongAdder socketsOpened = new LongAdder();
   private final LongAdder connectFailed = new LongAdder();
@@ -133,9 +140,26 @@ public final class RunMetrics {
     error(why);
   }
 
-  public void joinSent(long at) {
+  /** {@code name}'s joinRoom for {@code room} went out at {@code at}. */
+  public void joinSent(String room, String name, long at) {
     joinsSent.increment();
     firstJoinSent.accumulateAndGet(at, Math::min);
+    joinSentAt.put(key(room, name), at);
+  }
+
+  /**
+   * A participant of {@code room} was told at {@code at} that {@code name} arrived; timed from
+   * that name's latest joinRoom, if this run sent one (a participant of another process is not).
+   */
+  public void arrivalTold(String room, String name, long at) {
+    Long sent = joinSentAt.get(key(room, name));
+    if (sent != null && at >= sent) {
+      record(Timing.ARRIVAL, at - sent);
+    }
+  }
+
+  private static String key(String room, String name) {
+    return room + '\n' + name;
   }
 
   public void joined(long at, long nanos) {

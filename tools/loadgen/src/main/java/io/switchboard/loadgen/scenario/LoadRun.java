@@ -351,6 +351,11 @@ final class LoadRun implements AutoCloseable {
     if (answer.count() > 0) {
       s.append(String.format(java.util.Locale.ROOT, "; offer→answer p50/p99 %.1f/%.1f ms", answer.p50(), answer.p99()));
     }
+    Latency arrival = r.latency().get("arrival");
+    if (arrival != null && arrival.count() > 0) {
+      s.append(String.format(java.util.Locale.ROOT, "; others told p50/p99 %.1f/%.1f ms", arrival.p50(),
+          arrival.p99()));
+    }
     Latency kms = r.latency().get("kmsRoundTrip");
     if (kms != null && kms.count() > 0) {
       s.append(String.format(java.util.Locale.ROOT, "; KMS round trip p50/p99 %.2f/%.2f ms", kms.p50(), kms.p99()));

@@ -76,6 +76,21 @@ class SimulatedParticipantTest {
   }
 
   @Test
+  void theRoomHearingOfAJoinIsTimedFromThatJoinRoom() {
+    FakeSocket aliceSocket = joined();
+    SimulatedParticipant bob = new SimulatedParticipant(ctx, 1, "bob", "standup", true);
+    bob.join();
+    assertThat(sockets.last().ids()).containsExactly("joinRoom");
+
+    aliceSocket.server("{\"id\":\"newParticipantArrived\",\"name\":\"bob\",\"audio\":true,\"video\":true}");
+    // Someone this run did not send a joinRoom for (another process's participant): not timed.
+    aliceSocket.server("{\"id\":\"newParticipantArrived\",\"name\":\"erin\",\"audio\":true,\"video\":true}");
+
+    assertThat(metrics.latency(RunMetrics.Timing.ARRIVAL).count()).isEqualTo(1);
+    assertThat(aliceSocket.offersTo()).containsExactly("alice", "bob", "erin");
+  }
+
+  @Test
   void aSendersDepartureCancelsItsWaitingStreamAndNothingElse() {
     FakeSocket socket = joined("bob", "carol");
 

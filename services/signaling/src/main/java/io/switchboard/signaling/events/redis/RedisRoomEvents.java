@@ -21,6 +21,14 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  * different rooms' side by side ({@link RoomLanes}), so one room's slow delivery or chat flood
  * holds up no other. A room's chat waits at most {@link #CHAT_BACKLOG} messages deep; more are
  * dropped (counted in {@code switchboard.signaling.room.events.dropped}).
+ *
+ * <p>A pod's own events do not wait for Redis to bring them back: once Redis has taken one, it is
+ * queued for this pod's listener of the room at once, behind the room's earlier events, and its
+ * echo on the subscription is recognised by the {@code origin} it carries (this instance's random
+ * id) and ignored. So this pod's participants hear of what happened on this pod one Redis hop
+ * sooner, and the pod decodes none of its own events. Events of one publisher reach every pod in
+ * the order it published them; events that two pods publish at the same moment may be heard in a
+ * different order on each of them (each hears its own first).
  */
 public final class RedisRoomEvents implements RoomEvents, AutoCloseable {
 
@@ -42,6 +50,8 @@ public final class RedisRoomEvents implements RoomEvents, AutoCloseable {
 
   private final RoomLanes delivery = new RoomLanes(DELIVERY_THREADS, CHAT_BACKLOG);
   private final io.micrometer.core.instrument.Counter droppedChat;
+  /** This instance's events carry it; their echoes are ignored. */
+  final String origin = java.util.UUID.randomUUID().toString();
 
   public RedisRoomEvents(StringRedisTemplate redis, RedisClient client, Duration timeout,
       io.micrometer.core.instrument.MeterRegistry registry) {
@@ -57,7 +67,7 @@ public final class RedisRoomEvents implements RoomEvents, AutoCloseable {
    * The subscriber connection, opened on first use: a pod starts (unready) while Redis is away and
    * connects once it is back; Lettuce then reconnects and resubscribes by itself.
    */
-  private synchronized StatefulRedisPubSubConnection<String, String> subscriptions() {
+  synchronized StatefulRedisPubSubConnection<String, String> subscriptions() {
     if (subscriptions != null) {
       return subscriptions;
     }
@@ -75,16 +85,18 @@ public final class RedisRoomEvents implements RoomEvents, AutoCloseable {
         if (listener == null) {
           return;
         }
+        Wire wire;
         RoomEvent event;
         try {
-          event = decode(message);
+          wire = read(message);
+          event = fromWire(wire);
         } catch (RuntimeException e) {
           log.warn("room event {} on {} is not one: {}", message, channel, e.toString());
           return;
         }
-        if (!delivery.submit(channel, () -> listener.accept(event), event instanceof ChatSent)) {
-          droppedChat.increment();
-        }
+        if (!origin.equals(wire.origin())) {
+          deliver(channel, listener, event);
+        } // else: this instance's own, delivered when it was published
       }
     });
     subscriptions = connection;
@@ -109,25 +121,57 @@ public final class RedisRoomEvents implements RoomEvents, AutoCloseable {
     subscriptions().sync().unsubscribe(channel);
   }
 
+  /**
+   * Publishes to every pod following the room; once Redis has taken it, queues it for this pod's
+   * own listener of the room, if it follows it (not when publishing failed: then no pod hears of it).
+   */
   @Override
   public void publish(String roomId, RoomEvent event) {
-    redis.convertAndSend(channel(roomId), encode(event));
+    String channel = channel(roomId);
+    redis.convertAndSend(channel, encode(event, origin));
+    Consumer<RoomEvent> listener = listeners.get(channel);
+    if (listener != null) {
+      deliver(channel, listener, event);
+    }
+  }
+
+  private void deliver(String channel, Consumer<RoomEvent> listener, RoomEvent event) {
+    if (!delivery.submit(channel, () -> listener.accept(event), event instanceof ChatSent)) {
+      droppedChat.increment();
+    }
   }
 
   /**
    * An event as it travels: one flat JSON object whose {@code type} says which event it is (the
    * fields an event does not have are empty). Pods of different versions read each other's
-   * events during a rolling update, so this shape changes only by adding fields.
+   * events during a rolling update, so this shape changes only by adding fields. {@code origin}
+   * (added 2026-12-06) is the publishing instance's random id; events without it come from pods
+   * that predate it.
    */
   record Wire(String type, String name, String memberId, String pod, boolean audio, boolean video, String text,
-      String to, long ts, boolean published) {}
+      String to, long ts, boolean published, String origin) {
 
-  static String encode(RoomEvent e) {
-    return JSON.writeValueAsString(toWire(e));
+    Wire(String type, String name, String memberId, String pod, boolean audio, boolean video, String text,
+        String to, long ts, boolean published) {
+      this(type, name, memberId, pod, audio, video, text, to, ts, published, null);
+    }
+
+    Wire from(String publisher) {
+      return new Wire(type, name, memberId, pod, audio, video, text, to, ts, published, publisher);
+    }
+  }
+
+  /** The event as {@code origin} publishes it. */
+  static String encode(RoomEvent e, String origin) {
+    return JSON.writeValueAsString(toWire(e).from(origin));
+  }
+
+  static Wire read(String message) {
+    return JSON.readValue(message, Wire.class);
   }
 
   static RoomEvent decode(String message) {
-    return fromWire(JSON.readValue(message, Wire.class));
+    return fromWire(read(message));
   }
 
   static Wire toWire(RoomEvent e) {

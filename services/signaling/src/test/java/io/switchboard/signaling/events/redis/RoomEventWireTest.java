@@ -24,7 +24,8 @@ class RoomEventWireTest {
         new RoomEvents.PresenterChanged("dave", "m4", "pod-b", false),
         new RoomEvents.RecordingChanged("erin", "m5", "pod-a", true, "file:///tmp/r.webm"));
     for (RoomEvents.RoomEvent event : all) {
-      assertThat(RedisRoomEvents.decode(RedisRoomEvents.encode(event))).as(event.toString()).isEqualTo(event);
+      assertThat(RedisRoomEvents.decode(RedisRoomEvents.encode(event, "origin-1"))).as(event.toString()).isEqualTo(event);
+      assertThat(RedisRoomEvents.read(RedisRoomEvents.encode(event, "origin-1")).origin()).isEqualTo("origin-1");
     }
   }
 
@@ -37,9 +38,22 @@ class RoomEventWireTest {
     assertThat(RedisRoomEvents.decode("{\"type\":\"RECORDING\",\"name\":\"erin\",\"memberId\":\"m5\",\"pod\":\"p\","
         + "\"audio\":false,\"video\":false,\"text\":\"file:///r.webm\",\"to\":null,\"ts\":0,\"published\":true}"))
         .isEqualTo(new RoomEvents.RecordingChanged("erin", "m5", "p", true, "file:///r.webm"));
-    assertThat(RedisRoomEvents.encode(new RoomEvents.ScreenShared("carol", "m3", "p", true)))
+    assertThat(RedisRoomEvents.read("{\"type\":\"LEFT\",\"name\":\"bob\",\"memberId\":\"m2\",\"pod\":\"p\","
+        + "\"audio\":false,\"video\":false,\"text\":null,\"to\":null,\"ts\":0,\"published\":false}").origin())
+        .as("no origin: a pod that predates it").isNull();
+    // What this version publishes: the same fields, and its origin after them.
+    assertThat(RedisRoomEvents.encode(new RoomEvents.ScreenShared("carol", "m3", "p", true), "o-1"))
         .isEqualTo("{\"type\":\"SCREEN\",\"name\":\"carol\",\"memberId\":\"m3\",\"pod\":\"p\",\"audio\":false,"
-            + "\"video\":false,\"text\":null,\"to\":null,\"ts\":0,\"published\":true}");
+            + "\"video\":false,\"text\":null,\"to\":null,\"ts\":0,\"published\":true,\"origin\":\"o-1\"}");
+  }
+
+  @Test
+  void fieldsThatALaterPodAddsAreIgnored() {
+    // During a rolling update a newer pod's events may carry fields this one does not know.
+    assertThat(RedisRoomEvents.decode("{\"type\":\"MOVED\",\"name\":\"bob\",\"memberId\":\"m2\",\"pod\":\"p\","
+        + "\"audio\":false,\"video\":false,\"text\":null,\"to\":null,\"ts\":0,\"published\":false,"
+        + "\"origin\":\"o\",\"priority\":3,\"extra\":{\"a\":[1]}}"))
+        .isEqualTo(new RoomEvents.Moved("bob", "m2", "p"));
   }
 
   @Test
