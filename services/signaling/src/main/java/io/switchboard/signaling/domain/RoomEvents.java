@@ -5,7 +5,8 @@ import java.util.function.Consumer;
 /**
  * Room events between pods: a room's participants may be spread over several signaling pods, and
  * each pod tells its own participants what happened in the room (Redis pub/sub, in production).
- * A pod receives its own events too: that is how its participants hear of them.
+ * A pod hears its own events too (at once, without waiting for them to come back from Redis):
+ * that is how its participants hear of them.
  */
 public interface RoomEvents {
 
