@@ -298,6 +298,9 @@ class StateServiceIT {
     /** Done when the server says the subscription is in place (its first line, a comment). */
     final java.util.concurrent.CompletableFuture<Void> subscribed = new java.util.concurrent.CompletableFuture<>();
     private final java.util.concurrent.CompletableFuture<HttpResponse<java.util.stream.Stream<String>>> response;
+    /** The open stream of lines, once the response came; closing it closes the connection. */
+    private java.util.stream.Stream<String> lines;
+    private boolean closed;
 
     SseClient(String query, String lastEventId) {
       this(query, lastEventId, null);
@@ -315,6 +318,13 @@ class StateServiceIT {
       }
       response = HttpClient.newHttpClient().sendAsync(request.build(), HttpResponse.BodyHandlers.ofLines());
       response.thenAccept(r -> {
+        synchronized (this) {
+          if (closed) {
+            r.body().close();
+            return;
+          }
+          lines = r.body();
+        }
         String[] current = new String[2];
         r.body().forEach(line -> {
           if (line.startsWith(":subscribed")) {
@@ -339,9 +349,21 @@ class StateServiceIT {
       return change;
     }
 
+    /**
+     * Closes the connection (an open one would hold the service's graceful shutdown at the end of
+     * the run for its whole timeout).
+     */
     @Override
     public void close() {
+      java.util.stream.Stream<String> open;
+      synchronized (this) {
+        closed = true;
+        open = lines;
+      }
       response.cancel(true);
+      if (open != null) {
+        open.close();
+      }
     }
   }
 
