@@ -204,4 +204,60 @@ class JoinTokenEnforcementIT {
       assertThat(alice.next("resumed").path("name").asText()).isEqualTo("alice");
     }
   }
+
+  private static double count(String meter, String tag, String value) {
+    io.micrometer.core.instrument.MeterRegistry registry = SIGNED_POD.getBean(
+        io.micrometer.core.instrument.MeterRegistry.class);
+    return registry.find(meter).tags(tag, value).counters().stream()
+        .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+  }
+
+  /**
+   * Before it turns ready a pod rehearses its socket path over loopback (SocketRehearsal): its
+   * sockets show a one-time key instead of an identity, are answered as a browser's are before it
+   * joins, count in no meter and join nothing; once the rehearsal is over the key opens nothing.
+   */
+  @Test
+  void aPodsRehearsalSocketsAreUnmeteredJoinNothingAndTheirKeyOpensNothingAfter() throws Exception {
+    io.switchboard.signaling.ws.GroupCallSocketHandler handler = SIGNED_POD.getBean(
+        io.switchboard.signaling.ws.GroupCallSocketHandler.class);
+    assertThat(handler.rehearsalSockets()).as("rehearsed as it started (2 KMS rehearsals: 1 socket)").isEqualTo(1);
+
+    double notJoined = count("switchboard.signaling.errors", "code", "not-joined");
+    double offers = count("switchboard.signaling.messages", "id", "receiveVideoFrom");
+    io.switchboard.signaling.ws.SocketRehearsal.Outcome outcome = io.switchboard.signaling.ws.SocketRehearsal.rehearse(
+        handler, java.net.URI.create(SignalingPods.url(SIGNED_POD)), 3,
+        io.switchboard.signaling.domain.MediaWarmup.rehearsalOffer());
+    assertThat(outcome).isEqualTo(new io.switchboard.signaling.ws.SocketRehearsal.Outcome(3, 120, 120));
+    assertThat(count("switchboard.signaling.errors", "code", "not-joined")).isEqualTo(notJoined);
+    assertThat(count("switchboard.signaling.messages", "id", "receiveVideoFrom")).isEqualTo(offers);
+
+    String key = handler.openRehearsal();
+    try {
+      try (BrowserSocket rehearsal = new BrowserSocket(SignalingPods.url(SIGNED_POD),
+          Map.of(io.switchboard.signaling.ws.SocketRehearsal.HEADER, key))) {
+        rehearsal.send(message("joinRoom").put("name", "rehearsal").put("room", "anywhere"));
+        JsonNode refused = rehearsal.next("error");
+        assertThat(refused.path("code").asText()).isEqualTo("not-allowed");
+        assertThat(refused.path("message").asText()).isEqualTo("a rehearsal socket joins nothing");
+        rehearsal.send(message("resume").put("token", "pV0c1cYqZ7Wm3w2m0b0x4l8N3l5y0Qe6m9Tq2Kc1Hk4"));
+        assertThat(rehearsal.next("error").path("code").asText()).isEqualTo("not-allowed");
+        rehearsal.send(message("chat").put("text", "hello"));
+        assertThat(rehearsal.next("error").path("code").asText()).isEqualTo("not-joined");
+      }
+      try (BrowserSocket guess = new BrowserSocket(SignalingPods.url(SIGNED_POD),
+          Map.of(io.switchboard.signaling.ws.SocketRehearsal.HEADER, key.substring(1) + "A"))) {
+        assertThat(guess.next("error").path("code").asText()).as("a wrong key").isEqualTo("not-allowed");
+        assertThat(guess.closed.get(5, TimeUnit.SECONDS)).isEqualTo(4403);
+      }
+    } finally {
+      handler.closeRehearsal();
+    }
+    try (BrowserSocket late = new BrowserSocket(SignalingPods.url(SIGNED_POD),
+        Map.of(io.switchboard.signaling.ws.SocketRehearsal.HEADER, key))) {
+      assertThat(late.next("error").path("message").asText()).as("the key once the rehearsal is over")
+          .isEqualTo("this pod serves only sockets the gateway admitted: connect through the gateway");
+      assertThat(late.closed.get(5, TimeUnit.SECONDS)).isEqualTo(4403);
+    }
+  }
 }

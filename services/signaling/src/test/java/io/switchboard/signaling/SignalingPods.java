@@ -37,6 +37,10 @@ final class SignalingPods {
         "--spring.data.redis.url=" + redisUrl, "--switchboard.placement.url=" + placementUrl,
         io.switchboard.testing.TestCredentials.SERVICE_TOKEN_SETTING));
     args.addAll(FAST_HEARTBEATS);
+    if (java.util.Arrays.stream(settings).noneMatch(a -> a.contains("kms-warmup-rehearsals"))) {
+      // Tests do not measure a pod's first burst: two KMS rehearsals, one rehearsal socket.
+      args.add("--switchboard.signaling.kms-warmup-rehearsals=2");
+    }
     args.addAll(List.of(settings));
     return new SpringApplicationBuilder(SignalingApplication.class).run(args.toArray(String[]::new));
   }

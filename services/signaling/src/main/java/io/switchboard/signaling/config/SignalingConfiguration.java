@@ -208,6 +208,39 @@ class SignalingConfiguration {
   }
 
   /**
+   * The socket path rehearsed once the web server listens, before the pod turns ready (Boot marks
+   * it ready after its runners): one socket per two KMS rehearsals ({@code kms-warmup-rehearsals}),
+   * over loopback to the pod's own port ({@code server.address}'s when it names one).
+   */
+  @Bean
+  org.springframework.boot.ApplicationRunner socketRehearsal(GroupCallSocketHandler sockets,
+      org.springframework.core.env.Environment environment) {
+    return args -> {
+      Integer port = environment.getProperty("local.server.port", Integer.class);
+      if (port == null || port <= 0) {
+        return; // no web server
+      }
+      java.net.URI uri = java.net.URI.create("ws://" + ownHost(environment.getProperty("server.address")) + ":" + port
+          + "/groupcall");
+      io.switchboard.signaling.ws.SocketRehearsal.rehearse(sockets, uri,
+          Math.max(1, properties.signaling().kmsWarmupRehearsals() / 2),
+          io.switchboard.signaling.domain.MediaWarmup.rehearsalOffer());
+    };
+  }
+
+  /** Where this pod's web server answers: its bound address, or loopback when it listens on all. */
+  static String ownHost(String serverAddress) throws java.net.UnknownHostException {
+    if (serverAddress == null || serverAddress.isBlank()) {
+      return "127.0.0.1";
+    }
+    java.net.InetAddress address = java.net.InetAddress.getByName(serverAddress);
+    if (address.isAnyLocalAddress()) {
+      return "127.0.0.1";
+    }
+    return address instanceof java.net.Inet6Address ? "[" + address.getHostAddress() + "]" : address.getHostAddress();
+  }
+
+  /**
    * The container's per-socket buffers, which it allocates up front for every socket: small. A
    * longer message reaches the handler in pieces, and the handler enforces the frame limit.
    */

@@ -32,11 +32,15 @@ final class ClientSocket implements ClientChannel {
   volatile Participant participant;
   /** The message arriving in pieces; only touched on the socket's handler thread. */
   final MessageAssembly incoming;
+  /** A socket of the pod's own rehearsal ({@link SocketRehearsal}): unmetered, joins nothing. */
+  final boolean rehearsal;
   /** This socket's negotiations running now (on the pod's negotiation threads or its own). */
   final java.util.concurrent.atomic.AtomicInteger negotiating = new java.util.concurrent.atomic.AtomicInteger();
 
   ClientSocket(WebSocketSession session, MessageEncoder encoder, Duration sendTimeLimit, int sendBufferBytes,
-      int perSecond, int burst, int maxMessageChars, io.switchboard.signaling.domain.Access access, String opener) {
+      int perSecond, int burst, int maxMessageChars, io.switchboard.signaling.domain.Access access, String opener,
+      boolean rehearsal) {
+    this.rehearsal = rehearsal;
     this.access = access;
     this.opener = opener;
     this.incoming = new MessageAssembly(maxMessageChars);

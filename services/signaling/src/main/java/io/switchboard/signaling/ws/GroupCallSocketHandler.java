@@ -49,6 +49,13 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
   private final MessageEncoder encoder = new MessageEncoder();
   private final Map<String, ClientSocket> sockets = new ConcurrentHashMap<>();
   private final SignalingMetrics metrics;
+  /** What rehearsal sockets count in: a registry of their own, which nothing exports. */
+  private final SignalingMetrics unmetered;
+  /** The key a rehearsal socket shows ({@link SocketRehearsal}); null outside a rehearsal. */
+  private volatile byte[] rehearsalKey;
+  /** Rehearsal sockets open now (left out of the sockets gauge). */
+  private final java.util.concurrent.atomic.AtomicInteger rehearsing = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong rehearsed = new java.util.concurrent.atomic.AtomicLong();
   /** Set when the pod stops: no socket is served any more, each is told to reconnect elsewhere. */
   private volatile boolean draining;
   /**
@@ -71,7 +78,9 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
     if (warning != null) {
       log.warn(warning);
     }
-    this.metrics = new SignalingMetrics(registry, calls, sockets::size);
+    this.metrics = new SignalingMetrics(registry, calls, () -> sockets.size() - rehearsing.get());
+    this.unmetered = new SignalingMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), calls,
+        rehearsing::get);
     this.negotiations = io.switchboard.signaling.domain.HandOffThreads.create("negotiation-", NEGOTIATION_THREADS);
   }
 
@@ -92,13 +101,55 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
    */
   public static final int CONTAINER_TEXT_BUFFER = 2 * 1024;
 
+  /**
+   * Starts a rehearsal: returns the key its sockets show ({@link SocketRehearsal#HEADER}) until
+   * {@link #closeRehearsal}. Such a socket needs no identity, counts in no meter, and may not join
+   * or resume. For {@link SocketRehearsal}, and tests.
+   */
+  public String openRehearsal() {
+    byte[] random = new byte[32];
+    new java.security.SecureRandom().nextBytes(random);
+    String key = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+    rehearsalKey = key.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    return key;
+  }
+
+  /** Ends the rehearsal: its key opens nothing any more. */
+  public void closeRehearsal() {
+    rehearsalKey = null;
+  }
+
+  /** Rehearsal sockets this pod has served since it started. */
+  public long rehearsalSockets() {
+    return rehearsed.get();
+  }
+
+  private boolean isRehearsal(WebSocketSession session) {
+    byte[] key = rehearsalKey;
+    String shown = session.getHandshakeHeaders().getFirst(SocketRehearsal.HEADER);
+    return key != null && shown != null
+        && java.security.MessageDigest.isEqual(key, shown.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+  }
+
+  private SignalingMetrics metrics(ClientSocket socket) {
+    return socket.rehearsal ? unmetered : metrics;
+  }
+
   @Override
   public void afterConnectionEstablished(WebSocketSession session) {
+    if (isRehearsal(session)) {
+      rehearsing.incrementAndGet();
+      rehearsed.incrementAndGet();
+      sockets.put(session.getId(), new ClientSocket(session, encoder, settings.sendTimeLimit(),
+          settings.sendBufferBytes(), settings.messagesPerSecond(), settings.messageBurst(), settings.maxFrameBytes(),
+          Access.ANYONE, null, true));
+      return;
+    }
     IdentityPolicy.Admission admission = identities.admit(session.getHandshakeHeaders());
     ClientSocket socket = new ClientSocket(session, encoder, settings.sendTimeLimit(),
         settings.sendBufferBytes(), settings.messagesPerSecond(), settings.messageBurst(), settings.maxFrameBytes(),
         admission.access() == null ? Access.ANYONE : admission.access(),
-        admission.opener(identities.mode() == IdentityPolicy.Mode.OPEN ? peer(session) : null));
+        admission.opener(identities.mode() == IdentityPolicy.Mode.OPEN ? peer(session) : null), false);
     if (admission.refusal() != null) {
       metrics.refused("identity");
       socket.send(new ServerMessage.Error(ErrorCode.NOT_ALLOWED.wire(), admission.refusal(), null));
@@ -157,7 +208,7 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
       text = socket.incoming.add(piece.getPayload(), piece.isLast());
     } catch (MessageAssembly.TooBig e) {
       log.info("socket {} sent a {}: closing", session.getId(), e.getMessage());
-      metrics.refused("too-big");
+      metrics(socket).refused("too-big");
       socket.close(CloseStatus.TOO_BIG_TO_PROCESS.withReason("message too big"));
       return;
     }
@@ -171,7 +222,11 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
     }
     try {
       ClientMessage message = decoder.decode(text);
-      metrics.message(message);
+      metrics(socket).message(message);
+      if (socket.rehearsal && (message instanceof ClientMessage.JoinRoom || message instanceof ClientMessage.Resume)) {
+        socket.send(new ServerMessage.Error(ErrorCode.NOT_ALLOWED.wire(), "a rehearsal socket joins nothing", null));
+        return;
+      }
       if (draining && (message instanceof ClientMessage.JoinRoom || message instanceof ClientMessage.Resume)) {
         // Nothing new starts on a stopping pod (a leave, ICE and the rest are still served).
         socket.send(new ServerMessage.Reconnect(STOPPING));
@@ -181,7 +236,7 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
         String refused = socket.access().refusesJoin(join.room(), join.name());
         if (refused != null) {
           // The token says who and where: a join elsewhere is not a mistake to retry on this socket.
-          metrics.refused(ErrorCode.NOT_ALLOWED.wire());
+          metrics(socket).refused(ErrorCode.NOT_ALLOWED.wire());
           socket.send(new ServerMessage.Error(ErrorCode.NOT_ALLOWED.wire(), refused, join.requestId()));
           socket.close(new CloseStatus(FORBIDDEN, refused.length() > 120 ? refused.substring(0, 120) : refused));
           return;
@@ -198,7 +253,7 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
         });
       }
       if (!negotiating[0]) {
-        metrics.handled(message, System.nanoTime() - started);
+        metrics(socket).handled(message, System.nanoTime() - started);
       }
       if (!session.isOpen() && socket.participant != null) {
         // Closed while this message made it a participant: the close saw none, so park it now.
@@ -221,7 +276,7 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
     Runnable task = () -> {
       try (var inRoom = MDC.putCloseable("room", room); var as = MDC.putCloseable("participant", name)) {
         work.run();
-        metrics.handled(message, System.nanoTime() - started);
+        metrics(socket).handled(message, System.nanoTime() - started);
       } catch (RuntimeException e) {
         refuse(socket, e);
       } finally {
@@ -238,18 +293,18 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
   /** A message refused, answered with an {@code error} on its socket, which stays usable. */
   private void refuse(ClientSocket socket, RuntimeException e) {
     if (e instanceof ProtocolException refusal) {
-      metrics.refused(refusal.code().wire());
+      metrics(socket).refused(refusal.code().wire());
       socket.send(refusal.toMessage());
     } else if (e instanceof MediaServer.MediaException || e instanceof DataAccessException
         || e instanceof RestClientException) {
       // KMS, Redis or placement cannot be reached now: the client may retry.
       log.warn("message on socket {} could not be served: {}", socket.session().getId(), e.toString());
-      metrics.refused(ErrorCode.UNAVAILABLE.wire());
+      metrics(socket).refused(ErrorCode.UNAVAILABLE.wire());
       socket.send(new ServerMessage.Error(ErrorCode.UNAVAILABLE.wire(),
           "the media server or room state is unavailable; retry", null));
     } else {
       log.error("message failed on socket {}", socket.session().getId(), e);
-      metrics.refused(ErrorCode.INTERNAL.wire());
+      metrics(socket).refused(ErrorCode.INTERNAL.wire());
       socket.send(new ServerMessage.Error(ErrorCode.INTERNAL.wire(), "the server failed to handle this message", null));
     }
   }
@@ -287,6 +342,9 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
   @Override
   public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
     ClientSocket socket = sockets.remove(session.getId());
+    if (socket != null && socket.rehearsal) {
+      rehearsing.decrementAndGet();
+    }
     if (socket != null) {
       Participant participant = socket.participant;
       socket.participant = null;
