@@ -84,9 +84,18 @@ final class GatewayFixture implements AutoCloseable {
 
   /** A gateway in front of these signaling URLs. */
   ConfigurableApplicationContext gatewayTo(List<String> signaling, String... settings) {
+    return gateway(redis.url(), signaling, settings);
+  }
+
+  /** A gateway in front of the pods with a Redis of its own (the pods keep the fixture's). */
+  ConfigurableApplicationContext gatewayWithRedis(String redisUrl, String... settings) {
+    return gateway(redisUrl, pods.stream().map(ServiceProcess::baseUrl).toList(), settings);
+  }
+
+  private ConfigurableApplicationContext gateway(String redisUrl, List<String> signaling, String... settings) {
     List<String> args = new ArrayList<>(List.of("--server.port=0", "--server.address=127.0.0.1",
         "--management.server.port=0", "--management.server.address=127.0.0.1",
-        "--spring.data.redis.url=" + redis.url(),
+        "--spring.data.redis.url=" + redisUrl,
         "--spring.cloud.loadbalancer.health-check.interval=3s",
         "--spring.cloud.loadbalancer.health-check.refetch-instances-interval=1s",
         "--switchboard.gateway.placement-url=" + placement.baseUrl(),
