@@ -53,7 +53,7 @@ public final class ApiRateLimitFilter implements WebFilter, Ordered {
     }
     String address = ClientAddress.of(exchange.getRequest(), trustForwardedFor);
     // The limiter keys its buckets by id alone: this one's ids are apart from the sockets' bucket.
-    return limiter.isAllowed(BUCKET, BUCKET + ":" + address)
+    return RedisCalls.offNetworkThreads(limiter.isAllowed(BUCKET, BUCKET + ":" + address))
         .timeout(redisWait, Mono.just(new RateLimiter.Response(true, Map.of())))
         .onErrorResume(e -> Mono.just(new RateLimiter.Response(true, Map.of())))
         .flatMap(rate -> {

@@ -117,7 +117,7 @@ public final class GroupCallGuardGatewayFilterFactory
       }
       String address = ClientAddress.of(exchange.getRequest(), properties.limits().trustForwardedFor());
       String routeId = "groupcall";
-      return rateLimiter.isAllowed(routeId, address)
+      return RedisCalls.offNetworkThreads(rateLimiter.isAllowed(routeId, address))
           // Redis away: Lettuce would queue the call for the whole command timeout; let it in.
           .timeout(REDIS_WAIT, Mono.just(new RateLimiter.Response(true, java.util.Map.of())))
           .flatMap(rate -> {

@@ -57,7 +57,7 @@ public final class SocketLeases implements AutoCloseable {
     this.clock = clock;
     this.renewal = Flux.interval(lease.dividedBy(3), Schedulers.parallel())
         .onBackpressureDrop()
-        .concatMap(tick -> renewAll().onErrorResume(e -> {
+        .concatMap(tick -> RedisCalls.offNetworkThreads(renewAll()).onErrorResume(e -> {
           log.warn("could not renew socket leases: {}", e.toString());
           return Mono.empty();
         }))
@@ -68,9 +68,9 @@ public final class SocketLeases implements AutoCloseable {
     String key = GatewayKeys.sockets(address);
     String member = replica + ":" + UUID.randomUUID();
     long now = clock.millis();
-    return redis.execute(ACQUIRE, List.of(key), List.of(Long.toString(now), Long.toString(now + lease.toMillis()),
-            member, Integer.toString(limit), Long.toString(lease.toMillis())))
-        .next()
+    return RedisCalls.offNetworkThreads(redis.execute(ACQUIRE, List.of(key), List.of(Long.toString(now),
+            Long.toString(now + lease.toMillis()), member, Integer.toString(limit), Long.toString(lease.toMillis())))
+            .next())
         .timeout(GroupCallGuardGatewayFilterFactory.REDIS_WAIT)
         .map(granted -> {
           if (granted == 1L) {
@@ -110,7 +110,7 @@ public final class SocketLeases implements AutoCloseable {
     @Override
     public void release() {
       if (live.remove(member) != null) {
-        redis.opsForZSet().remove(key, member)
+        RedisCalls.offNetworkThreads(redis.opsForZSet().remove(key, member))
             .subscribe(n -> { }, e -> log.debug("lease of {} not released now (it lapses): {}", key, e.toString()));
       }
     }
