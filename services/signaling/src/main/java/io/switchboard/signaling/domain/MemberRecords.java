@@ -28,14 +28,63 @@ final class MemberRecords {
    * not. Call holding the participant's monitor.
    */
   boolean write(Participant p) {
-    return store.replaceMember(p.roomId, p.name, podId, p.publisherEndpoint, p.record(podId));
+    synchronized (p.recordWrites) {
+      long revision = p.recordRevision.incrementAndGet();
+      Participant.RecordState state = new Participant.RecordState(revision, p.publisherEndpoint, p.record(podId));
+      p.latestRecord = state;
+      return stored(p, revision, store.replaceMember(p.roomId, p.name, podId, state.publisher(), state.record()));
+    }
   }
 
-  /** Writes the participant's record unless it is gone; false when it is no longer this pod's. */
+  /**
+   * Writes the participant's record unless it is gone; false when it is no longer this pod's.
+   * Without holding the participant's monitor over the round trip: its record is taken under the
+   * monitor and written after, so the participant's other negotiations and candidates go on
+   * meanwhile. Writes are made one at a time per participant, each of the latest state taken, so
+   * that writes asked for side by side are folded into one or two, and a state is never written
+   * after a later one. One refused because the participant's publisher changed meanwhile is made
+   * again with the record as it is now.
+   */
   boolean persist(Participant p) {
-    synchronized (p) {
-      return !p.gone && write(p);
+    for (int attempt = 1; ; attempt++) {
+      long revision;
+      String publisher;
+      synchronized (p) {
+        if (p.gone) {
+          return false;
+        }
+        revision = p.recordRevision.incrementAndGet();
+        publisher = p.publisherEndpoint;
+        p.latestRecord = new Participant.RecordState(revision, publisher, p.record(podId));
+      }
+      boolean written;
+      synchronized (p.recordWrites) {
+        if (p.storedRevision >= revision) {
+          written = p.storedWritten; // a write since this state was taken carried it
+        } else {
+          Participant.RecordState latest = p.latestRecord; // this state or a later one
+          written = stored(p, latest.revision(),
+              store.replaceMember(p.roomId, p.name, podId, latest.publisher(), latest.record()));
+        }
+      }
+      if (written || attempt == 3) {
+        return written;
+      }
+      synchronized (p) {
+        if (p.gone || java.util.Objects.equals(p.publisherEndpoint, publisher)) {
+          return false; // refused for what the participant is: not this pod's, or its media rebuilt
+        }
+      }
     }
+  }
+
+  /** Notes what the store said to the record's state {@code revision}. Call holding {@code p.recordWrites}. */
+  private static boolean stored(Participant p, long revision, boolean written) {
+    if (revision > p.storedRevision) {
+      p.storedRevision = revision;
+      p.storedWritten = written;
+    }
+    return written;
   }
 
   /** Writes the participant's record, logging (not throwing) a failure: the next write carries it. */

@@ -89,6 +89,23 @@ public final class Participant {
   boolean mediaMoved;
   /** No longer this pod's: it left, its wait ran out, or it resumed on another pod. */
   volatile boolean gone;
+  /**
+   * Writes of its record to the store, one at a time ({@link MemberRecords}). Taken holding the
+   * participant's monitor or not, but never the other way round: nobody takes the monitor while
+   * holding this.
+   */
+  final Object recordWrites = new Object();
+  /** Numbers the record's states as they are taken to be written (each under the monitor). */
+  final java.util.concurrent.atomic.AtomicLong recordRevision = new java.util.concurrent.atomic.AtomicLong();
+  /** The latest state written (or refused) and whether the store took it; guarded by {@link #recordWrites}. */
+  long storedRevision;
+  boolean storedWritten;
+
+  /** A state of the record taken to be written, with the publisher the stored one must have. */
+  record RecordState(long revision, String publisher, RoomStore.MemberRecord record) {}
+
+  /** The latest state taken to be written (set under the monitor): what the next write writes. */
+  volatile RecordState latestRecord;
 
   Participant(String name, String roomId, String roomName, String nodeId, String kmsUrl, String memberId,
       long joinedAt, ClientChannel channel, String publisherEndpoint, String tokenHash) {
