@@ -59,6 +59,26 @@ final class LocalRooms {
     }
   }
 
+  /**
+   * Where the room's media is as a participant here knows it — kept current as the room's media
+   * moves ({@link RoomRebuild}) —, empty when nobody here is in the room. A join here takes it
+   * instead of reading the room's record: the addition's step in the store refuses a join whose
+   * pipeline is no longer the room's, and the join then starts over from the store.
+   */
+  java.util.Optional<RoomStore.RoomRecord> media(String roomId) {
+    Map<String, Participant> here = rooms.get(roomId);
+    if (here != null) {
+      for (Participant p : here.values()) {
+        synchronized (p) {
+          if (!p.gone && p.pipelineId != null) {
+            return java.util.Optional.of(new RoomStore.RoomRecord(p.nodeId, p.kmsUrl, p.pipelineId));
+          }
+        }
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
   /** Rooms with participants here now (a copy). */
   List<String> roomIds() {
     return List.copyOf(rooms.keySet());

@@ -50,6 +50,7 @@ public final class InMemoryRoomStore implements RoomStore {
   private final Map<String, Set<String>> openings = new HashMap<>();
   private final Map<String, Long> sequences = new HashMap<>();
   private final Map<String, Expiring<SessionRecord>> sessions = new HashMap<>();
+  private int roomReads;
 
   public InMemoryRoomStore(Clock clock) {
     this.clock = clock;
@@ -57,8 +58,14 @@ public final class InMemoryRoomStore implements RoomStore {
 
   // ---------------------------------------------------------------- rooms
 
+  /** How many times {@link #room} was asked: what a pod reads, as Redis's MONITOR would show it. */
+  public synchronized int roomReads() {
+    return roomReads;
+  }
+
   @Override
   public synchronized Optional<RoomRecord> room(String roomId) {
+    roomReads++;
     Room room = rooms.get(roomId);
     return room == null ? Optional.empty() : Optional.of(room.record);
   }

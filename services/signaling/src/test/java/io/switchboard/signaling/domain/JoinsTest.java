@@ -75,6 +75,45 @@ class JoinsTest extends TwoPods {
   }
 
   @Test
+  void aJoinIntoARoomSomeoneOnItsPodIsInTakesWhereTheRoomsMediaIsFromThemNotFromTheStore() {
+    podA.join(ROOM, "alice");
+    String pipeline = cluster.store.room(ROOM).orElseThrow().pipelineId();
+
+    int reads = cluster.store.roomReads();
+    Client bob = podA.join(ROOM, "bob");
+    assertThat(cluster.store.roomReads()).as("pod A knows where the room's media is").isEqualTo(reads);
+    assertThat(cluster.kms.children(KMS_0, pipeline)).contains(bob.record(cluster).publisher());
+
+    reads = cluster.store.roomReads();
+    Client carol = podB.join(ROOM, "carol");
+    assertThat(cluster.store.roomReads()).as("nobody on pod B is in the room").isEqualTo(reads + 1);
+    assertThat(cluster.kms.children(KMS_0, pipeline)).contains(carol.record(cluster).publisher());
+  }
+
+  /**
+   * Pod A's participant still points at a pipeline the room no longer uses (as between a rebuild of
+   * the room's media and pod A taking it in): the store refuses the addition, and the join starts
+   * over from the room's record, leaving nothing on the old pipeline.
+   */
+  @Test
+  void aJoinWhosePodKnowsTheRoomsMediaOutOfDateJoinsFromTheRoomsRecord() {
+    Client alice = podA.join(ROOM, "alice");
+    String pipeline = cluster.store.room(ROOM).orElseThrow().pipelineId();
+    String stale = cluster.kms.createPipeline(KMS_0);
+    synchronized (alice.participant) {
+      alice.participant.pipelineId = stale;
+    }
+
+    Client bob = podA.join(ROOM, "bob");
+
+    assertThat(cluster.store.members(ROOM)).containsOnlyKeys("alice", "bob");
+    assertThat(cluster.kms.children(KMS_0, pipeline)).contains(bob.record(cluster).publisher());
+    assertThat(bob.participant.pipelineId).isEqualTo(pipeline);
+    assertThat(cluster.kms.children(KMS_0, stale)).as("the endpoint made on the old pipeline, released").isEmpty();
+    assertThat(bob.channel.sent()).first().isInstanceOf(ServerMessage.ExistingParticipants.class);
+  }
+
+  @Test
   void aJoinerIsIntroducedToTheRoomAndEveryoneAlreadyThereHearsOfItOnce() {
     Client alice = podA.join(ROOM, "alice");
     Client bob = podA.join(ROOM, "bob");
