@@ -40,6 +40,16 @@ final class PlacementStub implements AutoCloseable {
       calls.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath());
       String room = exchange.getRequestURI().getPath().split("/")[3];
       boolean put = exchange.getRequestMethod().equals("PUT");
+      if (exchange.getRequestMethod().equals("GET")) {
+        // As the real service: a read, 404 not-placed for a room without a placement (this stub
+        // reads nothing: a pod asks only ahead of turning ready, for a room that cannot exist).
+        byte[] problem = "{\"code\":\"not-placed\"}".getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/problem+json");
+        exchange.sendResponseHeaders(404, problem.length);
+        exchange.getResponseBody().write(problem);
+        exchange.close();
+        return;
+      }
       if (put) {
         redis.sync().hsetnx(PlacementKeys.room(room), "nodeId", nodeId);
       } else {

@@ -69,6 +69,9 @@ public final class GroupCallService implements AutoCloseable {
   private final Heartbeat heartbeat;
   private final PodJanitor janitor;
   private final RoomRebuild rebuild;
+  private final RoomEvents events;
+  private final RoomStore store;
+  private final RoomPlacementClient placement;
   /**
    * Redis writes a join or an offer makes while it waits for KMS ({@code signaling-alongside-N},
    * at most 64 at once; beyond that, or once the service is closing, the caller makes them itself,
@@ -89,6 +92,9 @@ public final class GroupCallService implements AutoCloseable {
       Clock clock, RoomOpener.Pause pause, Settings settings) {
     this.settings = settings;
     this.observer = observer;
+    this.events = events;
+    this.store = store;
+    this.placement = placement;
     String pod = settings.podId();
     RoomLocks locks = new RoomLocks();
     RoomEventDelivery[] delivery = new RoomEventDelivery[1]; // made last: it reaches most pieces
@@ -122,8 +128,14 @@ public final class GroupCallService implements AutoCloseable {
         locks, pod);
   }
 
-  /** Starts beating and the janitor. */
+  /**
+   * Goes through the join's ways to Redis and placement and opens what following rooms needs
+   * (best effort), then starts beating and the janitor.
+   */
   public void start() {
+    store.prepare();
+    placement.prepare();
+    events.prepare();
     heartbeat.start();
     janitor.start(settings.heartbeatInterval());
   }

@@ -59,6 +59,12 @@ public interface RoomEvents {
   /** The room's media was rebuilt on another node by {@code pod}: every pod tells its participants to renegotiate. */
   record Rebuilt(String pod) implements RoomEvent {}
 
+  /**
+   * Opens, ahead of the first {@link #follow}, what following rooms needs: otherwise the joins of
+   * a pod's first burst wait in line for it. Best effort: what cannot be opened now is on first use.
+   */
+  default void prepare() {}
+
   /** Starts delivering a room's events to {@code listener}; returns once delivery is active. */
   void follow(String roomId, Consumer<RoomEvent> listener);
 

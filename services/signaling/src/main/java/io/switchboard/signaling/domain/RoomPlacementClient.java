@@ -9,5 +9,11 @@ public interface RoomPlacementClient {
   /** The room ended. */
   void release(String roomId);
 
+  /**
+   * Goes through the way to placement before the pod turns ready (best effort, nothing placed): a
+   * pod's first rooms would otherwise each pay for it, side by side.
+   */
+  default void prepare() {}
+
   record PlacedRoom(String nodeId, String kmsUrl) {}
 }

@@ -17,6 +17,12 @@ public interface RoomStore {
   record RoomRecord(String nodeId, String kmsUrl, String pipelineId) {}
 
   /**
+   * Goes through what its hot paths use before the pod turns ready (best effort, nothing written):
+   * a pod's first joins would otherwise each pay for it, side by side.
+   */
+  default void prepare() {}
+
+  /**
    * A member as every pod sees it.
    *
    * @param id this membership (a rejoin under the same name is another member)

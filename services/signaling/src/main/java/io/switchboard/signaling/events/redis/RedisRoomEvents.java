@@ -103,6 +103,27 @@ public final class RedisRoomEvents implements RoomEvents, AutoCloseable {
     return connection;
   }
 
+  /**
+   * Goes through the events' wire form, opens the subscriber connection and follows and unfollows a
+   * channel of its own a few times (no room's: nobody publishes there), so that a pod's first joins
+   * find them ready.
+   */
+  @Override
+  public void prepare() {
+    String rehearsal = SignalingKeys.roomEvents("~rehearsal-" + origin);
+    for (int i = 0; i < 100; i++) {
+      decode(encode(new Joined("rehearsal", "m-" + i, "pod", true, i % 2 == 0), origin)); // the wire form's codec
+    }
+    try {
+      for (int i = 0; i < 10; i++) {
+        subscriptions().sync().subscribe(rehearsal);
+        subscriptions().sync().unsubscribe(rehearsal);
+      }
+    } catch (RuntimeException e) {
+      log.info("room events' subscriber connection not opened ahead (opened on first use): {}", e.toString());
+    }
+  }
+
   static String channel(String roomId) {
     return SignalingKeys.roomEvents(roomId);
   }

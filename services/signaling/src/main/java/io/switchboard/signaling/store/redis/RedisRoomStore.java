@@ -220,6 +220,25 @@ public final class RedisRoomStore implements RoomStore {
     redis.delete(SignalingKeys.session(tokenHash));
   }
 
+  /**
+   * Goes through a member record's codec (the first records a pod writes and reads would otherwise
+   * each set it up, side by side) and a read of a room that cannot exist.
+   */
+  @Override
+  public void prepare() {
+    MemberRecord sample = new MemberRecord("m", "pod", "session", "pipeline/endpoint", true,
+        java.util.Map.of("bob", "pipeline/endpoint-2"), true, true, 1, 0, false, null, null, null);
+    for (int i = 0; i < 100; i++) {
+      decode(encode(sample));
+    }
+    try {
+      room("~rehearsal"); // no room id has that form (RoomIds)
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(RedisRoomStore.class).info("room store not gone through ahead: {}",
+          e.toString());
+    }
+  }
+
   static String encode(MemberRecord m) {
     return JSON.writeValueAsString(m);
   }

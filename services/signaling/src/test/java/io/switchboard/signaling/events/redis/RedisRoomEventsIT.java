@@ -71,6 +71,55 @@ class RedisRoomEventsIT {
     assertThat(heardOnB).containsExactly(ALICE_JOINED, ALICE_WROTE, ALICE_LEFT, BOB_JOINED);
   }
 
+  /** A pod about to turn ready opens its subscriber connection ahead, and leaves no channel followed. */
+  @Test
+  void aPodPreparedAheadHasItsSubscriberConnectionOpenAndFollowsNothingMore() {
+    RedisRoomEvents fresh = pod(redis.template);
+    try {
+      long before = clients();
+      fresh.prepare();
+      assertThat(clients()).as("its subscriber connection").isEqualTo(before + 1);
+      assertThat(channels()).as("only the room the two pods follow").containsExactly(RedisRoomEvents.channel("r"));
+
+      fresh.follow("r2", event -> { });
+      assertThat(clients()).as("the same connection follows rooms").isEqualTo(before + 1);
+    } finally {
+      fresh.close();
+    }
+  }
+
+  /** Redis away when a pod prepares: nothing is thrown, and the connection is opened on first use. */
+  @Test
+  void aPodThatCannotPrepareAheadSaysNothingWorseThanALogLine() {
+    io.lettuce.core.RedisClient nowhere =
+        io.lettuce.core.RedisClient.create("redis://127.0.0.1:" + io.switchboard.launchers.LoopbackPorts.free());
+    try {
+      RedisRoomEvents unreachable = new RedisRoomEvents(redis.template, nowhere, Duration.ofSeconds(1),
+          new SimpleMeterRegistry());
+      unreachable.prepare();
+      assertThatThrownBy(() -> unreachable.follow("r", event -> { }))
+          .as("following, later, still says what is wrong").hasMessageContaining("Redis is unreachable");
+      unreachable.close();
+    } finally {
+      nowhere.shutdown();
+    }
+  }
+
+  /** A question to Redis on a connection of the test's own (counted among the clients while it is open). */
+  static <T> T ask(java.util.function.Function<io.lettuce.core.api.sync.RedisCommands<String, String>, T> question) {
+    try (var connection = ((io.lettuce.core.RedisClient) redis.factory.getRequiredNativeClient()).connect()) {
+      return question.apply(connection.sync());
+    }
+  }
+
+  long clients() {
+    return ask(r -> r.clientList().lines().count());
+  }
+
+  List<String> channels() {
+    return ask(r -> r.pubsubChannels().stream().sorted().toList());
+  }
+
   @Test
   void aPodsOwnEventDoesNotWaitForRedisToBringItBack() {
     // Redis no longer sends this room's channel to A: what A hears of its own event comes from A.

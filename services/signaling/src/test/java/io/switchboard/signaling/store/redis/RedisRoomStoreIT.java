@@ -31,6 +31,18 @@ class RedisRoomStoreIT {
     store.unlockRoom(roomId, "opener");
   }
 
+  /** What a pod goes through before it turns ready writes nothing, and finds no room. */
+  @Test
+  void goingThroughItAheadWritesNothing() {
+    save("r", ROOM);
+    java.util.Set<String> before = redis.template.keys("*");
+
+    store.prepare();
+
+    assertThat(redis.template.keys("*")).isEqualTo(before);
+    assertThat(store.room("r")).contains(ROOM);
+  }
+
   @Test
   void onlyTheHolderOfTheRoomsLockSavesIt() {
     assertThat(store.saveRoom("r", "late", ROOM)).as("no lock").isFalse();
