@@ -5,7 +5,7 @@
 #   presence view and its SSE stream               http://localhost:8092/v1/rooms, /v1/stream
 #     (both internal: they answer only the service token the stack prints, as Authorization: Bearer)
 #   KMS emulator (JSON-RPC) and fault injection    ws://localhost:8888/kurento, http://localhost:8889/status
-#   Redis, Kafka                                   localhost:6379, localhost:9092
+#   Redis, Kafka                                   localhost:6379, the free port it prints
 # Logs go to target/local-stack/. Ctrl-C stops everything. The first run builds the jars.
 set -euo pipefail
 cd "$(dirname "$0")"

@@ -19,9 +19,9 @@ public final class KafkaBroker implements AutoCloseable {
   private final EmbeddedKafkaKraftBroker broker;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private KafkaBroker(int port, int partitions, String... topics) {
+  /** spring-kafka-test's KRaft broker takes a free port of its own (it ignores kafkaPorts()). */
+  private KafkaBroker(int partitions, String... topics) {
     this.broker = new EmbeddedKafkaKraftBroker(1, partitions, topics);
-    broker.kafkaPorts(port);
     broker.brokerProperties(Map.of(
         "auto.create.topics.enable", "false",
         "group.initial.rebalance.delay.ms", "0",
@@ -31,16 +31,11 @@ public final class KafkaBroker implements AutoCloseable {
 
   /** A broker with these topics, each with two partitions. */
   public static KafkaBroker start(String... topics) {
-    return new KafkaBroker(LoopbackPorts.free(), 2, topics);
+    return new KafkaBroker(2, topics);
   }
 
   public static KafkaBroker startWithPartitions(int partitions, String... topics) {
-    return new KafkaBroker(LoopbackPorts.free(), partitions, topics);
-  }
-
-  /** On a given port (the local stack's 9092). */
-  public static KafkaBroker startOnPort(int port, int partitions, String... topics) {
-    return new KafkaBroker(port, partitions, topics);
+    return new KafkaBroker(partitions, topics);
   }
 
   /** {@code 127.0.0.1:<port>}, the form {@code spring.kafka.bootstrap-servers} takes. */

@@ -69,7 +69,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     return startOnPort(LoopbackPorts.free(), topics);
   }
 
-  /** The same on a given port (the local stack's 9092). */
+  /** The same on a given port. */
   public static KafkaBrokerProcess startOnPort(int port, String... topics) {
     KafkaBrokerProcess broker = new KafkaBrokerProcess(port);
     try {

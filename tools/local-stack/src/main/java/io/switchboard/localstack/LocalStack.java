@@ -12,7 +12,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 
 /**
- * The whole system on one machine, no Docker: Redis (6379), a KRaft Kafka broker (9092), a KMS
+ * The whole system on one machine, no Docker: Redis (6379), a KRaft Kafka broker (a free port, printed), a KMS
  * emulator (8888, fault injection on 8889), placement (8090), state (8092), signaling (8081) and
  * the gateway (8080: the browser client, /groupcall, /api), each service from its jar, logs under
  * {@code target/local-stack/}. Ctrl-C stops everything. Run from the repository root
@@ -54,10 +54,12 @@ public final class LocalStack {
       });
     }
     Runtime.getRuntime().addShutdownHook(new Thread(stopAll, "local-stack-stop"));
+    String[] kafkaAt = new String[1]; // printed below: the broker takes a free port
     try {
       String redis = step(started, "Redis", () -> RedisServerProcess.start(6379)).url();
-      String kafka = step(started, "Kafka", () -> KafkaBroker.startOnPort(9092, 12, PresenceContract.TOPIC,
+      String kafka = step(started, "Kafka", () -> KafkaBroker.startWithPartitions(12, PresenceContract.TOPIC,
           PresenceContract.DEAD_LETTER_TOPIC)).bootstrapServers();
+      kafkaAt[0] = kafka;
       KmsEmulator kms = step(started, "KMS emulator", () -> KmsEmulator.start(EmulatorConfig.defaults()
           .withHost("127.0.0.1").withPort(8888).withAdminPort(8889)));
       step(started, "placement", () -> ServiceProcess.startWithManagementPort("placement", 8090, 8190, logs.resolve("placement.log"),
@@ -89,12 +91,12 @@ public final class LocalStack {
           presence: rooms, people, live changes (SSE)    http://localhost:8092/v1/rooms  /v1/stream
             internal APIs want the service token          Authorization: Bearer %s
           KMS emulator, and its fault injection          ws://localhost:8888/kurento  http://localhost:8889/status
-          Redis / Kafka                                  redis://localhost:6379  localhost:9092
+          Redis / Kafka                                  redis://localhost:6379  %s
           actuators (health, metrics): gateway, signaling, placement, state
                                                          http://localhost:8180 8181 8190 8192 /actuator
           logs                                           target/local-stack/*.log
         Ctrl-C stops it all.
-        """.formatted(API_KEY, SERVICE_TOKEN.substring(SERVICE_TOKEN.indexOf('=') + 1)));
+        """.formatted(API_KEY, SERVICE_TOKEN.substring(SERVICE_TOKEN.indexOf('=') + 1), kafkaAt[0]));
     Thread.currentThread().join();
   }
 
