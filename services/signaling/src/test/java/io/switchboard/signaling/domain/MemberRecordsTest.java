@@ -106,16 +106,11 @@ class MemberRecordsTest {
         });
   }
 
-  /**
-   * While a record is on its way to Redis, the participant's other work — its other negotiations,
-   * its candidates, the room's events — does not wait for the round trip.
-   */
-  @Test
-  void aRecordIsWrittenWithoutHoldingTheParticipantOverTheRoundTrip() throws Exception {
-    CountDownLatch writing = new CountDownLatch(1);
-    CountDownLatch answer = new CountDownLatch(1);
-    MemberRecords slow = new MemberRecords(storeWith(method -> {
-      if (method.equals("replaceMember")) {
+  /** Records whose first write waits, once {@code writing} is counted down, until {@code answer} is; writes counted. */
+  MemberRecords firstWriteHeld(CountDownLatch writing, CountDownLatch answer,
+      java.util.concurrent.atomic.AtomicInteger writes) {
+    return new MemberRecords(storeWith(method -> {
+      if (method.equals("replaceMember") && writes.incrementAndGet() == 1) {
         writing.countDown();
         try {
           answer.await();
@@ -124,6 +119,17 @@ class MemberRecordsTest {
         }
       }
     }), "pod-a");
+  }
+
+  /**
+   * While a record is on its way to Redis, the participant's other work — its other negotiations,
+   * its candidates, the room's events — does not wait for the round trip.
+   */
+  @Test
+  void aRecordIsWrittenWithoutHoldingTheParticipantOverTheRoundTrip() throws Exception {
+    CountDownLatch writing = new CountDownLatch(1);
+    CountDownLatch answer = new CountDownLatch(1);
+    MemberRecords slow = firstWriteHeld(writing, answer, new java.util.concurrent.atomic.AtomicInteger());
     synchronized (alice) {
       alice.audio = false;
     }
@@ -150,16 +156,7 @@ class MemberRecordsTest {
     CountDownLatch writing = new CountDownLatch(1);
     CountDownLatch answer = new CountDownLatch(1);
     java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
-    MemberRecords slow = new MemberRecords(storeWith(method -> {
-      if (method.equals("replaceMember") && writes.incrementAndGet() == 1) {
-        writing.countDown();
-        try {
-          answer.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    }), "pod-a");
+    MemberRecords slow = firstWriteHeld(writing, answer, writes);
     ExecutorService threads = Executors.newFixedThreadPool(4);
     try {
       List<Future<Boolean>> persisted = new ArrayList<>();
