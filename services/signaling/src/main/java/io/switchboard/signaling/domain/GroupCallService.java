@@ -133,6 +133,8 @@ public final class GroupCallService implements AutoCloseable {
    * (best effort), then starts beating and the janitor.
    */
   public void start() {
+    SessionTokens.newToken(); // seeds its generator: the first join's draw would, with the others waiting
+    Ids.fresh();
     store.prepare();
     placement.prepare();
     events.prepare();

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -114,7 +113,7 @@ final class Joins {
         : rooms.open(roomId, join.room(), join.requestId(), channel.opener());
     String token = SessionTokens.newToken();
     String tokenHash = SessionTokens.hash(token);
-    String memberId = UUID.randomUUID().toString();
+    String memberId = Ids.fresh();
     PodRegistry.Entry entry = new PodRegistry.Entry(roomId, join.name(), memberId);
     // From its note in this pod's index until it is a newcomer, a janitor round here leaves it be.
     local.joining(memberId);

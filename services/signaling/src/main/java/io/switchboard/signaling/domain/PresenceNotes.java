@@ -3,7 +3,6 @@ package io.switchboard.signaling.domain;
 import io.switchboard.presence.PresenceEvent;
 import io.switchboard.presence.PresenceType;
 import java.time.Clock;
-import java.util.UUID;
 
 /**
  * Presence events of this pod (docs/events.md), stamped with the pod and the time and queued on
@@ -39,7 +38,7 @@ final class PresenceNotes {
    */
   void send(PresenceType type, String roomId, String roomName, String participant, String kmsNode, Boolean audio,
       Boolean video, String reason, long sequence) {
-    feed.publish(new PresenceEvent(UUID.randomUUID().toString(), type, roomId, sequence, clock.instant(), podId,
+    feed.publish(new PresenceEvent(Ids.fresh(), type, roomId, sequence, clock.instant(), podId,
         participant, participant, kmsNode, audio, video, reason, roomName));
   }
 
@@ -51,7 +50,7 @@ final class PresenceNotes {
     java.util.List<PresenceEvent.Member> members = new java.util.ArrayList<>(snapshot.members().size());
     snapshot.members().forEach((name, m) -> members.add(new PresenceEvent.Member(name, name, m.audio(), m.video(),
         m.parkedUntil() == 0, m.joinedAt())));
-    feed.publish(PresenceEvent.snapshot(UUID.randomUUID().toString(), roomId, snapshot.sequence(), clock.instant(), podId,
+    feed.publish(PresenceEvent.snapshot(Ids.fresh(), roomId, snapshot.sequence(), clock.instant(), podId,
         snapshot.room().nodeId(), members));
   }
 }

@@ -7,7 +7,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -137,7 +136,7 @@ final class RoomOpener {
   }
 
   private RoomStore.RoomRecord openOrAwait(String roomId, String roomName, String requestId, String opener) {
-    String owner = podId + "/" + UUID.randomUUID();
+    String owner = podId + "/" + Ids.fresh();
     long deadline = clock.millis() + CREATION_WAIT.toMillis();
     while (clock.millis() < deadline) {
       if (store.lockRoom(roomId, owner)) {

@@ -7,7 +7,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -93,7 +92,7 @@ final class RoomRebuild implements AutoCloseable {
     if (store.room(roomId).filter(r -> r.nodeId().equals(lostNode)).isEmpty()) {
       return; // closed, or rebuilt by another pod already
     }
-    String owner = podId + "/" + UUID.randomUUID();
+    String owner = podId + "/" + Ids.fresh();
     if (!store.lockRoom(roomId, owner)) {
       log.info("room {}: another pod is opening or rebuilding it", roomId);
       return;

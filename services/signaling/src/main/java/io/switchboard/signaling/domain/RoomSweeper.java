@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -108,7 +107,7 @@ final class RoomSweeper {
   private void confirm(Map<String, String> first) {
     for (Map.Entry<String, String> suspect : first.entrySet()) {
       String roomId = suspect.getKey();
-      String owner = podId + "/sweep-" + UUID.randomUUID();
+      String owner = podId + "/sweep-" + Ids.fresh();
       try {
         if (!store.lockRoom(roomId, owner)) {
           continue; // being opened or rebuilt: alive

@@ -10,7 +10,12 @@ import java.util.HexFormat;
 /** Resume tokens: handed to a client at join, and kept in the store only as their hash. */
 final class SessionTokens {
 
-  private static final SecureRandom RANDOM = new SecureRandom();
+  /**
+   * DRBG (NIST SP 800-90Ar1), seeded once from the system's entropy: strong, and unlike the
+   * default {@code NativePRNG} it does not read {@code /dev/urandom} under a JDK-wide lock on each
+   * draw — a burst of joins queued there.
+   */
+  private static final SecureRandom RANDOM = drbg();
 
   private SessionTokens() {}
 
@@ -19,6 +24,16 @@ final class SessionTokens {
     byte[] bytes = new byte[32];
     RANDOM.nextBytes(bytes);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  private static SecureRandom drbg() {
+    try {
+      SecureRandom drbg = SecureRandom.getInstance("DRBG");
+      drbg.nextBytes(new byte[1]); // seeded now, not in a join with others waiting
+      return drbg;
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("this JVM has no DRBG SecureRandom", e);
+    }
   }
 
   /** The token's SHA-256, hex: a read of Redis does not hand out sessions. */
