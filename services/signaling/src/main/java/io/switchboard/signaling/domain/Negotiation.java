@@ -87,39 +87,47 @@ final class Negotiation {
     }
   }
 
-  /** The reserved subscription made: its sender's endpoint found, its own created, recorded and negotiated. */
+  /**
+   * The reserved subscription made: its sender's endpoint found, its own created, recorded and
+   * negotiated. When the participant has been told of the sender (the usual case: a client asks
+   * for the streams it was told of) the sender's record is read from Redis while KMS makes the
+   * endpoint; otherwise it is read first, and no endpoint is made for a name nobody has.
+   */
   private void subscribeReserved(Participant self, Participant.Reservation reservation, String sender, Stream stream,
       String offer, String requestId, Function<String, ServerMessage> answered) {
     String key = key(sender, stream);
-    String sourceEndpoint;
     String kmsUrl;
     String pipeline;
-    try {
-      RoomStore.MemberRecord source = store.member(self.roomId, sender).orElse(null);
-      if (source == null) {
-        throw new ProtocolException(ErrorCode.UNKNOWN_SENDER, "nobody called " + sender + " is in room "
-            + self.roomName, requestId);
-      }
-      sourceEndpoint = stream == Stream.SCREEN ? source.screen() : source.publisher();
-      if (sourceEndpoint == null) {
-        throw new ProtocolException(ErrorCode.UNKNOWN_STREAM, sender + " shares no screen", requestId);
-      }
-      synchronized (self) {
-        kmsUrl = self.kmsUrl;
-        pipeline = self.pipelineId;
-      }
-    } catch (RuntimeException e) {
-      unreserve(self, key, reservation);
-      throw e;
+    boolean told;
+    synchronized (self) {
+      kmsUrl = self.kmsUrl;
+      pipeline = self.pipelineId;
+      told = self.known.containsKey(sender);
     }
-    // Not under the participant's monitor: the room's event delivery takes it under the room's lock.
+    CompletableFuture<String> source = null;
+    String sourceEndpoint = null;
     String endpoint;
     try {
+      if (told) {
+        source = CompletableFuture.supplyAsync(() -> sourceEndpoint(self, sender, stream, requestId), alongside);
+      } else {
+        sourceEndpoint = sourceEndpoint(self, sender, stream, requestId);
+      }
+      // Not under the participant's monitor: the room's event delivery takes it under the room's lock.
       endpoint = media.createEndpoint(kmsUrl, pipeline != null ? pipeline : rooms.pipelineOf(self), candidate ->
           self.channel.send(new ServerMessage.IceCandidateFound(sender, candidate, stream)));
     } catch (RuntimeException e) {
-      unreserve(self, key, reservation);
+      unreserve(self, key, reservation); // the record being read, if it is, changes nothing
       throw e;
+    }
+    if (source != null) {
+      try {
+        sourceEndpoint = source.join();
+      } catch (CompletionException e) {
+        cleanup.release(kmsUrl, endpoint);
+        unreserve(self, key, reservation);
+        throw e.getCause() instanceof RuntimeException r ? r : e;
+      }
     }
     boolean cancelled;
     synchronized (self) {
@@ -162,6 +170,20 @@ final class Negotiation {
       records.persistBestEffort(self);
       throw e;
     }
+  }
+
+  /** The endpoint of {@code sender}'s stream, from its record; refused when there is no such stream. */
+  private String sourceEndpoint(Participant self, String sender, Stream stream, String requestId) {
+    RoomStore.MemberRecord source = store.member(self.roomId, sender).orElse(null);
+    if (source == null) {
+      throw new ProtocolException(ErrorCode.UNKNOWN_SENDER, "nobody called " + sender + " is in room "
+          + self.roomName, requestId);
+    }
+    String endpoint = stream == Stream.SCREEN ? source.screen() : source.publisher();
+    if (endpoint == null) {
+      throw new ProtocolException(ErrorCode.UNKNOWN_STREAM, sender + " shares no screen", requestId);
+    }
+    return endpoint;
   }
 
   /** A reservation that came to nothing: gone, with the candidates kept for it. */

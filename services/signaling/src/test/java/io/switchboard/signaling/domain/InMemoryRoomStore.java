@@ -194,8 +194,22 @@ public final class InMemoryRoomStore implements RoomStore {
   }
 
   @Override
-  public synchronized Optional<MemberRecord> member(String roomId, String name) {
-    return Optional.ofNullable(members.getOrDefault(roomId, Map.of()).get(name));
+  public Optional<MemberRecord> member(String roomId, String name) {
+    Runnable hook = beforeMemberRead.getAndSet(null);
+    if (hook != null) {
+      hook.run(); // as a slow Redis: whatever else happens meanwhile
+    }
+    synchronized (this) {
+      return Optional.ofNullable(members.getOrDefault(roomId, Map.of()).get(name));
+    }
+  }
+
+  private final java.util.concurrent.atomic.AtomicReference<Runnable> beforeMemberRead =
+      new java.util.concurrent.atomic.AtomicReference<>();
+
+  /** Runs {@code hook} on the reader's thread, once, before the next member record is read. */
+  public void beforeNextMemberRead(Runnable hook) {
+    beforeMemberRead.set(hook);
   }
 
   @Override

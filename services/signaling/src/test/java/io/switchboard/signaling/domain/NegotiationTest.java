@@ -144,6 +144,52 @@ class NegotiationTest extends TwoPods {
   }
 
   @Test
+  void theSendersRecordIsReadWhileTheEndpointIsMadeWhenTheParticipantWasToldOfThem() {
+    java.util.concurrent.CountDownLatch making = new java.util.concurrent.CountDownLatch(1);
+    cluster.kms.beforeNextEndpoint(making::countDown);
+    // The read waits for the endpoint to be under way: read first, one after the other, it would wait in vain.
+    cluster.store.beforeNextMemberRead(() -> {
+      try {
+        if (!making.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+          throw new AssertionError("bob's record was read before alice's endpoint for him was asked for");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+
+    alice.subscribe("bob", "alice receives bob");
+
+    assertThat(alice.record(cluster).subscriptions()).containsKey("bob");
+    assertThat(cluster.kms.connects()).containsExactly(new FakeMediaServer.Connection(KMS_0,
+        bob.record(cluster).publisher(), alice.record(cluster).subscriptions().get("bob")));
+  }
+
+  @Test
+  void noEndpointIsMadeForANameTheParticipantWasNeverToldOf() {
+    java.util.concurrent.atomic.AtomicBoolean made = new java.util.concurrent.atomic.AtomicBoolean();
+    cluster.kms.beforeNextEndpoint(() -> made.set(true));
+
+    alice.refused(new ClientMessage.ReceiveVideoFrom("mallory", "offer", Stream.WEBCAM, null),
+        ErrorCode.UNKNOWN_SENDER);
+
+    assertThat(made).isFalse();
+    cluster.kms.beforeNextEndpoint(null);
+  }
+
+  @Test
+  void aToldSenderWhoseRecordIsGoneIsRefusedAndTheEndpointMadeMeanwhileLetGo() {
+    RoomStore.MemberRecord bobs = bob.record(cluster);
+    cluster.store.beforeNextMemberRead(() -> cluster.store.removeMember(RoomIds.of(ROOM), "bob", bobs.id(), bobs.pod()));
+
+    alice.refused(new ClientMessage.ReceiveVideoFrom("bob", "offer", Stream.WEBCAM, null), ErrorCode.UNKNOWN_SENDER);
+
+    assertThat(cluster.kms.liveObjects(KMS_0, Kind.WEBRTC_ENDPOINT)).as("the two cameras").isEqualTo(2);
+    assertThat(cluster.load.room(ROOM)).isEqualTo(new Load(2, 2));
+    assertThat(cluster.kms.connects()).isEmpty();
+  }
+
+  @Test
   void aRefusedOfferToReceiveReleasesTheNewEndpointAndItsLoad() {
     alice.refused(new ClientMessage.ReceiveVideoFrom("bob", FakeMediaServer.REFUSED_OFFER, Stream.WEBCAM, null),
         ErrorCode.INVALID_SDP);
