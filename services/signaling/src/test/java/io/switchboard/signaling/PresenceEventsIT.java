@@ -164,7 +164,7 @@ class PresenceEventsIT {
             SignalingPods.FAST_HEARTBEATS.get(1), NO_SWEEPS);
         ConfigurableApplicationContext podB = SignalingPods.start(REDIS.url(), PLACEMENT.url(),
             "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(), "--switchboard.signaling.pod-id=survivor",
-            NO_SWEEPS)) {
+            "--switchboard.signaling.resume-grace=2s", NO_SWEEPS)) {
       BrowserSocket alice = new BrowserSocket("ws://127.0.0.1:" + podA.port() + "/groupcall");
       joined(alice, "alice", "orphaned");
       // Its own events are out before it dies.
