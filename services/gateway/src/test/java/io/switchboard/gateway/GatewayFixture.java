@@ -49,8 +49,25 @@ final class GatewayFixture implements AutoCloseable {
   private final List<ConfigurableApplicationContext> gateways = new ArrayList<>();
 
   GatewayFixture(int signalingPods) {
+    // Side by side: each waits mostly on its own readiness (placement first: pods ask it for nodes).
+    List<java.util.concurrent.CompletableFuture<ServiceProcess>> starting = new ArrayList<>();
     for (int i = 0; i < signalingPods; i++) {
-      pods.add(startPod(i, io.switchboard.launchers.LoopbackPorts.free()));
+      int pod = i;
+      starting.add(java.util.concurrent.CompletableFuture.supplyAsync(
+          () -> startPod(pod, io.switchboard.launchers.LoopbackPorts.free())));
+    }
+    RuntimeException failed = null;
+    for (java.util.concurrent.CompletableFuture<ServiceProcess> pod : starting) {
+      try {
+        pods.add(pod.join());
+      } catch (java.util.concurrent.CompletionException e) {
+        failed = failed != null ? failed
+            : e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+      }
+    }
+    if (failed != null) {
+      close();
+      throw failed;
     }
   }
 
