@@ -52,6 +52,9 @@ public final class KafkaBrokerProcess implements AutoCloseable {
           "transaction.state.log.replication.factor=1",
           "transaction.state.log.min.isr=1",
           "group.initial.rebalance.delay.ms=0",
+          // A broker killed and started again registers once its old session has expired: 4.5 s, not 9.
+          "broker.session.timeout.ms=4500",
+          "broker.heartbeat.interval.ms=1000",
           "auto.create.topics.enable=false",
           "") , StandardCharsets.UTF_8);
       run(List.of("kafka.tools.StorageTool", "format", "-t", clusterId(), "-c", config.toString()), true);
@@ -133,15 +136,34 @@ public final class KafkaBrokerProcess implements AutoCloseable {
       if (!process.isAlive()) {
         throw new IllegalStateException("Kafka broker exited with " + process.exitValue() + ": " + log());
       }
-      try (Admin admin = admin()) {
+      // An admin client is only made once the port takes connections, and closed without waiting
+      // for its requests: closing one that never reached the broker took seconds each time.
+      if (!accepts()) {
+        sleep(100);
+        continue;
+      }
+      Admin admin = admin();
+      try {
         admin.describeCluster().nodes().get(2, TimeUnit.SECONDS);
         return;
       } catch (Exception e) {
         last = e;
+      } finally {
+        admin.close(Duration.ZERO);
       }
       sleep(200);
     }
     throw new IllegalStateException("Kafka broker not ready within " + READY_TIMEOUT + ": " + log(), last);
+  }
+
+  /** Whether the broker's port takes a TCP connection now. */
+  private boolean accepts() {
+    try (java.net.Socket socket = new java.net.Socket()) {
+      socket.connect(new java.net.InetSocketAddress(LoopbackPorts.HOST, port), 500);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private Admin admin() {
