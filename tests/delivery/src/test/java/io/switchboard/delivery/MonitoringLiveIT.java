@@ -117,8 +117,11 @@ class MonitoringLiveIT {
       List<Future<?>> services = List.of(
           starting.submit(() -> start("placement", placement, "--spring.data.redis.url=" + redis.url(),
               "--switchboard.placement.nodes=" + kms.urlList())),
+          // The consumer's per-partition meters are bound at Micrometer's next look after the
+          // partitions are assigned: every 5 s here rather than every minute (see call()).
           starting.submit(() -> start("state", state, "--spring.data.redis.url=" + redis.url(),
-              "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers())),
+              "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+              "--switchboard.state.kafka-metrics-refresh=5s")),
           starting.submit(() -> start("signaling", signaling, "--spring.data.redis.url=" + redis.url(),
               "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
               "--switchboard.placement.url=http://127.0.0.1:" + placement.server(),
@@ -191,7 +194,8 @@ class MonitoringLiveIT {
     awaitValue("rooms placed", "sum(switchboard_placement_decisions_total{outcome=\"placed\"})", 3);
     awaitValue("presence events applied", "sum(switchboard_state_events_total{outcome=\"applied\"}) >= bool 6", 1);
     // Micrometer binds a Kafka client's per-partition meters (records_lag) at its first refresh after
-    // the partitions were assigned: a minute after the state service started.
+    // the partitions were assigned: within switchboard.state.kafka-metrics-refresh (5 s here, a
+    // minute by default) of the state service's start.
     awaitValue("the state service's per-partition lag", Duration.ofSeconds(90),
         "count(kafka_consumer_fetch_manager_records_lag{service=\"state\"}) > bool 0", 1);
   }

@@ -141,7 +141,7 @@ class StateConfiguration {
     ConcurrentKafkaListenerContainerFactory<String, CloudEvent> factory = new ConcurrentKafkaListenerContainerFactory<>();
     DefaultKafkaConsumerFactory<String, CloudEvent> consumers = new DefaultKafkaConsumerFactory<>(config);
     // The consumer's own metrics, lag among them (kafka.consumer.fetch.manager.records.lag.max).
-    consumers.addListener(new org.springframework.kafka.core.MicrometerConsumerListener<>(registry));
+    consumers.addListener(consumerMetrics(registry, properties.kafkaMetricsRefresh()));
     factory.setConsumerFactory(consumers);
     // Acknowledged records are committed together after each poll's batch: a commit per record
     // would cost a broker round trip per event.
@@ -151,6 +151,54 @@ class StateConfiguration {
     factory.getContainerProperties().setIdleEventInterval(IDLE_EVENT_INTERVAL.toMillis());
     factory.setCommonErrorHandler(errorHandler(listener));
     return factory;
+  }
+
+  /**
+   * Spring Kafka's Micrometer listener, with Micrometer's binder looking over each consumer's
+   * metrics for new ones (a partition's records_lag appears only once the partition is assigned)
+   * every {@code refresh} rather than its fixed minute.
+   */
+  static <K, V> org.springframework.kafka.core.MicrometerConsumerListener<K, V> consumerMetrics(MeterRegistry registry,
+      java.time.Duration refresh) {
+    return new org.springframework.kafka.core.MicrometerConsumerListener<>(registry) {
+      @Override
+      protected io.micrometer.core.instrument.binder.MeterBinder createClientMetrics(
+          org.apache.kafka.clients.consumer.Consumer<K, V> consumer, java.util.List<io.micrometer.core.instrument.Tag> tags) {
+        return new ConsumerMetrics(consumer, tags, refresh);
+      }
+    };
+  }
+
+  /**
+   * Micrometer's binder of one consumer's metrics, refreshed on a thread of its own as its default
+   * one is; closed (with its consumer) it stops that thread too.
+   */
+  static final class ConsumerMetrics implements io.micrometer.core.instrument.binder.MeterBinder, AutoCloseable {
+
+    private final java.util.concurrent.ScheduledExecutorService scheduler =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            new io.micrometer.core.instrument.util.NamedThreadFactory("micrometer-kafka-metrics"));
+    private final io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics metrics;
+
+    ConsumerMetrics(org.apache.kafka.clients.consumer.Consumer<?, ?> consumer,
+        Iterable<io.micrometer.core.instrument.Tag> tags, java.time.Duration refresh) {
+      this.metrics = new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer, tags, scheduler,
+          refresh);
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+      metrics.bindTo(registry);
+    }
+
+    @Override
+    public void close() {
+      try {
+        metrics.close();
+      } finally {
+        scheduler.shutdownNow();
+      }
+    }
   }
 
   /**

@@ -17,9 +17,14 @@ public record StateProperties(
     @DefaultValue("50") @Min(1) int streamMaxSubscribersPerAddress,
     @DefaultValue("1000") @Min(1) int streamQueue,
     @DefaultValue("4") @Min(1) int streamSenders,
-    @DefaultValue("5m") java.time.Duration roomExpiry) {
+    @DefaultValue("5m") java.time.Duration roomExpiry,
+    @DefaultValue("60s") java.time.Duration kafkaMetricsRefresh) {
 
   public StateProperties {
+    if (kafkaMetricsRefresh.isNegative() || kafkaMetricsRefresh.isZero()) {
+      throw new IllegalArgumentException("switchboard.state.kafka-metrics-refresh is " + kafkaMetricsRefresh
+          + ": it must be longer than 0");
+    }
     if (roomExpiry.isNegative() || (!roomExpiry.isZero() && roomExpiry.compareTo(java.time.Duration.ofMinutes(3)) < 0)) {
       throw new IllegalArgumentException("switchboard.state.room-expiry is " + roomExpiry + ": it must be 0 (off) or at"
           + " least 3m, three signaling sweeps (a live room is heard of once a minute)");

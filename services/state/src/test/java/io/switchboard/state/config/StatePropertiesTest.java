@@ -31,4 +31,17 @@ class StatePropertiesTest {
           .hasMessageContaining("it must be 0 (off) or at least 3m");
     }
   }
+
+  @Test
+  void kafkaMetricsRefreshIsAMinuteUnlessSetAndLongerThanZero() {
+    assertThat(bind(Map.of()).kafkaMetricsRefresh()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(bind(Map.of("switchboard.state.kafka-metrics-refresh", "5s")).kafkaMetricsRefresh())
+        .isEqualTo(Duration.ofSeconds(5));
+    for (String notPositive : new String[] {"0", "-5s"}) {
+      assertThatThrownBy(() -> bind(Map.of("switchboard.state.kafka-metrics-refresh", notPositive))).as(notPositive)
+          .isInstanceOf(BindException.class)
+          .rootCause().hasMessageContaining("switchboard.state.kafka-metrics-refresh is")
+          .hasMessageContaining("it must be longer than 0");
+    }
+  }
 }
