@@ -98,20 +98,27 @@ class ChaosIT {
   }
 
   private void startEverything() {
-    redis = track(RedisServerProcess.start());
-    kafka = track(KafkaBrokerProcess.start("switchboard.presence.v1", "switchboard.presence.v1.dlt"));
+    // In stages, what each stage needs started before it; each stage's processes side by side.
+    List<AutoCloseable> backends = together(List.of(RedisServerProcess::start,
+        () -> KafkaBrokerProcess.start("switchboard.presence.v1", "switchboard.presence.v1.dlt"),
+        KmsEmulatorProcess::start, KmsEmulatorProcess::start, KmsEmulatorProcess::start));
+    redis = (RedisServerProcess) backends.get(0);
+    kafka = (KafkaBrokerProcess) backends.get(1);
     for (int i = 0; i < 3; i++) {
-      kms.add(track(KmsEmulatorProcess.start()));
+      kms.add((KmsEmulatorProcess) backends.get(2 + i));
     }
     redisClient = RedisClient.create(redis.url());
     store = redisClient.connect();
-    placement = track(ServiceProcess.start("placement", "--spring.data.redis.url=" + redis.url(),
+    List<AutoCloseable> services = together(List.of(() -> ServiceProcess.start("placement",
+        "--spring.data.redis.url=" + redis.url(),
         "--switchboard.placement.nodes=" + kms.stream().map(KmsEmulatorProcess::url).collect(Collectors.joining(",")),
         "--switchboard.placement.poll-interval=250ms", "--switchboard.placement.request-timeout=1s",
-        "--switchboard.placement.failures-before-down=2", TestCredentials.SERVICE_TOKEN_SETTING));
-    state = track(startState());
+        "--switchboard.placement.failures-before-down=2", TestCredentials.SERVICE_TOKEN_SETTING), this::startState));
+    placement = (ServiceProcess) services.get(0);
+    state = (ServiceProcess) services.get(1);
+    List<AutoCloseable> started = together(List.of(() -> startPod(0), () -> startPod(1)));
     for (int i = 0; i < pods.length; i++) {
-      pods[i] = track(startPod(i));
+      pods[i] = (ServiceProcess) started.get(i);
     }
     gateway = track(ServiceProcess.startWithManagementPort("gateway", LoopbackPorts.free(), LoopbackPorts.free(), null,
         "--spring.data.redis.url=" + redis.url(),
@@ -121,6 +128,44 @@ class ChaosIT {
         "--spring.cloud.loadbalancer.health-check.refetch-instances-interval=1s",
         "--switchboard.gateway.placement-url=" + placement.baseUrl(),
         "--switchboard.gateway.state-url=http://127.0.0.1:" + statePort, TestCredentials.SERVICE_TOKEN_SETTING));
+  }
+
+  /**
+   * Starts these side by side and returns them in the same order; every one that started is
+   * tracked (stopped after the test) even when another failed, whose failure is then thrown.
+   */
+  private List<AutoCloseable> together(List<java.util.concurrent.Callable<? extends AutoCloseable>> starts) {
+    java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(starts.size());
+    try {
+      List<java.util.concurrent.Future<? extends AutoCloseable>> starting = new ArrayList<>();
+      starts.forEach(start -> starting.add(threads.submit(start)));
+      List<AutoCloseable> started = new ArrayList<>();
+      Throwable failed = null;
+      for (java.util.concurrent.Future<? extends AutoCloseable> one : starting) {
+        try {
+          started.add(track(one.get()));
+        } catch (java.util.concurrent.ExecutionException e) {
+          if (failed == null) {
+            failed = e.getCause();
+          } else {
+            failed.addSuppressed(e.getCause());
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while starting", e);
+        }
+      }
+      if (failed instanceof RuntimeException r) {
+        throw r;
+      } else if (failed instanceof Error e) {
+        throw e;
+      } else if (failed != null) {
+        throw new IllegalStateException(failed);
+      }
+      return started;
+    } finally {
+      threads.shutdown();
+    }
   }
 
   private ServiceProcess startState() {
