@@ -145,23 +145,13 @@ class ChaosIT {
         try {
           started.add(track(one.get()));
         } catch (java.util.concurrent.ExecutionException e) {
-          if (failed == null) {
-            failed = e.getCause();
-          } else {
-            failed.addSuppressed(e.getCause());
-          }
+          failed = Failures.add(failed, e.getCause());
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           throw new IllegalStateException("interrupted while starting", e);
         }
       }
-      if (failed instanceof RuntimeException r) {
-        throw r;
-      } else if (failed instanceof Error e) {
-        throw e;
-      } else if (failed != null) {
-        throw new IllegalStateException(failed);
-      }
+      Failures.rethrow(failed);
       return started;
     } finally {
       threads.shutdown();

@@ -95,19 +95,13 @@ class ImagesIT {
       try {
         build.get();
       } catch (ExecutionException e) {
-        failed = firstOrSuppressed(failed, e.getCause());
+        failed = Failures.add(failed, e.getCause());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        failed = firstOrSuppressed(failed, e);
+        failed = Failures.add(failed, e);
       }
     }
-    if (failed instanceof RuntimeException e) {
-      throw e;
-    } else if (failed instanceof Error e) {
-      throw e;
-    } else if (failed != null) {
-      throw new IllegalStateException(failed);
-    }
+    Failures.rethrow(failed);
 
     int kmsPort = LoopbackPorts.free();
     docker.run(container("kms-emulator"), List.of("--read-only", "--memory", "256m",
@@ -139,14 +133,6 @@ class ImagesIT {
     for (String service : List.of("placement", "state", "signaling", "gateway")) {
       awaitReady(service);
     }
-  }
-
-  private static Throwable firstOrSuppressed(Throwable first, Throwable another) {
-    if (first == null) {
-      return another;
-    }
-    first.addSuppressed(another);
-    return first;
   }
 
   /** Starts a service's container as the chart runs it; its readiness is awaited later. */
