@@ -53,7 +53,8 @@ class PresenceEventsIT {
 
   private static ConfigurableApplicationContext pod(String bootstrap) {
     return SignalingPods.start(REDIS.url(), PLACEMENT.url(), "--spring.kafka.bootstrap-servers=" + bootstrap,
-        "--switchboard.signaling.pod-id=presence-pod", "--switchboard.signaling.resume-grace=2s", NO_SWEEPS);
+        "--switchboard.signaling.pod-id=presence-pod", "--switchboard.signaling.resume-grace=2s", NO_SWEEPS,
+        "--switchboard.presence.unanswered-after=3s");
   }
 
   private static com.fasterxml.jackson.databind.JsonNode readiness(ConfigurableApplicationContext pod) {

@@ -125,7 +125,7 @@ class SignalingConfiguration {
     config.putIfAbsent("client.id", "signaling-presence");
     return new io.switchboard.signaling.presence.kafka.KafkaPresenceFeed(
         new org.apache.kafka.clients.producer.KafkaProducer<>(config), new RedisRoomSequences(redis),
-        properties.presence().queueCapacity(), registry);
+        properties.presence().queueCapacity(), properties.presence().unansweredAfter(), registry);
   }
 
   /**

@@ -23,7 +23,16 @@ public record SignalingProperties(@DefaultValue Signaling signaling, @DefaultVal
   public record Presence(
       @DefaultValue("true") boolean enabled,
       @DefaultValue("100000") @Min(1) int queueCapacity,
-      @DefaultValue("1h") @NotNull Duration deliveryTimeout) {}
+      @DefaultValue("1h") @NotNull Duration deliveryTimeout,
+      @DefaultValue("10s") @NotNull Duration unansweredAfter) {
+
+    public Presence {
+      if (unansweredAfter != null && unansweredAfter.compareTo(Duration.ofSeconds(1)) < 0) {
+        throw new IllegalArgumentException("switchboard.presence.unanswered-after is " + unansweredAfter
+            + ": it must be at least 1s (the pod looks at Kafka's answers once a second)");
+      }
+    }
+  }
 
 
   public record Signaling(

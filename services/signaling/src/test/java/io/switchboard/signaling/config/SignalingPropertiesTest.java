@@ -28,4 +28,14 @@ class SignalingPropertiesTest {
         .isInstanceOf(BindException.class)
         .rootCause().hasMessageContaining("switchboard.signaling.sweep-interval is PT10S: it must be at least 30s");
   }
+
+  @Test
+  void kafkaCountsAsAwayAfterTenSecondsUnansweredUnlessToldOtherwiseAndNeverSoonerThanASecond() {
+    assertThat(bind(Map.of()).presence().unansweredAfter()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(bind(Map.of("switchboard.presence.unanswered-after", "3s")).presence().unansweredAfter())
+        .isEqualTo(Duration.ofSeconds(3));
+    assertThatThrownBy(() -> bind(Map.of("switchboard.presence.unanswered-after", "500ms")))
+        .isInstanceOf(BindException.class)
+        .rootCause().hasMessageContaining("switchboard.presence.unanswered-after is PT0.5S: it must be at least 1s");
+  }
 }

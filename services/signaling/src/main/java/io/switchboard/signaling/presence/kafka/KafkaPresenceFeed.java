@@ -46,9 +46,9 @@ public final class KafkaPresenceFeed implements PresenceFeed, AutoCloseable {
 
   /**
    * How long Kafka may keep an event unanswered (in send(), waiting for metadata, or sent and not
-   * acknowledged) before it counts as unreachable.
+   * acknowledged) before it counts as unreachable ({@code switchboard.presence.unanswered-after}).
    */
-  static final Duration UNANSWERED = Duration.ofSeconds(10);
+  private final Duration unanswered;
   private final LongSupplier nanoTime;
   /** Events handed to the producer and not yet answered (acknowledged or failed), and since when the oldest waits. */
   private final AtomicLong waiting = new AtomicLong();
@@ -59,8 +59,8 @@ public final class KafkaPresenceFeed implements PresenceFeed, AutoCloseable {
   private final ScheduledExecutorService watch;
 
   public KafkaPresenceFeed(Producer<String, CloudEvent> producer, RoomSequences sequences, int capacity,
-      MeterRegistry registry) {
-    this(producer, sequences, capacity, registry, System::nanoTime, true);
+      Duration unanswered, MeterRegistry registry) {
+    this(producer, sequences, capacity, unanswered, registry, System::nanoTime, true);
   }
 
   /**
@@ -68,12 +68,13 @@ public final class KafkaPresenceFeed implements PresenceFeed, AutoCloseable {
    * is not run on a timer (tests run it).
    */
   KafkaPresenceFeed(Producer<String, CloudEvent> producer, RoomSequences sequences, int capacity,
-      MeterRegistry registry, LongSupplier nanoTime, boolean watching) {
+      Duration unanswered, MeterRegistry registry, LongSupplier nanoTime, boolean watching) {
+    this.unanswered = unanswered;
     this.nanoTime = nanoTime;
     this.lastAnswerAt = nanoTime.getAsLong();
     Gauge.builder("switchboard.signaling.presence.kafka.reachable", this, f -> f.kafkaReachable() ? 1 : 0)
         .description("1 while Kafka answers the pod's presence events, 0 while it has left one unanswered for "
-            + UNANSWERED.toSeconds() + " s").register(registry);
+            + unanswered.toSeconds() + " s").register(registry);
     this.watch = watching ? Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "presence-watch");
       t.setDaemon(true);
@@ -194,7 +195,7 @@ public final class KafkaPresenceFeed implements PresenceFeed, AutoCloseable {
     }
   }
 
-  /** Whether Kafka answers: false once it has left an event unanswered for {@link #UNANSWERED}. */
+  /** Whether Kafka answers: false once it has left an event unanswered for {@code switchboard.presence.unanswered-after}. */
   public boolean kafkaReachable() {
     return unreachableSince == 0;
   }
@@ -215,11 +216,11 @@ public final class KafkaPresenceFeed implements PresenceFeed, AutoCloseable {
    */
   void checkReachability() {
     long now = nanoTime.getAsLong();
-    boolean stuck = waiting.get() > 0 && now - Math.max(waitingSince, lastAnswerAt) > UNANSWERED.toNanos();
+    boolean stuck = waiting.get() > 0 && now - Math.max(waitingSince, lastAnswerAt) > unanswered.toNanos();
     if (stuck && unreachableSince == 0) {
-      unreachableSince = now - UNANSWERED.toNanos();
+      unreachableSince = now - unanswered.toNanos();
       log.warn("Kafka does not answer (an event unanswered for {} s): presence events wait, in order, {} queued; "
-          + "the pod serves on", UNANSWERED.toSeconds(), queue.size());
+          + "the pod serves on", unanswered.toSeconds(), queue.size());
     } else if (unreachableSince != 0 && lastAnswerAt > unreachableSince) {
       log.info("Kafka answers again after {} s; {} presence events queued",
           TimeUnit.NANOSECONDS.toSeconds(now - unreachableSince), queue.size());

@@ -32,7 +32,8 @@ class KafkaPresenceFeedTest {
   final AtomicLong now = new AtomicLong(Duration.ofHours(1).toNanos());
   final AtomicLong sequence = new AtomicLong();
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  final KafkaPresenceFeed feed = new KafkaPresenceFeed(producer, room -> sequence.incrementAndGet(), 100, registry,
+  final KafkaPresenceFeed feed = new KafkaPresenceFeed(producer, room -> sequence.incrementAndGet(), 100,
+      Duration.ofSeconds(10), registry,
       now::get, false);
   final ListAppender<ILoggingEvent> logs = new ListAppender<>();
   final Logger logger = (Logger) LoggerFactory.getLogger(KafkaPresenceFeed.class);
