@@ -52,9 +52,9 @@ public final class ServiceProcess implements AutoCloseable {
    * Starts {@code services/<service>/target/<service>.jar} (looked up from the working directory
    * towards the repository root) with {@code --server.port} and {@code --server.address} set and
    * {@code settings} ({@code --key=value}) added. A signaling pod started so rehearses its KMS
-   * calls once before ready ({@value #ONE_REHEARSAL}) unless {@code settings} say otherwise: tests
-   * do not measure a pod's first burst, and the default 200 rehearsals per node would cost every
-   * pod they start seconds.
+   * calls once before ready ({@value #ONE_REHEARSAL}) and joins one room ({@value #ONE_ROOM}) unless
+   * {@code settings} say otherwise: tests do not measure a pod's first burst, and the default 200
+   * rehearsals per node and 10 rooms would cost every pod they start seconds.
    */
   public static ServiceProcess start(String service, String... settings) {
     return start(service, LoopbackPorts.free(), null, settings);
@@ -62,6 +62,8 @@ public final class ServiceProcess implements AutoCloseable {
 
   /** {@code --switchboard.signaling.kms-warmup-rehearsals=1}: what test pods start with. */
   public static final String ONE_REHEARSAL = "--switchboard.signaling.kms-warmup-rehearsals=1";
+  /** {@code --switchboard.signaling.join-rehearsal-rooms=1}: what test pods start with. */
+  public static final String ONE_ROOM = "--switchboard.signaling.join-rehearsal-rooms=1";
 
   /**
    * The same on a given port, its output going to {@code log} (appended) when not null (a test
@@ -72,13 +74,17 @@ public final class ServiceProcess implements AutoCloseable {
   }
 
   static String[] forTests(String service, String... settings) {
-    if (!"signaling".equals(service)
-        || Arrays.stream(settings).anyMatch(s -> s.startsWith("--switchboard.signaling.kms-warmup-rehearsals="))) {
+    if (!"signaling".equals(service)) {
       return settings;
     }
-    String[] all = Arrays.copyOf(settings, settings.length + 1);
-    all[settings.length] = ONE_REHEARSAL;
-    return all;
+    java.util.List<String> all = new java.util.ArrayList<>(Arrays.asList(settings));
+    for (String fewer : java.util.List.of(ONE_REHEARSAL, ONE_ROOM)) {
+      String key = fewer.substring(0, fewer.indexOf('=') + 1);
+      if (Arrays.stream(settings).noneMatch(s -> s.startsWith(key))) {
+        all.add(fewer);
+      }
+    }
+    return all.toArray(String[]::new);
   }
 
   /**

@@ -25,9 +25,12 @@ class ServiceProcessTest {
 
   @Test
   void aTestPodRehearsesOnceUnlessToldOtherwiseAndOtherServicesAreLeftAlone() {
-    assertThat(ServiceProcess.forTests("signaling", "--a=b")).containsExactly("--a=b", ServiceProcess.ONE_REHEARSAL);
+    assertThat(ServiceProcess.forTests("signaling", "--a=b"))
+        .containsExactly("--a=b", ServiceProcess.ONE_REHEARSAL, ServiceProcess.ONE_ROOM);
     assertThat(ServiceProcess.forTests("signaling", "--switchboard.signaling.kms-warmup-rehearsals=50"))
-        .containsExactly("--switchboard.signaling.kms-warmup-rehearsals=50");
+        .containsExactly("--switchboard.signaling.kms-warmup-rehearsals=50", ServiceProcess.ONE_ROOM);
+    assertThat(ServiceProcess.forTests("signaling", "--switchboard.signaling.join-rehearsal-rooms=0"))
+        .containsExactly("--switchboard.signaling.join-rehearsal-rooms=0", ServiceProcess.ONE_REHEARSAL);
     assertThat(ServiceProcess.forTests("placement", "--a=b")).containsExactly("--a=b");
   }
 }

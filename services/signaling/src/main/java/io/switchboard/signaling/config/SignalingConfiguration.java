@@ -30,6 +30,8 @@ import org.springframework.web.socket.server.standard.ServletServerContainerFact
 @Configuration(proxyBeanMethods = false)
 class SignalingConfiguration {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SignalingConfiguration.class);
+
   private final SignalingProperties properties;
 
   SignalingConfiguration(SignalingProperties properties) {
@@ -178,14 +180,20 @@ class SignalingConfiguration {
     return new RedisNodeAnnouncements((io.lettuce.core.RedisClient) factory.getRequiredNativeClient());
   }
 
+  /** Opened and closed by {@link PodLifecycle.CallService}, not as a plain bean. */
+  @Bean(destroyMethod = "")
+  io.switchboard.signaling.domain.MediaWarmup mediaWarmup(MediaServer media, StringRedisTemplate redis) {
+    SignalingProperties.Signaling s = properties.signaling();
+    return new io.switchboard.signaling.domain.MediaWarmup(media,
+        new io.switchboard.signaling.placement.redis.RedisKnownNodes(redis), s.kmsWarmupRefresh(),
+        s.kmsWarmupRehearsals());
+  }
+
   @Bean
   PodLifecycle.CallService callServiceLifecycle(GroupCallService calls, NodeLosses losses,
       org.springframework.beans.factory.ObjectProvider<io.switchboard.signaling.presence.kafka.KafkaPresenceFeed> presence,
-      MediaServer media, StringRedisTemplate redis) {
+      io.switchboard.signaling.domain.MediaWarmup warmup) {
     SignalingProperties.Signaling s = properties.signaling();
-    io.switchboard.signaling.domain.MediaWarmup warmup = new io.switchboard.signaling.domain.MediaWarmup(media,
-        new io.switchboard.signaling.placement.redis.RedisKnownNodes(redis), s.kmsWarmupRefresh(),
-        s.kmsWarmupRehearsals());
     // The codec as many times as each node's KMS rehearsal (a few milliseconds per hundred).
     return new PodLifecycle.CallService(calls, losses, presence.getIfAvailable(), warmup, s.kmsWarmupTimeout(),
         () -> io.switchboard.signaling.ws.CodecRehearsal.rehearse(10 * s.kmsWarmupRehearsals(),
@@ -209,12 +217,16 @@ class SignalingConfiguration {
 
   /**
    * The socket path rehearsed once the web server listens, before the pod turns ready (Boot marks
-   * it ready after its runners): one socket per two KMS rehearsals ({@code kms-warmup-rehearsals}),
-   * over loopback to the pod's own port ({@code server.address}'s when it names one).
+   * it ready after its runners), over loopback to the pod's own port ({@code server.address}'s when
+   * it names one): one socket per two KMS rehearsals ({@code kms-warmup-rehearsals}) refused before
+   * they join, then {@code join-rehearsal-rooms} rooms joined all at once on a node the warm-up
+   * opened, negotiated and left ({@link JoinRehearsals}).
    */
   @Bean
   org.springframework.boot.ApplicationRunner socketRehearsal(GroupCallSocketHandler sockets,
-      org.springframework.core.env.Environment environment) {
+      org.springframework.core.env.Environment environment, io.switchboard.signaling.domain.MediaWarmup warmup,
+      GroupCallService calls, RoomStore store, PodRegistry pods, MediaServer media, RoomEvents events, Clock clock,
+      StringRedisTemplate redis) {
     return args -> {
       Integer port = environment.getProperty("local.server.port", Integer.class);
       if (port == null || port <= 0) {
@@ -222,11 +234,22 @@ class SignalingConfiguration {
       }
       java.net.URI uri = java.net.URI.create("ws://" + ownHost(environment.getProperty("server.address")) + ":" + port
           + "/groupcall");
-      io.switchboard.signaling.ws.SocketRehearsal.rehearse(sockets, uri,
-          Math.max(1, properties.signaling().kmsWarmupRehearsals() / 2),
+      SignalingProperties.Signaling s = properties.signaling();
+      io.switchboard.signaling.ws.SocketRehearsal.rehearse(sockets, uri, Math.max(1, s.kmsWarmupRehearsals() / 2),
           io.switchboard.signaling.domain.MediaWarmup.rehearsalOffer());
+      if (s.joinRehearsalRooms() == 0) {
+        return;
+      }
+      java.util.Optional<String> node = warmup.opened().stream().sorted().findFirst();
+      if (node.isEmpty()) {
+        log.info("joins not rehearsed: no KMS node is open yet");
+        return;
+      }
+      new JoinRehearsals(sockets, calls, store, pods, media, events, clock, redis, s.room().recordingUri())
+          .run(uri, node.get(), s.joinRehearsalRooms());
     };
   }
+
 
   /** Where this pod's web server answers: its bound address, or loopback when it listens on all. */
   static String ownHost(String serverAddress) throws java.net.UnknownHostException {

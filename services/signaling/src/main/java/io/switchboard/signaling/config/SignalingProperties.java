@@ -51,6 +51,7 @@ public record SignalingProperties(@DefaultValue Signaling signaling, @DefaultVal
       @DefaultValue("10s") @NotNull Duration kmsWarmupTimeout,
       @DefaultValue("10s") @NotNull Duration kmsWarmupRefresh,
       @DefaultValue("200") @Min(1) @Max(10_000) int kmsWarmupRehearsals,
+      @DefaultValue("10") @Min(0) @Max(100) int joinRehearsalRooms,
       @DefaultValue("2") @Min(1) int expectedParticipants,
       @DefaultValue("100") @Min(0) int maxOpenRoomsPerClient,
       @DefaultValue("15s") @NotNull Duration resumeGrace,

@@ -264,4 +264,16 @@ public final class GroupCallService implements AutoCloseable {
     cleanup.close();
     heartbeat.close();
   }
+
+  /**
+   * Closes an instance that was never started (the join rehearsal's, {@link RehearsalCalls}): waits
+   * up to {@code wait} for the KMS releases its departures queued; withdraws no heartbeat (it never
+   * beat: the pod's own service does).
+   */
+  public void closeUnstarted(Duration wait) {
+    alongside.shutdown();
+    janitor.close();
+    rebuild.close();
+    cleanup.closeWhenDone(wait);
+  }
 }

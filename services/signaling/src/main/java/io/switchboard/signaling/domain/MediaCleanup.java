@@ -57,4 +57,18 @@ final class MediaCleanup implements AutoCloseable {
   public void close() {
     thread.shutdownNow();
   }
+
+  /** Takes no more work and waits up to {@code wait} for what is queued to be done. */
+  void closeWhenDone(java.time.Duration wait) {
+    thread.shutdown();
+    try {
+      if (!thread.awaitTermination(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        log.warn("media clean-up not done within {}: what is left is dropped", wait);
+        thread.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      thread.shutdownNow();
+    }
+  }
 }

@@ -34,6 +34,8 @@ final class ClientSocket implements ClientChannel {
   final MessageAssembly incoming;
   /** A socket of the pod's own rehearsal ({@link SocketRehearsal}): unmetered, joins nothing. */
   final boolean rehearsal;
+  /** The call service a rehearsal socket joins through (set as it opens); null: the pod's own. */
+  volatile io.switchboard.signaling.domain.GroupCallService rehearsalCalls;
   /** This socket's negotiations running now (on the pod's negotiation threads or its own). */
   final java.util.concurrent.atomic.AtomicInteger negotiating = new java.util.concurrent.atomic.AtomicInteger();
 

@@ -53,6 +53,8 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
   private final SignalingMetrics unmetered;
   /** The key a rehearsal socket shows ({@link SocketRehearsal}); null outside a rehearsal. */
   private volatile byte[] rehearsalKey;
+  /** The call service rehearsal sockets join through ({@link #openRehearsal(GroupCallService)}); null: they join nothing. */
+  private volatile GroupCallService rehearsalCalls;
   /** Rehearsal sockets open now (left out of the sockets gauge). */
   private final java.util.concurrent.atomic.AtomicInteger rehearsing = new java.util.concurrent.atomic.AtomicInteger();
   private final java.util.concurrent.atomic.AtomicLong rehearsed = new java.util.concurrent.atomic.AtomicLong();
@@ -107,6 +109,16 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
    * or resume. For {@link SocketRehearsal}, and tests.
    */
   public String openRehearsal() {
+    return openRehearsal(null);
+  }
+
+  /**
+   * The same, and the rehearsal's sockets join the rooms of {@code joins} ({@link JoinRehearsal}:
+   * a call service of the pod's own pieces that nothing outside the pod hears of, {@code
+   * domain.RehearsalCalls}) instead of being refused; they still may not resume.
+   */
+  public String openRehearsal(GroupCallService joins) {
+    rehearsalCalls = joins;
     byte[] random = new byte[32];
     new java.security.SecureRandom().nextBytes(random);
     String key = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random);
@@ -117,6 +129,12 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
   /** Ends the rehearsal: its key opens nothing any more. */
   public void closeRehearsal() {
     rehearsalKey = null;
+    rehearsalCalls = null;
+  }
+
+  /** Rehearsal sockets open now. */
+  public int openRehearsalSockets() {
+    return rehearsing.get();
   }
 
   /** Rehearsal sockets this pod has served since it started. */
@@ -140,9 +158,11 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
     if (isRehearsal(session)) {
       rehearsing.incrementAndGet();
       rehearsed.incrementAndGet();
-      sockets.put(session.getId(), new ClientSocket(session, encoder, settings.sendTimeLimit(),
+      ClientSocket socket = new ClientSocket(session, encoder, settings.sendTimeLimit(),
           settings.sendBufferBytes(), settings.messagesPerSecond(), settings.messageBurst(), settings.maxFrameBytes(),
-          Access.ANYONE, null, true));
+          Access.ANYONE, null, true);
+      socket.rehearsalCalls = rehearsalCalls;
+      sockets.put(session.getId(), socket);
       return;
     }
     IdentityPolicy.Admission admission = identities.admit(session.getHandshakeHeaders());
@@ -223,8 +243,11 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
     try {
       ClientMessage message = decoder.decode(text);
       metrics(socket).message(message);
-      if (socket.rehearsal && (message instanceof ClientMessage.JoinRoom || message instanceof ClientMessage.Resume)) {
-        socket.send(new ServerMessage.Error(ErrorCode.NOT_ALLOWED.wire(), "a rehearsal socket joins nothing", null));
+      GroupCallService service = socket.rehearsalCalls != null ? socket.rehearsalCalls : calls;
+      if (socket.rehearsal && (message instanceof ClientMessage.Resume
+          || (message instanceof ClientMessage.JoinRoom && socket.rehearsalCalls == null))) {
+        socket.send(new ServerMessage.Error(ErrorCode.NOT_ALLOWED.wire(), message instanceof ClientMessage.Resume
+            ? "a rehearsal socket resumes nothing" : "a rehearsal socket joins nothing", null));
         return;
       }
       if (draining && (message instanceof ClientMessage.JoinRoom || message instanceof ClientMessage.Resume)) {
@@ -247,7 +270,7 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
       String name = nameOf(socket, message);
       boolean[] negotiating = {false};
       try (var inRoom = MDC.putCloseable("room", room); var as = MDC.putCloseable("participant", name)) {
-        socket.participant = calls.handle(socket.participant, socket, message, work -> {
+        socket.participant = service.handle(socket.participant, socket, message, work -> {
           negotiating[0] = true;
           negotiate(socket, message, work, started, room, name);
         });
@@ -257,7 +280,7 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
       }
       if (!session.isOpen() && socket.participant != null) {
         // Closed while this message made it a participant: the close saw none, so park it now.
-        calls.disconnected(socket.participant, socket);
+        service.disconnected(socket.participant, socket);
       }
     } catch (RuntimeException e) {
       refuse(socket, e);
@@ -349,7 +372,7 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
       Participant participant = socket.participant;
       socket.participant = null;
       try {
-        calls.disconnected(participant, socket);
+        (socket.rehearsalCalls != null ? socket.rehearsalCalls : calls).disconnected(participant, socket);
       } catch (RuntimeException e) {
         log.warn("clean-up after socket {} closed failed: {}", session.getId(), e.toString());
       }
