@@ -76,4 +76,33 @@ public final class JoinRehearsals {
     }
     return outcome;
   }
+
+  /**
+   * Waits until the JIT has compiled what the rehearsals queued — less than 10 ms of compiler time
+   * in each of three 100 ms looks — or {@code atMost} passed, so that those compilations do not
+   * compete with the first burst for the cores.
+   */
+  public static void awaitQuietCompiler(Duration atMost) {
+    java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+    if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+      return;
+    }
+    long started = System.nanoTime();
+    long deadline = started + atMost.toNanos();
+    long before = jit.getTotalCompilationTime();
+    long last = before;
+    int quiet = 0;
+    try {
+      while (quiet < 3 && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+        long now = jit.getTotalCompilationTime();
+        quiet = now - last < 10 ? quiet + 1 : 0;
+        last = now;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    log.info("compiler {} after {} ms ({} ms of compilation meanwhile)", quiet >= 3 ? "quiet" : "still busy",
+        java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), last - before);
+  }
 }

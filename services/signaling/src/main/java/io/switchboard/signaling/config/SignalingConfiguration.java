@@ -220,7 +220,8 @@ class SignalingConfiguration {
    * it ready after its runners), over loopback to the pod's own port ({@code server.address}'s when
    * it names one): one socket per two KMS rehearsals ({@code kms-warmup-rehearsals}) refused before
    * they join, then {@code join-rehearsal-rooms} rooms joined all at once on a node the warm-up
-   * opened, negotiated and left ({@link JoinRehearsals}).
+   * opened, negotiated and left ({@link JoinRehearsals}), and a wait for the JIT to compile what
+   * they queued ({@link JoinRehearsals#awaitQuietCompiler}).
    */
   @Bean
   org.springframework.boot.ApplicationRunner socketRehearsal(GroupCallSocketHandler sockets,
@@ -240,13 +241,16 @@ class SignalingConfiguration {
       if (s.joinRehearsalRooms() == 0) {
         return;
       }
-      java.util.Optional<String> node = warmup.opened().stream().sorted().findFirst();
-      if (node.isEmpty()) {
+      java.util.List<String> open = java.util.List.copyOf(warmup.opened());
+      if (open.isEmpty()) {
         log.info("joins not rehearsed: no KMS node is open yet");
         return;
       }
+      // One node, chosen at random: pods starting together spread their rehearsals over the nodes.
+      String node = open.get(java.util.concurrent.ThreadLocalRandom.current().nextInt(open.size()));
       new JoinRehearsals(sockets, calls, store, pods, media, events, clock, redis, s.room().recordingUri())
-          .run(uri, node.get(), s.joinRehearsalRooms());
+          .run(uri, node, s.joinRehearsalRooms());
+      JoinRehearsals.awaitQuietCompiler(java.time.Duration.ofSeconds(5));
     };
   }
 
