@@ -149,6 +149,12 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
         && java.security.MessageDigest.isEqual(key, shown.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
   }
 
+  /** The call service a socket's messages go to: the pod's own, or a join rehearsal's. */
+  private GroupCallService callsOf(ClientSocket socket) {
+    GroupCallService rehearsal = socket.rehearsalCalls;
+    return rehearsal != null ? rehearsal : calls;
+  }
+
   private SignalingMetrics metrics(ClientSocket socket) {
     return socket.rehearsal ? unmetered : metrics;
   }
@@ -243,7 +249,7 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
     try {
       ClientMessage message = decoder.decode(text);
       metrics(socket).message(message);
-      GroupCallService service = socket.rehearsalCalls != null ? socket.rehearsalCalls : calls;
+      GroupCallService service = callsOf(socket);
       if (socket.rehearsal && (message instanceof ClientMessage.Resume
           || (message instanceof ClientMessage.JoinRoom && socket.rehearsalCalls == null))) {
         socket.send(new ServerMessage.Error(ErrorCode.NOT_ALLOWED.wire(), message instanceof ClientMessage.Resume
@@ -372,7 +378,7 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
       Participant participant = socket.participant;
       socket.participant = null;
       try {
-        (socket.rehearsalCalls != null ? socket.rehearsalCalls : calls).disconnected(participant, socket);
+        callsOf(socket).disconnected(participant, socket);
       } catch (RuntimeException e) {
         log.warn("clean-up after socket {} closed failed: {}", session.getId(), e.toString());
       }
