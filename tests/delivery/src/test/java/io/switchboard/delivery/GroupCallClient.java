@@ -94,9 +94,13 @@ final class GroupCallClient implements AutoCloseable {
    * {@code error} (e.g. {@code unavailable}: a client retries on a new socket).
    */
   String resume(String token) {
-    send(JSON.createObjectNode().put("id", "resume").put("token", token));
-    JsonNode answer = nextOf("resumed", "error");
-    if (answer.path("id").asText().equals("error")) {
+    // The gateway may have answered this socket already — an error, then a close, when the pod it
+    // chose cannot be reached — before the resume goes out: as a browser does, the caller retries.
+    if (!sendUnlessClosed(JSON.createObjectNode().put("id", "resume").put("token", token))) {
+      return null;
+    }
+    JsonNode answer = nextOrClosed("resumed", "error");
+    if (answer == null || answer.path("id").asText().equals("error")) {
       return null;
     }
     assertThat(answer.path("name").asText()).isEqualTo(name);
@@ -110,6 +114,19 @@ final class GroupCallClient implements AutoCloseable {
 
   /** The next message with one of these ids; others received meanwhile are kept, in order. */
   JsonNode nextOf(String... ids) {
+    JsonNode m = nextOrClosed(ids);
+    if (m == null) {
+      throw new AssertionError(name + "'s socket closed (" + closed.join() + ") before " + String.join(" or ", ids));
+    }
+    return m;
+  }
+
+  /**
+   * The next message with one of these ids, or null when the socket closed before one came (a
+   * listener hears every message before the close, so none can follow it); others received
+   * meanwhile are kept, in order.
+   */
+  private JsonNode nextOrClosed(String... ids) {
     List<String> wanted = List.of(ids);
     String id = String.join(" or ", ids);
     List<JsonNode> skipped = new ArrayList<>();
@@ -123,6 +140,9 @@ final class GroupCallClient implements AutoCloseable {
         }
         if (m != null) {
           skipped.add(m);
+        } else if (closed.isDone() && received.isEmpty()) {
+          received.addAll(skipped);
+          return null;
         }
       }
     } catch (InterruptedException e) {
@@ -133,6 +153,24 @@ final class GroupCallClient implements AutoCloseable {
 
   private void send(ObjectNode message) {
     socket.sendText(message.toString(), true).join();
+  }
+
+  /** Sends this; false when the server closed the socket first (its output then refuses). */
+  private boolean sendUnlessClosed(ObjectNode message) {
+    try {
+      send(message);
+      return true;
+    } catch (java.util.concurrent.CompletionException e) {
+      try {
+        closed.get(5, TimeUnit.SECONDS); // the close that refused the send, heard by the listener
+        return false;
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException x) {
+        throw e;
+      } catch (InterruptedException x) {
+        Thread.currentThread().interrupt();
+        throw e;
+      }
+    }
   }
 
   private static String sdp(String file) {
