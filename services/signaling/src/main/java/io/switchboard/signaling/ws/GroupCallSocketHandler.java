@@ -371,16 +371,18 @@ public final class GroupCallSocketHandler extends TextWebSocketHandler implement
   @Override
   public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
     ClientSocket socket = sockets.remove(session.getId());
-    if (socket != null && socket.rehearsal) {
-      rehearsing.decrementAndGet();
+    if (socket == null) {
+      return;
     }
-    if (socket != null) {
-      Participant participant = socket.participant;
-      socket.participant = null;
-      try {
-        callsOf(socket).disconnected(participant, socket);
-      } catch (RuntimeException e) {
-        log.warn("clean-up after socket {} closed failed: {}", session.getId(), e.toString());
+    Participant participant = socket.participant;
+    socket.participant = null;
+    try {
+      callsOf(socket).disconnected(participant, socket);
+    } catch (RuntimeException e) {
+      log.warn("clean-up after socket {} closed failed: {}", session.getId(), e.toString());
+    } finally {
+      if (socket.rehearsal) {
+        rehearsing.decrementAndGet(); // after its departure: a join rehearsal waits for both
       }
     }
   }

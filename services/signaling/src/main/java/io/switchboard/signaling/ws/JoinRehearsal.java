@@ -80,10 +80,13 @@ public final class JoinRehearsal {
       }
       List<CompletableFuture<WebSocket>> connecting = new ArrayList<>();
       for (Member m : members) {
-        connecting.add(http.newWebSocketBuilder().header(SocketRehearsal.HEADER, key).buildAsync(uri, m));
+        // Each member holds its socket as soon as it opens, so the end below closes every one
+        // that opened, even when another failed to (or opens only after the end: closed at once).
+        connecting.add(http.newWebSocketBuilder().header(SocketRehearsal.HEADER, key).buildAsync(uri, m)
+            .thenApply(m::opened));
       }
-      for (int i = 0; i < members.size(); i++) {
-        members.get(i).opened(connecting.get(i).get(remaining(deadline), TimeUnit.NANOSECONDS));
+      for (CompletableFuture<WebSocket> one : connecting) {
+        one.get(remaining(deadline), TimeUnit.NANOSECONDS);
       }
       members.forEach(Member::join);
       answers.await(remaining(deadline), TimeUnit.NANOSECONDS);
@@ -131,6 +134,8 @@ public final class JoinRehearsal {
     private WebSocket socket;
     /** Sends one after another, as the socket requires. */
     private CompletableFuture<WebSocket> sending;
+    /** True once the rehearsal ended for this member: a socket opening later is closed at once. */
+    private boolean over;
 
     Member(String name, String room, String offer, CountDownLatch answers, AtomicInteger joined) {
       this.name = name;
@@ -140,12 +145,18 @@ public final class JoinRehearsal {
       this.joined = joined;
     }
 
-    synchronized void opened(WebSocket socket) {
+    synchronized WebSocket opened(WebSocket socket) {
       this.socket = socket;
-      sending = CompletableFuture.completedFuture(socket);
+      if (over) {
+        socket.abort();
+      } else {
+        sending = CompletableFuture.completedFuture(socket);
+      }
+      return socket;
     }
 
     synchronized void abort() {
+      over = true;
       if (socket != null) {
         socket.abort();
       }
