@@ -7,15 +7,18 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
  * The configuration keys a service really has: the {@code spring-configuration-metadata.json}
  * that spring-boot-configuration-processor writes from its {@code @ConfigurationProperties}
- * records (plus its additional metadata), and how an environment variable binds to them.
+ * records (plus its additional metadata), the defaults it declares (those that are one value),
+ * and how an environment variable binds to them.
  */
-record SpringConfigurationKeys(String service, Set<String> keys) {
+record SpringConfigurationKeys(String service, Set<String> keys, Map<String, String> defaults) {
 
   static SpringConfigurationKeys of(Path repository, String service) {
     Path metadata = repository.resolve("services").resolve(service)
@@ -28,8 +31,14 @@ record SpringConfigurationKeys(String service, Set<String> keys) {
     try {
       JsonNode properties = JsonMapper.builder().build().readTree(metadata.toFile()).path("properties");
       Set<String> keys = new TreeSet<>();
-      properties.forEach(p -> keys.add(p.path("name").asText()));
-      return new SpringConfigurationKeys(service, keys);
+      Map<String, String> defaults = new TreeMap<>();
+      properties.forEach(p -> {
+        keys.add(p.path("name").asText());
+        if (p.hasNonNull("defaultValue") && p.path("defaultValue").isValueNode()) {
+          defaults.put(p.path("name").asText(), p.path("defaultValue").asText());
+        }
+      });
+      return new SpringConfigurationKeys(service, keys, defaults);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + metadata, e);
     }
