@@ -5,10 +5,12 @@ import io.switchboard.gateway.config.GatewayProperties;
 import io.switchboard.gateway.edge.ApiKeyGatewayFilterFactory;
 import io.switchboard.gateway.edge.GroupCallGuardGatewayFilterFactory;
 import io.switchboard.gateway.edge.KeepAliveWebSocketService;
+import io.switchboard.gateway.edge.LimitsEnforcement;
 import io.switchboard.gateway.edge.Refusals;
 import io.switchboard.gateway.edge.SecurityHeadersFilter;
 import io.switchboard.gateway.edge.ApiRateLimitFilter;
 import io.switchboard.gateway.edge.SocketLeases;
+import io.switchboard.gateway.edge.UnreachableUpstream;
 import io.switchboard.gateway.routing.OpenSockets;
 import io.switchboard.gateway.routing.SocketTrackingFilter;
 import io.switchboard.gateway.tokens.IdentitySigner;
@@ -66,8 +68,16 @@ class GatewayConfiguration {
   RedisRateLimiter connectionRateLimiter(GatewayProperties properties) {
     RedisRateLimiter limiter = new RedisRateLimiter(properties.limits().connectionsPerSecond(),
         properties.limits().connectionBurst());
-    limiter.setIncludeHeaders(false);
+    // Its answer's headers stay in the gateway (nothing copies them to a client): a remaining of -1
+    // is how it says its Redis call failed (LimitsEnforcement).
+    limiter.setIncludeHeaders(true);
     return limiter;
+  }
+
+  /** Counts and logs (once per outage) what the per-address limits let through unenforced. */
+  @Bean
+  LimitsEnforcement limitsEnforcement(MeterRegistry registry) {
+    return new LimitsEnforcement(registry);
   }
 
   /**
@@ -76,18 +86,20 @@ class GatewayConfiguration {
    */
   @Bean
   ApiRateLimitFilter apiRateLimitFilter(GatewayProperties properties, Refusals refusals,
-      org.springframework.context.ApplicationContext context) {
+      org.springframework.context.ApplicationContext context, LimitsEnforcement limits) {
     RedisRateLimiter limiter = new RedisRateLimiter(properties.limits().apiRequestsPerSecond(),
         properties.limits().apiBurst());
-    limiter.setIncludeHeaders(false);
+    limiter.setIncludeHeaders(true); // as above: kept in the gateway
     limiter.setApplicationContext(context);
     return new ApiRateLimitFilter(limiter, properties.limits().trustForwardedFor(), refusals,
-        GroupCallGuardGatewayFilterFactory.REDIS_WAIT);
+        GroupCallGuardGatewayFilterFactory.REDIS_WAIT, limits);
   }
 
   @Bean(destroyMethod = "close")
-  SocketLeases socketLeases(ReactiveStringRedisTemplate redis, GatewayProperties properties, Clock clock) {
-    return new SocketLeases(redis, properties.limits().socketsPerAddress(), properties.limits().socketLease(), clock);
+  SocketLeases socketLeases(ReactiveStringRedisTemplate redis, GatewayProperties properties, Clock clock,
+      LimitsEnforcement limits) {
+    return new SocketLeases(redis, properties.limits().socketsPerAddress(), properties.limits().socketLease(), clock,
+        limits);
   }
 
   /** What proxied sockets are served by (the gateway's WebsocketRoutingFilter takes the primary). */
@@ -118,9 +130,10 @@ class GatewayConfiguration {
 
   @Bean
   GroupCallGuardGatewayFilterFactory groupCallGuardGatewayFilterFactory(GatewayProperties properties,
-      JoinTokens tokens, RedisRateLimiter connectionRateLimiter, SocketLeases leases, Refusals refusals, Clock clock) {
+      JoinTokens tokens, RedisRateLimiter connectionRateLimiter, SocketLeases leases, Refusals refusals, Clock clock,
+      LimitsEnforcement limits) {
     return new GroupCallGuardGatewayFilterFactory(properties, tokens, connectionRateLimiter, leases, refusals,
-        IdentitySigner.of(properties.identitySecret(), clock));
+        IdentitySigner.of(properties.identitySecret(), clock), limits);
   }
 
   @Bean
@@ -145,13 +158,14 @@ class GatewayConfiguration {
             .filters(f -> f.filter(guard.apply(new GroupCallGuardGatewayFilterFactory.Config())))
             .uri("lb://" + GatewayProperties.SIGNALING))
         .route("placement-api", r -> r.path("/api/placement/**")
-            .filters(f -> asService(f.filter(apiKey.apply(new ApiKeyGatewayFilterFactory.Config())), serviceToken)
+            .filters(f -> asService(f.filter(apiKey.apply(new ApiKeyGatewayFilterFactory.Config()))
+                    .filter(UnreachableUpstream.of("placement")), serviceToken)
                 .rewritePath("/api/placement/(?<rest>.*)", "/v1/${rest}"))
             .metadata(RouteMetadataUtils.RESPONSE_TIMEOUT_ATTR, apiResponseTimeout)
             .uri(properties.placementUrl()))
         .route("state-api", r -> r.path("/api/state/**")
-            .filters(f -> asService(f.filter(apiKey.apply(new ApiKeyGatewayFilterFactory.Config().setOpenMethods(stateOpen))),
-                serviceToken)
+            .filters(f -> asService(f.filter(apiKey.apply(new ApiKeyGatewayFilterFactory.Config().setOpenMethods(stateOpen)))
+                    .filter(UnreachableUpstream.of("state")), serviceToken)
                 .rewritePath("/api/state/(?<rest>.*)", "/v1/${rest}"))
             .metadata(RouteMetadataUtils.RESPONSE_TIMEOUT_ATTR, apiResponseTimeout)
             .uri(properties.stateUrl()))

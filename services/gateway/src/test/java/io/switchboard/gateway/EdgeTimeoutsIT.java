@@ -110,6 +110,20 @@ class EdgeTimeoutsIT {
     assertThat(response.body()).doesNotContain("late");
   }
 
+  /** Nothing listens at state's address: 503 unavailable naming it, with Retry-After — not a 500. */
+  @Test
+  void anUpstreamThatCannotBeReachedIs503Unavailable() throws Exception {
+    ConfigurableApplicationContext nowhere = STACK.gateway(
+        "--switchboard.gateway.state-url=http://127.0.0.1:" + io.switchboard.launchers.LoopbackPorts.free());
+    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(http(nowhere, "/api/state/rooms")))
+        .timeout(Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(503);
+    assertThat(response.headers().firstValue("Retry-After")).hasValue("5");
+    assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+    assertThat(GatewaySocket.JSON.readTree(response.body()).path("code").asString()).isEqualTo("unavailable");
+    assertThat(response.body()).contains("the state service could not be reached; retry shortly");
+  }
+
   @Test
   void theChangeStreamOnceStartedOutlastsTheResponseTimeout() throws Exception {
     HttpResponse<java.util.stream.Stream<String>> response = HTTP.send(HttpRequest.newBuilder(

@@ -81,6 +81,103 @@ class RedisOutageIT {
   }
 
   /**
+   * Redis stops (connections refused): sockets and API requests go on without their per-address
+   * limits, each one counted in {@code switchboard.gateway.limits.unenforced{limit}}, and the log
+   * says so once per limit — not a line (nor Spring Cloud Gateway's stack trace) per connection —
+   * and once more when Redis answers again.
+   */
+  @Test
+  void whileRedisIsDownTheLimitsGoUnenforcedCountedAndSaidOnce() throws Exception {
+    ch.qos.logback.classic.Logger said = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+        io.switchboard.gateway.edge.LimitsEnforcement.class);
+    ch.qos.logback.classic.Logger library = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+        org.springframework.cloud.gateway.filter.ratelimit.RedisRateLimiter.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+        new ch.qos.logback.core.read.ListAppender<>();
+    lines.start();
+    try (RedisServerProcess redis = RedisServerProcess.start()) {
+      ConfigurableApplicationContext gateway = STACK.gatewayWithRedis(redis.url());
+      // Listened to once the gateway started: a starting application resets the logging system.
+      said.addAppender(lines);
+      library.addAppender(lines);
+      io.micrometer.core.instrument.MeterRegistry meters = gateway.getBean(io.micrometer.core.instrument.MeterRegistry.class);
+      try (GatewaySocket before = GatewaySocket.to(url(gateway, "/groupcall")).open()) {
+        assertThat(before.admitted()).as("admitted while Redis answers").isTrue();
+      }
+      assertThat(unenforced(meters, "connection-rate") + unenforced(meters, "sockets")).as("while Redis answers").isZero();
+
+      redis.stop();
+      for (int i = 0; i < 5; i++) {
+        try (GatewaySocket during = GatewaySocket.to(url(gateway, "/groupcall")).open()) {
+          assertThat(during.admitted()).as("socket " + i + " admitted while Redis is down").isTrue();
+        }
+      }
+      java.net.http.HttpResponse<String> api = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create(GatewayFixture.http(gateway, "/api/placement/nodes"))).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(api.statusCode()).as("an API request without its key, limits or not").isEqualTo(401);
+      assertThat(unenforced(meters, "connection-rate")).as("sockets let in without the connection rate").isEqualTo(5);
+      assertThat(unenforced(meters, "sockets")).as("sockets let in without the socket cap").isEqualTo(5);
+      assertThat(unenforced(meters, "api-rate")).as("API requests let through without their rate").isEqualTo(1);
+      assertThat(lines.list).as("what the log said while Redis was down").extracting(e -> e.getLevel() + " " + e.getFormattedMessage())
+          .filteredOn(line -> !line.startsWith("INFO"))
+          .hasSize(3)
+          .allMatch(line -> line.startsWith("WARN per-address ") && line.contains("limit not enforced while Redis does not answer"));
+
+      redis.restart();
+      await("the limits enforced again").atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        try (GatewaySocket after = GatewaySocket.to(url(gateway, "/groupcall")).open()) {
+          assertThat(after.admitted()).isTrue();
+        }
+        assertThat(lines.list).extracting(e -> e.getLevel() + " " + e.getFormattedMessage())
+            .contains("INFO per-address connection-rate limit enforced again: Redis answers",
+                "INFO per-address sockets limit enforced again: Redis answers");
+      });
+    } finally {
+      said.detachAppender(lines);
+      library.detachAppender(lines);
+    }
+  }
+
+  /**
+   * A gateway whose Redis refuses connections from the start: Spring Cloud Gateway's rate limiter
+   * fails at once and lets each socket through (its own ERROR and stack trace per socket are off);
+   * the gateway counts each and says it once per limit.
+   */
+  @Test
+  void aGatewayWhoseRedisRefusesConnectionsCountsWhatItLetsThroughAndSaysItOnce() throws Exception {
+    ConfigurableApplicationContext gateway = STACK.gatewayWithRedis("redis://127.0.0.1:" + LoopbackPorts.free());
+    ch.qos.logback.classic.Logger said = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+        io.switchboard.gateway.edge.LimitsEnforcement.class);
+    ch.qos.logback.classic.Logger library = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+        org.springframework.cloud.gateway.filter.ratelimit.RedisRateLimiter.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+        new ch.qos.logback.core.read.ListAppender<>();
+    lines.start();
+    said.addAppender(lines);
+    library.addAppender(lines);
+    try {
+      io.micrometer.core.instrument.MeterRegistry meters = gateway.getBean(io.micrometer.core.instrument.MeterRegistry.class);
+      for (int i = 0; i < 4; i++) {
+        try (GatewaySocket s = GatewaySocket.to(url(gateway, "/groupcall")).open()) {
+          assertThat(s.admitted()).as("socket " + i + " admitted, Redis refusing connections").isTrue();
+        }
+      }
+      assertThat(unenforced(meters, "connection-rate")).as("sockets let in without the connection rate").isEqualTo(4);
+      assertThat(unenforced(meters, "sockets")).as("sockets let in without the socket cap").isEqualTo(4);
+      assertThat(lines.list).as("what the log said").extracting(e -> e.getLevel() + " " + e.getLoggerName())
+          .containsExactlyInAnyOrder("WARN " + said.getName(), "WARN " + said.getName());
+    } finally {
+      said.detachAppender(lines);
+      library.detachAppender(lines);
+    }
+  }
+
+  private static double unenforced(io.micrometer.core.instrument.MeterRegistry meters, String limit) {
+    return meters.get("switchboard.gateway.limits.unenforced").tag("limit", limit).counter().count();
+  }
+
+  /**
    * Spring Data Redis opens its shared connection on first use, blocking the thread that asks until
    * Redis's connect and command timeouts pass; eight sockets at once would each wait their turn
    * for it (~4 s each, beyond a client's 10 s connect) if the gateway asked from its network threads.

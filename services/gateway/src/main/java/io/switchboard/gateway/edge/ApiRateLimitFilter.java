@@ -18,7 +18,7 @@ import reactor.core.publisher.Mono;
  * cannot try keys, or mint tokens, faster than that. Over it: 429 with {@code Retry-After: 1},
  * counted as {@code switchboard_gateway_rejections_total{reason="api-rate"}}. When Redis does not
  * answer within {@link GroupCallGuardGatewayFilterFactory#REDIS_WAIT} the request goes on (the
- * limits are a guard, not a dependency).
+ * limits are a guard, not a dependency), counted by {@link LimitsEnforcement}.
  */
 public final class ApiRateLimitFilter implements WebFilter, Ordered {
 
@@ -32,9 +32,12 @@ public final class ApiRateLimitFilter implements WebFilter, Ordered {
   private final boolean trustForwardedFor;
   private final Refusals refusals;
   private final Duration redisWait;
+  private final LimitsEnforcement limits;
 
-  public ApiRateLimitFilter(RedisRateLimiter limiter, boolean trustForwardedFor, Refusals refusals, Duration redisWait) {
+  public ApiRateLimitFilter(RedisRateLimiter limiter, boolean trustForwardedFor, Refusals refusals, Duration redisWait,
+      LimitsEnforcement limits) {
     this.limiter = limiter;
+    this.limits = limits;
     this.trustForwardedFor = trustForwardedFor;
     this.refusals = refusals;
     this.redisWait = redisWait;
@@ -54,8 +57,9 @@ public final class ApiRateLimitFilter implements WebFilter, Ordered {
     String address = ClientAddress.of(exchange.getRequest(), trustForwardedFor);
     // The limiter keys its buckets by id alone: this one's ids are apart from the sockets' bucket.
     return RedisCalls.offNetworkThreads(limiter.isAllowed(BUCKET, BUCKET + ":" + address))
-        .timeout(redisWait, Mono.just(new RateLimiter.Response(true, Map.of())))
-        .onErrorResume(e -> Mono.just(new RateLimiter.Response(true, Map.of())))
+        .map(rate -> limits.judged(LimitsEnforcement.Limit.API_RATE, rate))
+        .timeout(redisWait, Mono.fromSupplier(() -> unenforced("no answer within " + redisWait.toMillis() + " ms")))
+        .onErrorResume(e -> Mono.fromSupplier(() -> unenforced(e.toString())))
         .flatMap(rate -> {
           if (rate.isAllowed()) {
             // The services behind count per client too (state's streams): they hear who it is from
@@ -65,5 +69,10 @@ public final class ApiRateLimitFilter implements WebFilter, Ordered {
           exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, "1");
           return refusals.refuse(exchange, Refusal.API_RATE, "too many API requests from this address; retry in a second");
         });
+  }
+
+  private RateLimiter.Response unenforced(String why) {
+    limits.unenforced(LimitsEnforcement.Limit.API_RATE, why);
+    return new RateLimiter.Response(true, Map.of());
   }
 }

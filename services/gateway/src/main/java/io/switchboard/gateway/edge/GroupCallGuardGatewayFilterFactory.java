@@ -84,11 +84,14 @@ public final class GroupCallGuardGatewayFilterFactory
   private final SocketLeases leases;
   private final Refusals refusals;
   private final IdentitySigner assertions;
+  private final LimitsEnforcement limits;
   private final CorsConfiguration origins = new CorsConfiguration();
 
   public GroupCallGuardGatewayFilterFactory(GatewayProperties properties, JoinTokens tokens,
-      RedisRateLimiter rateLimiter, SocketLeases leases, Refusals refusals, IdentitySigner assertions) {
+      RedisRateLimiter rateLimiter, SocketLeases leases, Refusals refusals, IdentitySigner assertions,
+      LimitsEnforcement limits) {
     super(Config.class);
+    this.limits = limits;
     this.assertions = assertions;
     this.properties = properties;
     this.tokens = tokens;
@@ -118,8 +121,13 @@ public final class GroupCallGuardGatewayFilterFactory
       String address = ClientAddress.of(exchange.getRequest(), properties.limits().trustForwardedFor());
       String routeId = "groupcall";
       return RedisCalls.offNetworkThreads(rateLimiter.isAllowed(routeId, address))
+          .map(rate -> limits.judged(LimitsEnforcement.Limit.CONNECTION_RATE, rate))
           // Redis away: Lettuce would queue the call for the whole command timeout; let it in.
-          .timeout(REDIS_WAIT, Mono.just(new RateLimiter.Response(true, java.util.Map.of())))
+          .timeout(REDIS_WAIT, Mono.fromSupplier(() -> {
+            limits.unenforced(LimitsEnforcement.Limit.CONNECTION_RATE,
+                "no answer within " + REDIS_WAIT.toMillis() + " ms");
+            return new RateLimiter.Response(true, java.util.Map.of());
+          }))
           .flatMap(rate -> {
         if (!rate.isAllowed()) {
           return refusals.refuse(exchange, Refusal.RATE,

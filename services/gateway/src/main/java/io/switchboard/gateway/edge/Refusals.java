@@ -70,14 +70,20 @@ public final class Refusals {
         }
       });
     }
+    return problem(exchange, refusal.status(), refusal.code(), message);
+  }
+
+  /** Answers a plain HTTP request with {@code status} and a problem-JSON body naming {@code code}. */
+  public static Mono<Void> problem(ServerWebExchange exchange, org.springframework.http.HttpStatus status, String code,
+      String message) {
     Map<String, Object> problem = new LinkedHashMap<>();
     problem.put("type", "about:blank");
-    problem.put("title", refusal.status().getReasonPhrase());
-    problem.put("status", refusal.status().value());
-    problem.put("code", refusal.code());
+    problem.put("title", status.getReasonPhrase());
+    problem.put("status", status.value());
+    problem.put("code", code);
     problem.put("detail", message);
     problem.put("instance", exchange.getRequest().getPath().value());
-    exchange.getResponse().setStatusCode(refusal.status());
+    exchange.getResponse().setStatusCode(status);
     exchange.getResponse().getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
     byte[] body = json(problem).getBytes(StandardCharsets.UTF_8);
     return exchange.getResponse().writeWith(Mono.just(exchange.getResponse().bufferFactory().wrap(body)));

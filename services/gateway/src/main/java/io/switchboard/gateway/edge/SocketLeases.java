@@ -46,12 +46,15 @@ public final class SocketLeases implements AutoCloseable {
   private final int limit;
   private final Duration lease;
   private final Clock clock;
+  private final LimitsEnforcement limits;
   private final String replica = UUID.randomUUID().toString();
   private final Map<String, String> live = new ConcurrentHashMap<>(); // member -> key
   private final Disposable renewal;
 
-  public SocketLeases(ReactiveStringRedisTemplate redis, int limit, Duration lease, Clock clock) {
+  public SocketLeases(ReactiveStringRedisTemplate redis, int limit, Duration lease, Clock clock,
+      LimitsEnforcement limits) {
     this.redis = redis;
+    this.limits = limits;
     this.limit = limit;
     this.lease = lease;
     this.clock = clock;
@@ -79,8 +82,10 @@ public final class SocketLeases implements AutoCloseable {
           }
           return REFUSED;
         })
+        .doOnNext(lease -> limits.enforced(LimitsEnforcement.Limit.SOCKETS))
         .onErrorResume(e -> {
-          log.warn("socket cap not enforced for {}: Redis unavailable ({})", address, e.toString());
+          limits.unenforced(LimitsEnforcement.Limit.SOCKETS, e instanceof java.util.concurrent.TimeoutException
+              ? "no answer within " + GroupCallGuardGatewayFilterFactory.REDIS_WAIT.toMillis() + " ms" : e.toString());
           return Mono.just(UNCOUNTED);
         });
   }
