@@ -224,8 +224,8 @@ class RoutingIT {
       boolean onPod = pod == null || STACK.podOf(room, name).equals(pod);
       s.send(GatewaySocket.message("leaveRoom"));
       return onPod;
-    } catch (AssertionError e) {
-      return false;
+    } catch (AssertionError | RuntimeException e) {
+      return false; // not answered, or the socket closed under the send (routed to the dead pod)
     }
   }
 }

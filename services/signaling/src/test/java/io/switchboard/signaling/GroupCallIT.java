@@ -145,13 +145,15 @@ class GroupCallIT {
       bob.send(message("leaveRoom"));
       assertThat(alice.next("participantLeft").path("name").asText()).isEqualTo("bob");
       assertThat(carol.next("participantLeft").path("name").asText()).isEqualTo("bob");
-      await().atMost(Duration.ofSeconds(5)).until(() -> kms().server().count("WebRtcEndpoint") == 2);
-      assertThat(placementRoom("tutorial")).containsEntry("reported", "2").containsEntry("participants", "2");
+      await().atMost(Duration.ofSeconds(15)).until(() -> kms().server().count("WebRtcEndpoint") == 2);
+      // The load is reported on a thread of its own, after the endpoints are released.
+      await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+          assertThat(placementRoom("tutorial")).containsEntry("reported", "2").containsEntry("participants", "2"));
 
       alice.send(message("leaveRoom"));
       carol.send(message("leaveRoom"));
-      await().atMost(Duration.ofSeconds(5)).until(() -> kms().server().count("MediaPipeline") == 0);
-      await().atMost(Duration.ofSeconds(5)).until(() -> PLACEMENT.calls().contains("DELETE /v1/rooms/tutorial/placement"));
+      await().atMost(Duration.ofSeconds(15)).until(() -> kms().server().count("MediaPipeline") == 0);
+      await().atMost(Duration.ofSeconds(15)).until(() -> PLACEMENT.calls().contains("DELETE /v1/rooms/tutorial/placement"));
       assertThat(PLACEMENT.calls()).contains("PUT /v1/rooms/tutorial/placement");
     }
   }

@@ -3,6 +3,7 @@ package io.switchboard.signaling;
 import static io.switchboard.signaling.BrowserSocket.message;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.switchboard.launchers.RedisServerProcess;
 import io.switchboard.testing.KmsEmulatorFleet;
@@ -58,7 +59,9 @@ class LivenessIT {
           joiners.add(socket);
           socket.send(message("joinRoom").put("name", "p" + i).put("room", "slow-" + i));
         }
-        Thread.sleep(500);
+        // Each join asks placement for its room, then waits on KMS holding its thread.
+        await().atMost(Duration.ofSeconds(15)).until(() -> PLACEMENT.calls().containsAll(
+            List.of("PUT /v1/rooms/slow-0/placement", "PUT /v1/rooms/slow-1/placement")));
         // The public port's threads are all taken: a plain request there waits...
         assertThatThrownBy(() -> status(SignalingPods.port(pod), "/groupcall"))
             .isInstanceOf(HttpTimeoutException.class);

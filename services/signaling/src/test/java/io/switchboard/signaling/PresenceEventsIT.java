@@ -116,6 +116,10 @@ class PresenceEventsIT {
       alice.next("participantMediaState");
       joined(bob, "bob", "watched");
       alice.close(); // dropped
+      // The pod hears of the close after the client does: she resumes once she is parked (else the
+      // resume could come first, and there would be no disconnect to tell of).
+      await().atMost(Duration.ofSeconds(15)).until(
+          () -> SignalingState.member(PLACEMENT.redis(), "watched", "alice").path("parkedUntil").asLong() > 0);
       try (BrowserSocket again = new BrowserSocket(SignalingPods.url(pod))) {
         again.send(message("resume").put("token", token));
         again.next("resumed");

@@ -188,8 +188,8 @@ class ChaosIT {
   }
 
   /**
-   * Joins as a browser client does: a {@code reconnect} (a stopping pod) means a new socket and
-   * the join again; an {@code error} fails the test. Returns how many reconnects it took.
+   * Joins as a browser client does: a {@code reconnect} (a stopping pod), or the socket closing
+   * before an answer, means a new socket and the join again; an {@code error} fails the test. Returns how many reconnects it took.
    */
   private int joinThroughReconnects(String name, String room) {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
@@ -203,7 +203,7 @@ class ChaosIT {
           truth.computeIfAbsent(room, r -> new HashSet<>()).add(name);
           return reconnects;
         }
-        case "reconnect" -> socket.close();
+        case "reconnect", "closed" -> socket.close();
         default -> throw new AssertionError(name + "'s join failed while a pod drained: " + answer);
       }
     }

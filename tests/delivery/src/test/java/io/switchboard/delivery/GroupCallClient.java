@@ -53,11 +53,14 @@ final class GroupCallClient implements AutoCloseable {
 
   /**
    * joinRoom, answered by {@code existingParticipants}, or by {@code reconnect} (a stopping pod:
-   * the client must try again on a new socket) or {@code error}: that answer.
+   * the client must try again on a new socket) or {@code error}: that answer; {@code {"id":
+   * "closed"}} when the socket closed before any of them (a stopping pod closes the sockets it told
+   * to reconnect), which a client also meets with a new socket.
    */
   JsonNode tryJoin(String room) {
-    send(JSON.createObjectNode().put("id", "joinRoom").put("name", name).put("room", room));
-    return nextOf("existingParticipants", "reconnect", "error");
+    JsonNode answer = sendUnlessClosed(JSON.createObjectNode().put("id", "joinRoom").put("name", name).put("room", room))
+        ? nextOrClosed("existingParticipants", "reconnect", "error") : null;
+    return answer != null ? answer : JSON.createObjectNode().put("id", "closed").put("code", closed.join());
   }
 
   /** Sends one's camera (Chromium's sendonly offer): KMS's answer, then its first candidate. */

@@ -129,6 +129,14 @@ public final class NodeMonitor implements AutoCloseable {
     metrics.nodes(nodes);
   }
 
+  /** Waits (at most {@code timeout}) for the polls in flight to be done: for tests, after a {@link #cycle}. */
+  void awaitPolls(Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (Future<?> poll : List.copyOf(inFlight.values())) {
+      poll.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+  }
+
   /** Polls run in parallel, one at a time per node: a hung node delays nobody else. */
   private void pollAsync(NodeLoad node) {
     Future<?> previous = inFlight.get(node.id());

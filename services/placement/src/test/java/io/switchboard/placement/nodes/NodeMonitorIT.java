@@ -69,9 +69,9 @@ class NodeMonitorIT {
         Clock.systemUTC());
   }
 
-  private void cycleAndWaitForPolls() throws InterruptedException {
+  private void cycleAndWaitForPolls() throws Exception {
     monitor.cycle();
-    Thread.sleep(300);
+    monitor.awaitPolls(Duration.ofSeconds(30));
   }
 
   @Test

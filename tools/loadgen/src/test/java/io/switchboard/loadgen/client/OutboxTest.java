@@ -68,18 +68,20 @@ class OutboxTest {
   @Test
   void pacedMessagesWaitForTheirTurnOnTheTimer() throws Exception {
     socket.completeImmediately = true;
-    Outbox outbox = new Outbox(socket, new RateLimit(100, 2, System.nanoTime()), timer, System::nanoTime, failure::set);
+    // 4 a second: the third is due 250 ms after the first two, time enough to look before it goes
+    // even on a loaded machine.
+    Outbox outbox = new Outbox(socket, new RateLimit(4, 2, System.nanoTime()), timer, System::nanoTime, failure::set);
 
     for (int i = 0; i < 5; i++) {
       outbox.send("m" + i, null);
     }
-    assertThat(socket.texts).containsExactly("m0", "m1");
+    assertThat(socket.sent()).containsExactly("m0", "m1");
 
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (socket.texts.size() < 5 && System.nanoTime() < deadline) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (socket.sent().size() < 5 && System.nanoTime() < deadline) {
       Thread.sleep(5);
     }
-    assertThat(socket.texts).containsExactly("m0", "m1", "m2", "m3", "m4");
+    assertThat(socket.sent()).containsExactly("m0", "m1", "m2", "m3", "m4");
   }
 
   @Test
@@ -114,6 +116,11 @@ class OutboxTest {
     final List<CompletableFuture<WebSocket>> writes = new ArrayList<>();
     boolean completeImmediately;
     int closes;
+
+    /** What was sent so far, read under the lock the timer's sends take. */
+    synchronized List<String> sent() {
+      return List.copyOf(texts);
+    }
 
     void completeLast() {
       writes.get(writes.size() - 1).complete(this);
